@@ -1,0 +1,125 @@
+import type { z } from 'zod';
+
+/**
+ * The small interfaces every provider implements: the embedded SQLite ones that `npm start` uses,
+ * and Google Calendar, HubSpot, SendGrid and OpenAI. Times are ISO-8601 strings at this boundary.
+ */
+
+export interface Person {
+  email: string;
+  name?: string;
+}
+
+export interface CalendarOwner {
+  /** Baton's rep id; providers that key calendars by email use `email`. */
+  repId: string;
+  email: string;
+}
+
+export interface BusyBlock {
+  start: string;
+  end: string;
+  /** `ooo` is an out-of-office event: the rep is treated as on PTO for that time. */
+  type: 'busy' | 'ooo';
+  title?: string;
+}
+
+export interface NewCalendarEvent {
+  /** Idempotency key (lead + attempt): creating the same key twice returns the first event. */
+  key: string;
+  organizer: CalendarOwner;
+  attendees: Person[];
+  start: string;
+  end: string;
+  title: string;
+  description: string;
+}
+
+export interface CreatedEvent {
+  eventId: string;
+  /** False when the key had already been used and the existing event was returned. */
+  created: boolean;
+  htmlLink?: string;
+  meetLink?: string;
+}
+
+export interface CalendarProvider {
+  readonly kind: string;
+  /** Busy and out-of-office blocks overlapping [start, end) for every owner, in one call. */
+  freeBusy(owners: CalendarOwner[], range: { start: string; end: string }): Promise<Record<string, BusyBlock[]>>;
+  createEvent(event: NewCalendarEvent): Promise<CreatedEvent>;
+}
+
+export interface CrmAccount {
+  domain: string;
+  name?: string;
+  /** Owner as the CRM knows them; mapped to a rep by id or email against the roster. */
+  ownerRepId?: string;
+  ownerEmail?: string;
+}
+
+export interface CrmContact {
+  email: string;
+  name?: string;
+  company?: string;
+  phone?: string;
+  title?: string;
+}
+
+export interface CrmRecord {
+  /** Idempotency key: writing the same key twice keeps one record. */
+  key: string;
+  contactEmail: string;
+}
+
+export interface CrmProvider {
+  readonly kind: string;
+  findAccountByEmail(email: string): Promise<CrmAccount | null>;
+  upsertContact(contact: CrmContact): Promise<{ contactId: string }>;
+  logMeeting(record: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string }): Promise<{ id: string }>;
+  addNote(record: CrmRecord & { body: string }): Promise<{ id: string }>;
+  createTask(record: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }): Promise<{ id: string }>;
+}
+
+export interface OutgoingEmail {
+  /** Idempotency key: a second send with the same key is not delivered again. */
+  key: string;
+  to: Person[];
+  cc?: Person[];
+  replyTo?: Person;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface EmailProvider {
+  readonly kind: string;
+  send(email: OutgoingEmail): Promise<{ messageId: string; duplicate: boolean }>;
+}
+
+export interface LlmUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface LlmTask<T> {
+  /** Short task name, used for logs and the JSON schema name: `extract_facts`, `compile_rule`, ... */
+  name: string;
+  system: string;
+  user: string;
+  schema: z.ZodType<T>;
+}
+
+export interface LlmProvider {
+  readonly kind: string;
+  /** Structured output validated against `schema`; throws when the model refuses, truncates or returns invalid JSON. */
+  completeJson<T>(task: LlmTask<T>): Promise<{ value: T; usage: LlmUsage }>;
+}
+
+export interface Providers {
+  calendar: CalendarProvider;
+  crm: CrmProvider;
+  email: EmailProvider;
+  /** Absent when no LLM is configured: the deterministic extractor, compiler and parser are used. */
+  llm?: LlmProvider;
+}
