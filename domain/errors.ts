@@ -36,6 +36,13 @@ export class NotFoundError extends BatonError {
   readonly httpStatus = 404;
 }
 
+/** The lead is not in a stage that accepts this request (e.g. booking a closed lead). */
+export class LeadStateConflict extends BatonError {
+  readonly code = 'lead_state_conflict';
+  readonly retryable = false;
+  readonly httpStatus = 409;
+}
+
 /** The chosen time is no longer free for every attendee. */
 export class SlotConflict extends BatonError {
   readonly code = 'slot_conflict';
@@ -68,6 +75,7 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'ConfigError',
   'InputError',
   'NotFoundError',
+  'LeadStateConflict',
   'SlotConflict',
   'ProviderAuthError',
   'ProviderRejected',

@@ -1,0 +1,138 @@
+import { followBackups, isOnPtoDuring } from '../domain/availability';
+import { SlotConflict } from '../domain/errors';
+import type { Lead } from '../domain/lead';
+import type { RouteDecision } from '../domain/routing';
+import { openSlotAt, proposeSlots, type Busy, type SlotQuery, type TimeConstraint } from '../domain/slots';
+import type { Booking, Proposal } from '../workflows/messages';
+import { currentRunId, type ActivityDeps } from './deps';
+import { EXTENSION_MS, loadCalendars } from './route';
+
+export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any'): SlotQuery {
+  const { team } = deps;
+  return {
+    attendees: ids.map((id) => {
+      const rep = team.reps.find((r) => r.id === id)!;
+      return { id, timezone: rep.timezone, hours: rep.hours, pto: rep.pto };
+    }),
+    busy: calendars,
+    meetingMinutes: team.booking.meetingMinutes,
+    bufferMs: team.booking.buffer,
+    minNoticeMs: team.booking.minNotice,
+    horizonMs: team.booking.horizon,
+    now,
+    mode,
+  };
+}
+
+/** Who must be free for a slot: every attendee, or (group pools) one of the pool's reps. */
+export function attendeesFor(decision: RouteDecision): { ids: string[]; mode: 'all' | 'any' } {
+  return decision.mode === 'any' ? { ids: decision.reps, mode: 'any' } : { ids: decision.attendees, mode: 'all' };
+}
+
+export interface FoundTimes {
+  slots: { start: string; end: string; reps: string[] }[];
+  extended: boolean;
+}
+
+export async function findTimesFor(
+  deps: ActivityDeps,
+  input: { decision: RouteDecision; now: number; count: number; buyerTimezone?: string; constraint?: TimeConstraint },
+): Promise<FoundTimes> {
+  const { ids, mode } = attendeesFor(input.decision);
+  const calendars = await loadCalendars(deps, ids, input.now, input.now + deps.team.booking.horizon + EXTENSION_MS);
+  const found = proposeSlots({
+    ...slotQuery(deps, ids, calendars, input.now, mode),
+    ...(input.constraint ? { constraint: input.constraint } : {}),
+    count: input.count,
+    ...(input.buyerTimezone ? { buyerTimezone: input.buyerTimezone } : {}),
+  });
+  return {
+    slots: found.slots.map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(), reps: s.reps })),
+    extended: found.extended,
+  };
+}
+
+export function calendarActivities(deps: ActivityDeps) {
+  const { team, providers } = deps;
+  const rep = (id: string) => team.reps.find((r) => r.id === id)!;
+
+  return {
+    async findTimes(input: {
+      workflowId: string;
+      decision: RouteDecision;
+      now: number;
+      count: number;
+      buyerTimezone?: string;
+      constraint?: TimeConstraint;
+    }): Promise<FoundTimes> {
+      return findTimesFor(deps, input);
+    },
+
+    /**
+     * Re-checks every attendee's calendar and PTO for the chosen time, replaces reps who went on
+     * PTO with their backup, then books. Throws SlotConflict (non-retryable) when the time is gone.
+     * The event key is the lead run + attempt, so a retried activity never books twice.
+     */
+    async bookMeeting(input: {
+      workflowId: string;
+      attempt: number;
+      proposal: Proposal;
+      decision: RouteDecision;
+      lead: Lead;
+      now: number;
+    }): Promise<Booking> {
+      const { proposal, decision, lead } = input;
+      const start = Date.parse(proposal.start);
+      const end = Date.parse(proposal.end);
+      const runId = currentRunId();
+      if (start <= input.now) throw new SlotConflict(`${proposal.start} has already passed`);
+      const everyone = team.reps.map((r) => r.id);
+      const calendars = await loadCalendars(deps, everyone, start - 86_400_000, end + 86_400_000);
+      const query = (ids: string[]) => slotQuery(deps, ids, calendars, Math.min(input.now, start - team.booking.minNotice), 'all');
+      const freeAtSlot = (id: string) => openSlotAt(query([id]), start) !== null;
+      const onPto = (id: string) => isOnPtoDuring(rep(id), start, end, (calendars[id] ?? []).filter((b) => b.type === 'ooo'));
+
+      const escalated: Booking['escalated'] = [];
+      let reps: string[];
+      if (decision.mode === 'any') {
+        const free = proposal.attendees.filter(freeAtSlot);
+        if (free.length === 0) throw new SlotConflict(`nobody in ${decision.pool} is free at ${proposal.start} any more`);
+        const chosen = await deps.rotation(`${input.workflowId}/${runId}/book-${input.attempt}`).next(decision.pool!, decision.reps, free, runId);
+        reps = [chosen ?? free[0]!];
+      } else {
+        reps = decision.reps.map((id) => {
+          if (!onPto(id)) return id;
+          const cover = followBackups(team, id, (candidate) => onPto(candidate) || !freeAtSlot(candidate));
+          escalated.push(...cover.escalated);
+          return cover.repId ?? id;
+        });
+      }
+      const attendees = [...new Set([...reps, ...decision.extraAttendees])];
+      const busy = attendees.filter((id) => !freeAtSlot(id));
+      if (busy.length > 0) throw new SlotConflict(`${busy.join(', ')} no longer free at ${proposal.start}`, { details: { busy } });
+
+      const organizer = rep(reps[0]!);
+      const names = attendees.map((id) => rep(id).name);
+      const created = await providers.calendar.createEvent({
+        key: `${input.workflowId}/${runId}/attempt-${input.attempt}`,
+        organizer: { repId: organizer.id, email: organizer.email },
+        attendees: [{ email: lead.email.toLowerCase(), name: lead.name }, ...attendees.map((id) => ({ email: rep(id).email.toLowerCase(), name: rep(id).name }))],
+        start: proposal.start,
+        end: proposal.end,
+        title: `${team.company.name} <> ${lead.company ?? lead.name ?? lead.email}`,
+        description: `Booked by Baton for ${lead.name ?? lead.email}${lead.company ? ` (${lead.company})` : ''} with ${names.join(', ')}.`,
+      });
+      return {
+        proposalId: proposal.id,
+        start: proposal.start,
+        end: proposal.end,
+        eventId: created.eventId,
+        reps,
+        attendees,
+        attempt: input.attempt,
+        escalated,
+        ...(created.meetLink ? { meetLink: created.meetLink } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { Context } from '@temporalio/activity';
+import type { Rotation } from '../domain/distribution';
+import type { Team } from '../domain/team';
+import type { Providers } from '../integrations/providers';
+
+export interface ActivityDeps {
+  team: Team;
+  providers: Providers;
+  /** Pool rotation scoped to one idempotency key (the lead run), so retried activities pick alike. */
+  rotation: (scope: string) => Rotation;
+  log?: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
+}
+
+/** The run id of the lead workflow calling this activity: the idempotency scope of everything it writes. */
+export function currentRunId(): string {
+  const execution = Context.current().info.workflowExecution;
+  if (!execution) throw new Error('Baton activities run only on behalf of a workflow');
+  return execution.runId;
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { briefingText, introEmail } from '../domain/briefing';
+import type { Facts } from '../domain/facts';
+import { ProviderAuthError } from '../domain/errors';
+import type { Lead } from '../domain/lead';
+import type { RouteDecision } from '../domain/routing';
+import type { Booking } from '../workflows/messages';
+import { currentRunId, type ActivityDeps } from './deps';
+
+interface HandoffInput {
+  workflowId: string;
+  lead: Lead;
+  facts: Facts;
+  decision: RouteDecision;
+  booking: Booking;
+}
+
+const llmBriefingSchema = z.strictObject({ briefing: z.string().min(20).max(4_000) });
+
+/** Idempotency keys are per lead run: a retried activity writes the same record once. */
+function key(workflowId: string, what: string): string {
+  return `${workflowId}/${currentRunId()}/${what}`;
+}
+
+export function handoffActivities(deps: ActivityDeps) {
+  const { team, providers } = deps;
+  const rep = (id: string) => team.reps.find((r) => r.id === id);
+  const names = Object.fromEntries(team.reps.map((r) => [r.id, r.name]));
+  const contact = (lead: Lead) => ({
+    email: lead.email,
+    ...(lead.name ? { name: lead.name } : {}),
+    ...(lead.company ? { company: lead.company } : {}),
+    ...(lead.fields?.phone ? { phone: lead.fields.phone } : {}),
+    ...(lead.fields?.title ? { title: lead.fields.title } : {}),
+  });
+  const ownerEmail = (decision: RouteDecision | null) => rep(decision?.reps[0] ?? '')?.email ?? rep(team.fallback.id)?.email ?? team.reps[0]!.email;
+
+  return {
+    async writeBriefing({ workflowId, lead, facts, decision, booking }: HandoffInput): Promise<string> {
+      const owner = rep(booking.reps[0]!);
+      const base = briefingText({ lead, facts, decision, names, meeting: { start: booking.start, end: booking.end, timezone: owner?.timezone ?? team.company.timezone } });
+      const llm = providers.llm;
+      if (!llm) return base;
+      try {
+        const { value, usage } = await llm.completeJson({
+          name: 'write_briefing',
+          system:
+            'You brief a B2B sales rep before a first call. Write 4-8 short lines: who the buyer is, what they need, ' +
+            'budget/size/timeline if known, and one suggested opening question. Use only the facts given; cite the buyer\'s words in quotes.',
+          user: base,
+          schema: llmBriefingSchema,
+        });
+        deps.log?.('info', 'llm usage', { workflowId, task: 'write_briefing', ...usage });
+        return `${value.briefing}\n\n---\n${base}`;
+      } catch (err) {
+        if (err instanceof ProviderAuthError) throw err;
+        return base;
+      }
+    },
+
+    async recordBooking({ workflowId, lead, booking, briefing }: HandoffInput & { briefing: string }): Promise<void> {
+      await providers.crm.upsertContact(contact(lead));
+      const organizer = rep(booking.reps[0]!)!;
+      await providers.crm.logMeeting({
+        key: key(workflowId, 'meeting'),
+        contactEmail: lead.email,
+        title: `Intro call: ${lead.company ?? lead.name ?? lead.email} with ${booking.attendees.map((id) => names[id] ?? id).join(', ')}`,
+        start: booking.start,
+        end: booking.end,
+        body: briefing,
+        ownerEmail: organizer.email,
+      });
+      await providers.crm.addNote({ key: key(workflowId, 'briefing'), contactEmail: lead.email, body: `Baton briefing\n\n${briefing}` });
+    },
+
+    async sendIntroEmail({ workflowId, lead, booking }: HandoffInput & { briefing: string }): Promise<void> {
+      const reps = booking.attendees.map((id) => rep(id)!).filter(Boolean);
+      const organizer = reps[0]!;
+      const mail = introEmail({
+        lead,
+        repNames: reps.map((r) => r.name),
+        companyName: team.company.name,
+        meeting: { start: booking.start, end: booking.end, timezone: lead.fields?.timezone ?? organizer.timezone, ...(booking.meetLink ? { meetLink: booking.meetLink } : {}) },
+        ...(lead.message ? { context: lead.message.split('\n')[0]!.slice(0, 300) } : {}),
+      });
+      await providers.email.send({
+        key: key(workflowId, 'intro-email'),
+        to: [{ email: lead.email.toLowerCase(), ...(lead.name ? { name: lead.name } : {}) }],
+        cc: reps.map((r) => ({ email: r.email.toLowerCase(), name: r.name })),
+        replyTo: { email: organizer.email, name: organizer.name },
+        ...mail,
+      });
+    },
+
+    async createFollowUpTask(input: {
+      workflowId: string;
+      lead: Lead;
+      facts: Facts | null;
+      decision: RouteDecision | null;
+      reason: string;
+      now: number;
+    }): Promise<void> {
+      const { lead, facts, decision } = input;
+      await providers.crm.upsertContact(contact(lead));
+      const body = facts && decision ? briefingText({ lead, facts, decision, names }) : `Lead ${lead.email}: ${lead.message ?? ''}`;
+      await providers.crm.createTask({
+        key: key(input.workflowId, `follow-up-${input.reason.replace(/\W+/g, '-').slice(0, 40)}`),
+        contactEmail: lead.email,
+        ownerEmail: ownerEmail(decision),
+        title: `Follow up with ${lead.name ?? lead.email}: ${input.reason}`,
+        body,
+        dueAt: new Date(input.now + 86_400_000).toISOString(),
+      });
+    },
+
+    async recordDisqualified(input: { workflowId: string; lead: Lead; reason: string; quote: string | null }): Promise<void> {
+      await providers.crm.upsertContact(contact(input.lead));
+      await providers.crm.addNote({
+        key: key(input.workflowId, 'disqualified'),
+        contactEmail: input.lead.email,
+        body: `Baton closed this lead as disqualified (${input.reason})${input.quote ? `: "${input.quote}"` : ''}. No meeting was booked.`,
+      });
+    },
+  };
+}

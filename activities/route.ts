@@ -1,0 +1,55 @@
+import type { Facts } from '../domain/facts';
+import { buyerText, type Lead } from '../domain/lead';
+import { routeLead, type CrmOwnerHint, type RouteDecision } from '../domain/routing';
+import type { Busy } from '../domain/slots';
+import type { Person } from '../integrations/providers';
+import { currentRunId, type ActivityDeps } from './deps';
+
+/** Busy and out-of-office blocks per rep id, in epoch ms, for the domain's slot finder. */
+export async function loadCalendars(deps: ActivityDeps, repIds: string[], from: number, to: number): Promise<Record<string, Busy[]>> {
+  const owners = deps.team.reps.filter((r) => repIds.includes(r.id)).map((r) => ({ repId: r.id, email: r.email }));
+  if (owners.length === 0) return {};
+  const blocks = await deps.providers.calendar.freeBusy(owners, { start: new Date(from).toISOString(), end: new Date(to).toISOString() });
+  return Object.fromEntries(
+    Object.entries(blocks).map(([id, list]) => [id, list.map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end), type: b.type }))]),
+  );
+}
+
+export function peopleOf(deps: ActivityDeps, ids: string[]): Record<string, Person> {
+  return Object.fromEntries(
+    deps.team.reps.filter((r) => ids.includes(r.id)).map((r) => [r.id, { email: r.email, name: r.name }]),
+  );
+}
+
+/** How far past the horizon the slot finder may look when the horizon is full. */
+export const EXTENSION_MS = 14 * 86_400_000;
+
+export async function decideRoute(
+  deps: ActivityDeps,
+  input: { lead: Lead; facts: Facts; now: number; scope: string },
+): Promise<RouteDecision> {
+  const { team, providers } = deps;
+  const account = await providers.crm.findAccountByEmail(input.lead.email);
+  const owner: CrmOwnerHint | null = account
+    ? { repId: account.ownerRepId, email: account.ownerEmail, accountName: account.name }
+    : null;
+  const calendars = await loadCalendars(deps, team.reps.map((r) => r.id), input.now, input.now + team.booking.horizon + EXTENSION_MS);
+  return routeLead(
+    { team, facts: input.facts, text: buyerText(input.lead), crmOwner: owner, now: input.now, calendars, leadId: input.scope },
+    deps.rotation(input.scope),
+  );
+}
+
+export function routeActivities(deps: ActivityDeps) {
+  return {
+    async routeLead(input: { workflowId: string; lead: Lead; facts: Facts; now: number }): Promise<{
+      decision: RouteDecision;
+      people: Record<string, Person>;
+    }> {
+      const scope = `${input.workflowId}/${currentRunId()}`;
+      const decision = await decideRoute(deps, { ...input, scope });
+      // Every rep, not just the chosen ones: a backup may step in at booking time.
+      return { decision, people: peopleOf(deps, deps.team.reps.map((r) => r.id)) };
+    },
+  };
+}

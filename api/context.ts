@@ -1,0 +1,30 @@
+import type { Client } from '@temporalio/client';
+import type { EmbeddedOutbox } from '../integrations/embedded/outbox';
+import type { LeadWorkflowInput } from '../workflows/messages';
+import type { BuyerTokens, RateLimiter } from './auth';
+
+export interface ApiDeps {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+  /** The booking policy every new lead starts with (from team.yaml). */
+  policy: LeadWorkflowInput['policy'];
+  apiKeys: string[];
+  tokens: BuyerTokens;
+  /** Present only when the embedded email provider is in use. */
+  outbox?: EmbeddedOutbox;
+  temporalUiUrl?: string;
+  allowedOrigins?: string[];
+  limits?: { perKey: number; perBuyer: number; perIp: number };
+  /** Poll interval of the SSE stream and its heartbeat, overridable in tests. */
+  sse?: { pollMs: number; heartbeatMs: number };
+}
+
+export type Caller = { kind: 'server' } | { kind: 'buyer'; leadId: string } | { kind: 'anonymous' };
+
+export type ApiEnv = { Variables: { caller: Caller } };
+
+export function workflowUiUrl(base: string | undefined, namespace: string, workflowId: string, runId?: string): string | null {
+  if (!base) return null;
+  return `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}` : ''}`;
+}

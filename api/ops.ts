@@ -1,0 +1,115 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { AssignedRepKey, LEAD_STAGES, LeadPoolKey, LeadSourceKey, LeadStageKey, NextDeadlineKey } from '../workflows/messages';
+import type { ApiDeps, ApiEnv } from './context';
+import { workflowUiUrl } from './context';
+import { ApiError } from './errors';
+import { encodeLeadId } from './lead-id';
+import { errorSchema, healthSchema, opsLeadsSchema, opsQuerySchema, outboxSchema } from './schemas';
+
+const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+
+const quote = (v: string) => `"${v.replace(/["\\]/g, '')}"`;
+
+/** Visibility query for the ops filters; stuck = needs attention, or past its next deadline. */
+export function opsQuery(filter: { stage?: string; stuck?: string; rep?: string }, now = new Date()): string {
+  const parts = ['WorkflowType = "leadWorkflow"'];
+  if (filter.stage) parts.push(`LeadStage = ${quote(filter.stage)}`);
+  if (filter.rep) parts.push(`AssignedRep = ${quote(filter.rep)}`);
+  if (filter.stuck === 'true') {
+    parts.push(`(LeadStage = "needs_attention" OR (ExecutionStatus = "Running" AND NextDeadline < ${quote(now.toISOString())}))`);
+  }
+  return parts.join(' AND ');
+}
+
+function row(info: WorkflowExecutionInfo, deps: ApiDeps) {
+  const get = <T>(key: { name: string }) => info.typedSearchAttributes.get(key as never) as T | undefined;
+  const deadline = get<Date>(NextDeadlineKey);
+  const email = info.workflowId.replace(/^lead-/, '');
+  return {
+    leadId: encodeLeadId(email, info.runId),
+    workflowId: info.workflowId,
+    stage: get<string>(LeadStageKey) ?? 'qualifying',
+    rep: get<string>(AssignedRepKey) ?? null,
+    pool: get<string>(LeadPoolKey) ?? null,
+    source: get<string>(LeadSourceKey) ?? null,
+    nextDeadline: deadline ? deadline.toISOString() : null,
+    startedAt: info.startTime.toISOString(),
+    status: info.status.name,
+    temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, info.workflowId, info.runId),
+  };
+}
+
+const STUCK_ORDER = (r: { stage: string; nextDeadline: string | null }, now: number) =>
+  r.stage === 'needs_attention' ? 0 : r.nextDeadline && Date.parse(r.nextDeadline) < now ? 1 : 2;
+
+export function opsRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>();
+  const requireServer = (kind: string) => {
+    if (kind !== 'server') throw new ApiError(401, 'unauthorized', 'ops routes need an API key');
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/ops/leads',
+      summary: 'Leads by stage from Temporal visibility, stuck ones first',
+      request: { query: opsQuerySchema },
+      responses: { 200: json(opsLeadsSchema, 'Leads and counts by stage'), 400: json(errorSchema, 'Invalid filter'), 401: json(errorSchema, 'API key required') },
+    }),
+    async (c) => {
+      requireServer(c.get('caller').kind);
+      const filter = c.req.valid('query');
+      const now = Date.now();
+      const leads = [];
+      for await (const info of deps.client.workflow.list({ query: opsQuery(filter, new Date(now)) })) {
+        leads.push(row(info, deps));
+        if (leads.length >= filter.limit) break;
+      }
+      leads.sort((a, b) => STUCK_ORDER(a, now) - STUCK_ORDER(b, now) || b.startedAt.localeCompare(a.startedAt));
+      const counts: Record<string, number> = {};
+      const base = opsQuery({ ...(filter.rep ? { rep: filter.rep } : {}) });
+      await Promise.all(
+        LEAD_STAGES.map(async (stage) => {
+          const { count } = await deps.client.workflow.count(`${base} AND LeadStage = "${stage}"`);
+          counts[stage] = count;
+        }),
+      );
+      return c.json({ counts, leads }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/ops/outbox',
+      summary: 'Emails sent by the embedded email provider, newest first',
+      responses: { 200: json(outboxSchema, 'Sent emails'), 401: json(errorSchema, 'API key required'), 404: json(errorSchema, 'A real email provider is configured') },
+    }),
+    async (c) => {
+      requireServer(c.get('caller').kind);
+      if (!deps.outbox) throw new ApiError(404, 'not_found', 'a real email provider is configured; there is no embedded outbox');
+      const emails = deps.outbox.list({ limit: 200 }).map(({ key: _key, replyTo: _r, ...e }) => e);
+      return c.json({ emails }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness, and whether Temporal is reachable',
+      responses: { 200: json(healthSchema, 'Up'), 503: json(healthSchema, 'Up, but Temporal is unreachable') },
+    }),
+    async (c) => {
+      try {
+        await deps.client.workflowService.getSystemInfo({});
+        return c.json({ ok: true, temporal: 'reachable' as const }, 200);
+      } catch {
+        return c.json({ ok: false, temporal: 'unreachable' as const }, 503);
+      }
+    },
+  );
+
+  return app;
+}

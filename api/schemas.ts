@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { leadSchema } from '../domain/lead';
+import { LEAD_STAGES } from '../workflows/messages';
+
+export { leadSchema };
+
+export const errorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+export const leadIdParams = z.object({ leadId: z.string().min(1).max(200) });
+export const stageSchema = z.enum(LEAD_STAGES);
+
+export const createdLeadSchema = z.object({
+  leadId: z.string(),
+  workflowId: z.string(),
+  buyerToken: z.string(),
+});
+
+export const messageBodySchema = z.strictObject({ text: z.string().trim().min(1).max(5_000) });
+export const bookingBodySchema = z.strictObject({ proposalId: z.string().min(1).max(50) });
+
+export const proposalSchema = z.object({
+  id: z.string(),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+  attendees: z.array(z.string()),
+});
+
+export const bookingSchema = z.object({
+  proposalId: z.string(),
+  start: z.string(),
+  end: z.string(),
+  eventId: z.string(),
+  reps: z.array(z.string()),
+  attendees: z.array(z.string()),
+  attempt: z.number(),
+  meetLink: z.string().optional(),
+  escalated: z.array(z.object({ from: z.string(), to: z.string(), reason: z.literal('pto') })),
+});
+
+export const chatMessageSchema = z.object({
+  id: z.number(),
+  at: z.string(),
+  from: z.enum(['buyer', 'agent']),
+  text: z.string(),
+  proposalIds: z.array(z.string()).optional(),
+});
+
+export const leadViewSchema = z.object({
+  leadId: z.string(),
+  workflowId: z.string(),
+  stage: stageSchema,
+  lead: z.object({ email: z.string(), name: z.string().optional(), company: z.string().optional() }),
+  receivedAt: z.string(),
+  facts: z.record(z.string(), z.unknown()).nullable(),
+  route: z.record(z.string(), z.unknown()).nullable(),
+  proposals: z.array(proposalSchema),
+  booking: bookingSchema.nullable(),
+  bookingAttempts: z.number(),
+  nextDeadline: z.string().nullable(),
+  attention: z.object({ reason: z.string(), since: z.string(), waitingFor: z.enum(['ops', 'buyer']) }).nullable(),
+  closedReason: z.string().nullable(),
+  messages: z.array(chatMessageSchema),
+  temporalUiUrl: z.string().nullable(),
+});
+
+export const bookingResultSchema = z.object({ booking: bookingSchema });
+export const conflictSchema = errorSchema.extend({ proposals: z.array(proposalSchema) });
+
+export const opsQuerySchema = z.object({
+  stage: stageSchema.optional(),
+  stuck: z.enum(['true', 'false']).optional(),
+  rep: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const opsLeadSchema = z.object({
+  leadId: z.string(),
+  workflowId: z.string(),
+  stage: z.string(),
+  rep: z.string().nullable(),
+  pool: z.string().nullable(),
+  source: z.string().nullable(),
+  nextDeadline: z.string().nullable(),
+  startedAt: z.string(),
+  status: z.string(),
+  temporalUiUrl: z.string().nullable(),
+});
+
+export const opsLeadsSchema = z.object({
+  counts: z.record(z.string(), z.number()),
+  leads: z.array(opsLeadSchema),
+});
+
+export const outboxSchema = z.object({
+  emails: z.array(
+    z.object({
+      id: z.number(),
+      to: z.array(z.object({ email: z.string(), name: z.string().optional() })),
+      cc: z.array(z.object({ email: z.string(), name: z.string().optional() })),
+      subject: z.string(),
+      text: z.string(),
+      html: z.string(),
+      sentAt: z.string(),
+    }),
+  ),
+});
+
+export const healthSchema = z.object({ ok: z.boolean(), temporal: z.enum(['reachable', 'unreachable']) });

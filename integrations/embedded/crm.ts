@@ -1,0 +1,112 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { emailDomain } from '../../domain/lead';
+import type { CrmAccount, CrmContact, CrmProvider, CrmRecord } from '../providers';
+
+export interface SeedAccount {
+  domain: string;
+  name?: string;
+  /** Rep id or email of the account owner. */
+  owner?: string;
+}
+
+export interface StoredRecord {
+  key: string;
+  kind: 'note' | 'meeting' | 'task';
+  contactEmail: string;
+  ownerEmail: string | null;
+  title: string | null;
+  body: string;
+  dueAt: string | null;
+  createdAt: string;
+}
+
+type RecordRow = {
+  record_key: string;
+  kind: StoredRecord['kind'];
+  contact_email: string;
+  owner_email: string | null;
+  title: string | null;
+  body: string;
+  due_at: string | null;
+  created_at: number;
+};
+
+/** A small CRM in SQLite: accounts with owners, contacts, and notes, meetings and tasks. */
+export class EmbeddedCrm implements CrmProvider {
+  readonly kind = 'embedded';
+
+  constructor(private readonly db: DatabaseSync) {}
+
+  async findAccountByEmail(email: string): Promise<CrmAccount | null> {
+    const domain = emailDomain(email);
+    const row = this.db.prepare('SELECT domain, name, owner FROM crm_accounts WHERE domain = ?').get(domain) as
+      | { domain: string; name: string | null; owner: string | null }
+      | undefined;
+    if (!row) return null;
+    const owner = row.owner ?? undefined;
+    return {
+      domain: row.domain,
+      ...(row.name ? { name: row.name } : {}),
+      ...(owner?.includes('@') ? { ownerEmail: owner } : owner ? { ownerRepId: owner } : {}),
+    };
+  }
+
+  async upsertContact(contact: CrmContact): Promise<{ contactId: string }> {
+    const email = contact.email.toLowerCase();
+    this.db
+      .prepare(
+        `INSERT INTO crm_contacts (email, name, company, phone, title, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (email) DO UPDATE SET name = coalesce(excluded.name, name), company = coalesce(excluded.company, company),
+           phone = coalesce(excluded.phone, phone), title = coalesce(excluded.title, title), updated_at = excluded.updated_at`,
+      )
+      .run(email, contact.name ?? null, contact.company ?? null, contact.phone ?? null, contact.title ?? null, Date.now());
+    return { contactId: email };
+  }
+
+  private insert(kind: StoredRecord['kind'], r: CrmRecord & { body: string; title?: string; ownerEmail?: string; dueAt?: string }) {
+    this.db
+      .prepare(
+        `INSERT INTO crm_records (record_key, kind, contact_email, owner_email, title, body, due_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_key) DO NOTHING`,
+      )
+      .run(r.key, kind, r.contactEmail.toLowerCase(), r.ownerEmail ?? null, r.title ?? null, r.body, r.dueAt ?? null, Date.now());
+    return { id: r.key };
+  }
+
+  async logMeeting(r: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string }) {
+    return this.insert('meeting', { ...r, body: `${r.start} - ${r.end}\n\n${r.body}` });
+  }
+
+  async addNote(r: CrmRecord & { body: string }) {
+    return this.insert('note', r);
+  }
+
+  async createTask(r: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }) {
+    return this.insert('task', r);
+  }
+
+  seed(accounts: SeedAccount[]): void {
+    const upsert = this.db.prepare(
+      'INSERT INTO crm_accounts (domain, name, owner) VALUES (?, ?, ?) ON CONFLICT (domain) DO UPDATE SET name = excluded.name, owner = excluded.owner',
+    );
+    for (const a of accounts) upsert.run(a.domain.toLowerCase(), a.name ?? null, a.owner ?? null);
+  }
+
+  records(filter: { contactEmail?: string; kind?: StoredRecord['kind'] } = {}): StoredRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM crm_records WHERE (? IS NULL OR contact_email = ?) AND (? IS NULL OR kind = ?) ORDER BY id`,
+      )
+      .all(filter.contactEmail?.toLowerCase() ?? null, filter.contactEmail?.toLowerCase() ?? null, filter.kind ?? null, filter.kind ?? null) as unknown as RecordRow[];
+    return rows.map((r) => ({
+      key: r.record_key,
+      kind: r.kind,
+      contactEmail: r.contact_email,
+      ownerEmail: r.owner_email,
+      title: r.title,
+      body: r.body,
+      dueAt: r.due_at,
+      createdAt: new Date(r.created_at).toISOString(),
+    }));
+  }
+}

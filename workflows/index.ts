@@ -1,0 +1,2 @@
+export { leadWorkflow } from './lead';
+export { poolWorkflow } from './pool';
