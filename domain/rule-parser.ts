@@ -28,7 +28,7 @@ const FILLERS = [
   'buyers', 'buyer', 'contacts', 'contact', 'signups', 'enterprise', 'enterprises', 'any', 'all', 'every', 'everything',
   'everyone', 'anyone', 'anybody', 'someone', 'somebody', 'else', 'other', 'others', 'remaining', 'rest', 'inbound',
   'incoming', 'new', 'if', 'when', 'whenever', 'where', 'for', 'the', 'a', 'an', 'is', 'are', 'be', 'that', 'who', 'which',
-  'whose', 'with', 'from', 'in', 'based', 'located', 'of', 'and', 'then', 'their', 'they', 'it', 'them', 'those', 'these',
+  'whose', 'with', 'from', 'in', 'based', 'located', 'of', 'and', 'then', 'their', 'they', 'them', 'those', 'these',
   'has', 'have', 'having', 'industry', 'industries', 'sector', 'space', 'vertical', 'verticals', 'market', 'region', 'area',
   'territory', 'state', 'country', 'only', 'also', 'please', 'should', 'always', 'sized', 'size', 'value', 'worth',
 ];
@@ -38,8 +38,8 @@ const MIN_EXCL = String.raw`over|above|more\s+than|greater\s+than|exceeding|bigg
 const MIN_INCL = String.raw`at\s+least|no\s+less\s+than|minimum(?:\s+of)?|min\.?|>=|≥`;
 const MAX_EXCL = String.raw`under|below|less\s+than|fewer\s+than|smaller\s+than|<`;
 const MAX_INCL = String.raw`up\s+to|at\s+most|no\s+more\s+than|maximum(?:\s+of)?|max\.?|<=|≤`;
-const POST_MIN = String.raw`\s*\+|\s+(?:or|and)\s+(?:more|above|over|up|higher|greater)|\s+plus`;
-const POST_MAX = String.raw`\s+(?:or|and)\s+(?:less|fewer|below|under|lower)`;
+const POST_MIN = String.raw`\s*\+|\s+(?:or|and)\s+(?:more|above|over|up|higher|greater)(?!\s+than)|\s+plus`;
+const POST_MAX = String.raw`\s+(?:or|and)\s+(?:less|fewer|below|under|lower)(?!\s+than)`;
 const MONEY_UNIT = String.raw`budget|deal\s+size|deal\s+value|contract\s+value|contract\s+size|acv|arr|amount|spend|deal|opportunity\s+size`;
 const HEAD_UNIT = String.raw`headcount|head\s+count|company\s+size|employee\s+count|number\s+of\s+employees|employees|staff|team\s+size`;
 const EMP_WORD = String.raw`employees|employee|people|staff|ftes?|headcount|seats|person|workers|users`;
@@ -145,7 +145,7 @@ function mergeRange(conditions: Condition[], kind: 'amount' | 'employees', range
     else Object.assign(existing, { max: range.max, maxInclusive: range.maxInclusive });
     return;
   }
-  const c: Condition = { kind, minInclusive: range.minInclusive, maxInclusive: range.maxInclusive };
+  const c: Extract<Condition, { kind: 'amount' | 'employees' }> = { kind, minInclusive: range.minInclusive, maxInclusive: range.maxInclusive };
   if (range.min !== undefined) c.min = range.min;
   if (range.max !== undefined) c.max = range.max;
   conditions.push(c);

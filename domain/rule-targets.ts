@@ -88,14 +88,13 @@ export function resolveTarget(phrase: string, roster: RosterLike): Resolution {
   if (!key) return { error: 'no rep or pool named' };
   const saysGroup = GROUP_SUFFIX.test(key) || GROUP_PREFIX.test(key);
   const repKey = key.replace(/^rep /, '');
-  const repSteps: [Map<string, Set<string>>, string[]][] = [
-    [idx.repIds, [repKey]],
-    [idx.repFull, [repKey]],
-    [idx.repParts, [repKey]],
-  ];
-  const poolSteps: [Map<string, Set<string>>, string[]][] = [[idx.pools, variants(key)]];
   const steps: ['rep' | 'pool', Map<string, Set<string>>, string[]][] = saysGroup
-    ? [...poolSteps.map(([m, k]) => ['pool', m, k] as const), ...repSteps.map(([m, k]) => ['rep', m, k] as const)]
+    ? [
+        ['pool', idx.pools, variants(key)],
+        ['rep', idx.repIds, [repKey]],
+        ['rep', idx.repFull, [repKey]],
+        ['rep', idx.repParts, [repKey]],
+      ]
     : [
         ['rep', idx.repIds, [repKey]],
         ['pool', idx.pools, [key]],

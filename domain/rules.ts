@@ -376,7 +376,7 @@ export function ruleFromLlm(output: unknown, text: string, index: number, roster
       case 'amount':
       case 'employees': {
         if (c.min === null && c.max === null) fail(index, text, `the LLM gave a ${c.kind} condition without bounds`);
-        const cond: Condition = { kind: c.kind, minInclusive: c.minInclusive ?? false, maxInclusive: c.maxInclusive ?? false };
+        const cond: Extract<Condition, { kind: 'amount' | 'employees' }> = { kind: c.kind, minInclusive: c.minInclusive ?? false, maxInclusive: c.maxInclusive ?? false };
         if (c.min !== null) cond.min = c.min;
         if (c.max !== null) cond.max = c.max;
         conditions.push(cond);

@@ -247,11 +247,43 @@ type BlockCache = Map<string, Interval[]>;
 function paddedBlocks(id: string, blocks: Busy[], bufferMs: number, cache: BlockCache): Interval[] {
   const hit = cache.get(id);
   if (hit) return hit;
-  const padded: Interval[] = [];
-  for (const b of blocks) if (b.end > b.start) padded.push({ start: b.start - bufferMs, end: b.end + bufferMs });
-  const merged = merge(padded);
+  const merged = union(blocks, bufferMs);
   cache.set(id, merged);
   return merged;
+}
+
+/**
+ * The union of the blocks, each widened by `pad` on both sides. Starts and ends are sorted
+ * separately (native typed-array sorts) and swept with a depth counter: the k-th smallest end is
+ * never before the k-th smallest start, so the depth never goes negative. Touching blocks merge.
+ */
+function union(blocks: Busy[], pad: number): Interval[] {
+  const starts = new Float64Array(blocks.length);
+  const ends = new Float64Array(blocks.length);
+  let n = 0;
+  for (const b of blocks) {
+    if (!(b.end > b.start)) continue;
+    starts[n] = b.start - pad;
+    ends[n] = b.end + pad;
+    n++;
+  }
+  const s = starts.subarray(0, n).sort();
+  const e = ends.subarray(0, n).sort();
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  let depth = 0;
+  let open = 0;
+  while (j < n) {
+    if (i < n && s[i]! <= e[j]!) {
+      if (depth++ === 0) open = s[i]!;
+      i++;
+    } else {
+      if (--depth === 0) out.push({ start: open, end: e[j]! });
+      j++;
+    }
+  }
+  return out;
 }
 
 /** Intersection of two sorted, disjoint lists. */
@@ -397,18 +429,16 @@ function tagDays(slots: Slot[], zone: string): Candidate[] {
   return out;
 }
 
-function wakingFilter(slots: Candidate[], zone: string): { waking: Candidate[]; other: Candidate[] } {
-  if (slots.length === 0) return { waking: [], other: [] };
+/** The slots that start and end inside 08:00-20:00 in `zone`. */
+function wakingOnly(slots: Candidate[], zone: string): Candidate[] {
+  if (slots.length === 0) return [];
   const windows = constraintWindows(
     { timezone: zone, earliestMinute: WAKING_START_MINUTE, latestMinute: WAKING_END_MINUTE },
     slots[0]!.start,
     slots[slots.length - 1]!.end,
   )!;
   const cursor = new Cursor(windows);
-  const waking: Candidate[] = [];
-  const other: Candidate[] = [];
-  for (const s of slots) (cursor.contains(s.start, s.end) ? waking : other).push(s);
-  return { waking, other };
+  return slots.filter((s) => cursor.contains(s.start, s.end));
 }
 
 /**
@@ -494,8 +524,7 @@ export function proposeSlots(q: ProposeQuery): Proposal {
 
   let chosen: Candidate[];
   if (buyerZone) {
-    const { waking } = wakingFilter(tagged, buyerZone);
-    chosen = pickSpread(waking, count, []);
+    chosen = pickSpread(wakingOnly(tagged, buyerZone), count, []);
     if (chosen.length < count) chosen = pickSpread(tagged, count, chosen);
   } else {
     chosen = pickSpread(tagged, count, []);

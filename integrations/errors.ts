@@ -148,7 +148,9 @@ export function errorFromInfo(provider: string, info: ProviderErrorInfo, cause?:
 export function sanitizeCause(err: unknown): Error | undefined {
   if (err === undefined || err === null) return undefined;
   if (err instanceof BatonError) return err;
-  const plain = new Error(err instanceof Error ? err.message : String(err));
+  // First line only: HubSpot's ApiException appends the whole body and response headers.
+  const text = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 500);
+  const plain = new Error(text);
   if (err instanceof Error) plain.name = err.name;
   const code = networkCode(err);
   if (code) (plain as Error & { code?: string }).code = code;

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath, parseTeamConfig, type TeamConfig } from '../domain/config';
 import { ConfigError } from '../domain/errors';
-import { compileRule, ruleFromLlm, rulePrompt, llmRuleSchema, type CompiledRule } from '../domain/rules';
+import { compileRule, RuleCompileError, ruleFromLlm, rulePrompt, llmRuleSchema, type CompiledRule } from '../domain/rules';
 import { rosterOf, type Team } from '../domain/team';
 import type { LlmProvider } from '../integrations/providers';
 import type { SeedAccount } from '../integrations/embedded/crm';
@@ -32,12 +32,17 @@ export async function loadTeam(file: string, llm?: LlmProvider): Promise<Team> {
   const roster = rosterOf(config);
   const compiledRules: CompiledRule[] = [];
   for (const [index, text] of config.rules.entries()) {
-    if (!llm) {
-      compiledRules.push(compileRule(text, index, roster));
-      continue;
+    try {
+      if (!llm) {
+        compiledRules.push(compileRule(text, index, roster));
+        continue;
+      }
+      const { value } = await llm.completeJson({ name: 'compile_rule', ...rulePrompt(text, roster), schema: llmRuleSchema });
+      compiledRules.push(ruleFromLlm(value, text, index, roster));
+    } catch (err) {
+      if (err instanceof RuleCompileError) throw new ConfigError(`${basename(file)}: ${err.message}`, { details: err.details });
+      throw err;
     }
-    const { value } = await llm.completeJson({ name: 'compile_rule', ...rulePrompt(text, roster), schema: llmRuleSchema });
-    compiledRules.push(ruleFromLlm(value, text, index, roster));
   }
   return { ...config, compiledRules };
 }

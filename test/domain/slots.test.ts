@@ -469,7 +469,7 @@ describe('findOpenSlots: properties', () => {
         // and nothing is missed: the fast sweep agrees with the slow definition
         expect(slots).toEqual(expectedSlots(q));
       }),
-      { numRuns: 5000 },
+      { numRuns: 300 },
     );
   });
 
@@ -512,6 +512,27 @@ describe('proposeSlots: properties', () => {
             const pool = r.extended ? findOpenSlots(q, { from: q.now + q.minNoticeMs, to: r.searchedUntil }) : open;
             expect(r.slots[0]!.start).toBe(pool[0]!.start); // soonest first
           }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('proposeSlots: spread property', () => {
+  it('uses as many different days as the open slots allow (one attendee)', () => {
+    fc.assert(
+      fc.property(
+        scenarioArb.map((q) => ({ ...q, attendees: q.attendees.slice(0, 1), mode: 'all' as const })),
+        fc.integer({ min: 1, max: 4 }),
+        (q, count) => {
+          const zone = q.attendees[0]!.timezone;
+          const dayOf = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate();
+          const open = findOpenSlots(q);
+          const r = proposeSlots({ ...q, count, maxExtensionDays: 0 });
+          const openDays = new Set(open.map((s) => dayOf(s.start))).size;
+          expect(new Set(r.slots.map((s) => dayOf(s.start))).size).toBe(Math.min(count, openDays));
+          if (open.length > 0) expect(r.slots[0]!.start).toBe(open[0]!.start);
         },
       ),
       { numRuns: 200 },

@@ -1,0 +1,516 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findBudget, findEmployees, parseAmount } from '../../domain/amounts';
+import { extractFacts, factsFromLlm, factsPrompt, llmFactsSchema, type FactContext, type Facts, type LlmFacts } from '../../domain/facts';
+import {
+  BUILT_IN_TERRITORIES,
+  countryCode,
+  inferTimezone,
+  lookupCity,
+  matchesTerritory,
+  resolveLocation,
+  stateCode,
+  territoriesFor,
+  US_STATES,
+} from '../../domain/geo';
+import { canonicalIndustry, findIndustry, INDUSTRY_IDS } from '../../domain/industries';
+import type { Lead } from '../../domain/lead';
+
+const ctx: FactContext = {
+  competitors: ['Competitor X', 'Gong'],
+  territories: { 'Pacific Northwest': ['WA', 'OR', 'ID'] },
+  companyName: 'Acme',
+};
+
+function facts(message: string, extra: Partial<Lead> = {}, context: FactContext = ctx): Facts {
+  return extractFacts({ email: 'buyer@example.com', message, ...extra }, context);
+}
+
+describe('amounts', () => {
+  const cases: [string, number][] = [
+    ['Our budget is $250k for the first year.', 250_000],
+    ['We can spend 250,000 USD on this.', 250_000],
+    ['The deal would be around $1.2M.', 1_200_000],
+    ['We have 1.2 million dollars budgeted.', 1_200_000],
+    ['Budget is roughly a quarter million.', 250_000],
+    ['Our budget is half a million.', 500_000],
+    ['We are thinking $75,000 for the contract.', 75_000],
+    ['Budget: 80000', 80_000],
+    ['We have a budget of USD 40,000.', 40_000],
+  ];
+  it.each(cases)('reads %j as %d', (text, expected) => {
+    expect(findBudget(text).budget?.value).toBe(expected);
+    expect(facts(text).budgetUsd).toMatchObject({ value: expected, source: 'message' });
+  });
+
+  it('takes the upper bound of a range', () => {
+    expect(findBudget('Budget $50K-$100K depending on scope').budget?.value).toBe(100_000);
+    expect(findBudget('somewhere between $50k and $100k budget').budget?.value).toBe(100_000);
+    expect(findBudget('our budget is 50-100k USD').budget?.value).toBe(100_000);
+  });
+
+  it('does not read head counts, funding rounds or years as money', () => {
+    const f = facts("We're a 2,000-person hospital network that just closed a Series B, planning for 2026.");
+    expect(f.budgetUsd).toBeUndefined();
+    expect(f.employees?.value).toBe(2000);
+    expect(findBudget('We raised $20M in our Series B last year.').budget).toBeUndefined();
+    expect(findBudget('We do $50M in revenue.').budget).toBeUndefined();
+    expect(findBudget('We have 5k users and 300 locations.').budget).toBeUndefined();
+    expect(findBudget('Call me at 555-1234 about the 2026 rollout.').budget).toBeUndefined();
+    expect(findBudget('We see 1.2M patients a year.').budget).toBeUndefined();
+  });
+
+  it('prefers the amount next to a budget word over other money', () => {
+    expect(findBudget('We raised $20M in our Series B and our budget is $150k.').budget?.value).toBe(150_000);
+    expect(findBudget('We have $2B AUM and a budget around $80k.').budget?.value).toBe(80_000);
+  });
+
+  it('annualizes monthly amounts, ignores per-seat prices and other currencies (with a note)', () => {
+    const monthly = findBudget('We could spend $10k/month.');
+    expect(monthly.budget?.value).toBe(120_000);
+    expect(monthly.notes.join()).toMatch(/annualized/);
+    expect(findBudget('Is it $49 per seat?').budget).toBeUndefined();
+    const euro = findBudget('Our budget is €50k.');
+    expect(euro.budget).toBeUndefined();
+    expect(euro.notes.join()).toMatch(/another currency/);
+  });
+
+  it('parses amounts written alone', () => {
+    expect(['$100K', '20,000 USD', '$1.2M', '100k', '1.2 million dollars', 'half a million'].map(parseAmount)).toEqual([
+      100_000, 20_000, 1_200_000, 100_000, 1_200_000, 500_000,
+    ]);
+    expect(parseAmount('€100')).toBeUndefined();
+  });
+});
+
+describe('employees', () => {
+  const cases: [string, number][] = [
+    ["We're a 2,000-person company.", 2000],
+    ['We have about 500 staff.', 500],
+    ['We are a team of 40.', 40],
+    ['Acme has 1,200 employees.', 1200],
+    ['We have 5k employees worldwide.', 5000],
+    ['We have 50-100 employees.', 100],
+    ["We're about 300 people.", 300],
+    ['Headcount of 250 across three offices.', 250],
+  ];
+  it.each(cases)('reads %j as %d', (text, expected) => {
+    expect(findEmployees(text)?.value).toBe(expected);
+  });
+
+  it('does not read customers or patients as employees', () => {
+    expect(findEmployees('We serve 300 people a day and 20,000 patients.')).toBeUndefined();
+    expect(findEmployees('Our budget is $250k.')).toBeUndefined();
+  });
+});
+
+describe('industries', () => {
+  const cases: [string, string][] = [
+    ['We run three hospitals.', 'healthcare'],
+    ['A chain of urgent care clinics.', 'healthcare'],
+    ['Our patients book online.', 'healthcare'],
+    ['We are a regional bank.', 'fintech'],
+    ['We process payments for merchants.', 'fintech'],
+    ['We do small-business lending.', 'fintech'],
+    ['We are an insurance carrier.', 'insurance'],
+    ['We run 40 schools.', 'education'],
+    ['I work for a university.', 'education'],
+    ['We are an edtech startup.', 'education'],
+    ['We are a municipality in Ohio.', 'government'],
+    ['We serve the public sector.', 'government'],
+    ['We are an e-commerce brand.', 'retail'],
+    ['Our factory makes valves.', 'manufacturing'],
+    ['We are a B2B SaaS company.', 'software'],
+    ['We do freight and trucking.', 'logistics'],
+    ['We do property management.', 'real-estate'],
+    ['We are a law firm with 80 attorneys.', 'legal'],
+    ['We are a nonprofit.', 'nonprofit'],
+    ['We run 12 hotels.', 'hospitality'],
+    ['We install solar for homes.', 'energy'],
+    ['We are a telecom operator.', 'telecom'],
+    ['We are a biotech doing drug discovery.', 'life-sciences'],
+    ['We are a general contractor.', 'construction'],
+    ['We own five car dealerships.', 'automotive'],
+  ];
+  it.each(cases)('%j -> %s', (text, id) => {
+    expect(findIndustry(text)?.id).toBe(id);
+    expect(facts(text).industry).toMatchObject({ value: id, source: 'message' });
+  });
+
+  it('has at least 10 canonical industries', () => {
+    expect(INDUSTRY_IDS.length).toBeGreaterThanOrEqual(10);
+    expect(INDUSTRY_IDS).toEqual(expect.arrayContaining(['healthcare', 'fintech', 'education', 'government', 'retail', 'manufacturing', 'software']));
+  });
+
+  it('does not find an industry in a generic message, nor "hospital" inside "hospitality"', () => {
+    expect(findIndustry('We want to route inbound leads faster.')).toBeUndefined();
+    expect(findIndustry('We are in hospitality.')?.id).toBe('hospitality');
+  });
+
+  it('canonicalizes field and LLM values', () => {
+    expect(canonicalIndustry('Hospital & Health Care')).toBe('healthcare');
+    expect(canonicalIndustry('Financial Services')).toBe('fintech');
+    expect(canonicalIndustry('Banking')).toBe('fintech');
+    expect(canonicalIndustry('Computer Software')).toBe('software');
+    expect(canonicalIndustry('healthcare')).toBe('healthcare');
+    expect(canonicalIndustry('Underwater basket weaving')).toBeUndefined();
+  });
+
+  it('falls back to the company name', () => {
+    const f = extractFacts({ email: 'jane@mercyhealth.org', company: 'Mercy Health', message: 'Can we talk?' }, ctx);
+    expect(f.industry).toEqual({ value: 'healthcare', source: 'field', quote: 'Mercy Health' });
+  });
+});
+
+describe('geography', () => {
+  it('knows all 50 states and DC, by name and code', () => {
+    expect(US_STATES.size).toBe(51);
+    expect(stateCode('Washington')).toBe('WA');
+    expect(stateCode('tx')).toBe('TX');
+    expect(stateCode('New Mexico')).toBe('NM');
+    expect(stateCode('Ontario')).toBeUndefined();
+  });
+
+  it('knows countries by name, alias and ISO code', () => {
+    expect(countryCode('Germany')).toBe('DE');
+    expect(countryCode('USA')).toBe('US');
+    expect(countryCode('United States')).toBe('US');
+    expect(countryCode('UK')).toBe('GB');
+    expect(countryCode('DEU')).toBe('DE');
+    expect(countryCode('fr')).toBe('FR');
+    expect(countryCode('Narnia')).toBeUndefined();
+  });
+
+  it('looks up cities, leaving ambiguous ones partly resolved', () => {
+    expect(lookupCity('Portland')).toMatchObject({ state: 'OR', country: 'US' });
+    expect(lookupCity('Portland', { state: 'ME' })).toMatchObject({ state: 'ME' });
+    expect(lookupCity('Birmingham')).toMatchObject({ country: undefined });
+    expect(lookupCity('Kansas City')).toMatchObject({ state: undefined, country: 'US', timezone: 'America/Chicago' });
+  });
+
+  it('derives world regions from continent data', () => {
+    expect(BUILT_IN_TERRITORIES.EMEA).toEqual(expect.arrayContaining(['DE', 'GB', 'ZA', 'AE', 'FR', 'NG']));
+    expect(BUILT_IN_TERRITORIES.EMEA).not.toContain('US');
+    expect(BUILT_IN_TERRITORIES.APAC).toEqual(expect.arrayContaining(['JP', 'AU', 'IN', 'SG']));
+    expect(BUILT_IN_TERRITORIES.APAC).not.toContain('AE');
+    expect(BUILT_IN_TERRITORIES.LATAM).toEqual(expect.arrayContaining(['BR', 'MX', 'AR', 'CO']));
+    expect(BUILT_IN_TERRITORIES.LATAM).not.toContain('US');
+    expect(BUILT_IN_TERRITORIES['North America']).toEqual(expect.arrayContaining(['US', 'CA']));
+    expect(BUILT_IN_TERRITORIES['West Coast']).toEqual(['WA', 'OR', 'CA']);
+    expect(BUILT_IN_TERRITORIES['Pacific Northwest']).toEqual(['WA', 'OR', 'ID']);
+    for (const name of ['East Coast', 'Midwest', 'South', 'Northeast', 'Southwest']) expect(BUILT_IN_TERRITORIES[name]!.length).toBeGreaterThan(3);
+  });
+
+  it('lists every territory a location is in, built-in then configured', () => {
+    expect(territoriesFor({ state: 'WA', country: 'US' }, {})).toEqual(['West Coast', 'Pacific Northwest', 'North America', 'Americas']);
+    expect(territoriesFor({ country: 'DE' }, { 'Core Europe': ['DE', 'FR', 'IT'] })).toEqual(['EMEA', 'Europe', 'DACH', 'Core Europe']);
+    expect(territoriesFor({ state: 'TX', country: 'US' }, {})).toEqual(expect.arrayContaining(['South', 'Southwest']));
+    expect(territoriesFor({ state: 'TX', country: 'US' }, {})).not.toContain('West Coast');
+  });
+
+  it('lets configured territories override built-in ones with the same name', () => {
+    const configured = { 'west coast': ['WA', 'OR'] };
+    expect(territoriesFor({ state: 'CA' }, configured)).not.toContain('West Coast');
+    expect(territoriesFor({ state: 'CA' }, configured)).not.toContain('west coast');
+    expect(territoriesFor({ state: 'OR' }, configured)).toContain('west coast');
+  });
+
+  it('reads ambiguous codes in configured territories by the other entries', () => {
+    expect(matchesTerritory('Core', { country: 'DE' }, { Core: ['DE', 'FR', 'IT'] })).toBe(true);
+    expect(matchesTerritory('Core', { state: 'DE' }, { Core: ['DE', 'FR', 'IT'] })).toBe(false);
+    expect(matchesTerritory('Coast', { state: 'CA' }, { Coast: ['CA', 'NV'] })).toBe(true);
+    expect(matchesTerritory('Coast', { country: 'CA' }, { Coast: ['CA', 'NV'] })).toBe(false);
+    expect(matchesTerritory('Cities', { city: 'Seattle', state: 'WA' }, { Cities: ['Seattle', 'Portland, OR'] })).toBe(true);
+    expect(matchesTerritory('Cities', { city: 'Portland', state: 'ME' }, { Cities: ['Seattle', 'Portland, OR'] })).toBe(false);
+    expect(matchesTerritory('Nested', { country: 'JP' }, { Nested: ['APAC'], Loop: ['Loop2'], Loop2: ['Loop'] })).toBe(true);
+    expect(matchesTerritory('Loop', { country: 'JP' }, { Loop: ['Loop2'], Loop2: ['Loop'] })).toBe(false);
+  });
+
+  it('matches states, countries and regions by code or name', () => {
+    expect(matchesTerritory('TX', { state: 'TX' })).toBe(true);
+    expect(matchesTerritory('Texas', { state: 'TX' })).toBe(true);
+    expect(matchesTerritory('GB', { country: 'GB' })).toBe(true);
+    expect(matchesTerritory('Canada', { country: 'CA' })).toBe(true);
+    expect(matchesTerritory('Canada', { state: 'CA', country: 'US' })).toBe(false);
+    expect(matchesTerritory('EMEA', { country: 'FR' })).toBe(true);
+    expect(matchesTerritory('emea', { state: 'NY' })).toBe(false);
+  });
+
+  it('normalizes form locations and infers zones only when unambiguous', () => {
+    expect(resolveLocation({ state: 'Washington' })).toMatchObject({ state: 'WA', country: 'US', timezone: 'America/Los_Angeles' });
+    expect(resolveLocation({ city: 'Seattle' })).toMatchObject({ city: 'Seattle', state: 'WA', country: 'US' });
+    expect(resolveLocation({ country: 'Germany' })).toMatchObject({ country: 'DE', timezone: 'Europe/Berlin' });
+    expect(resolveLocation({ state: 'Narnia' }).problems).toEqual(['"Narnia" is not a US state']);
+    expect(inferTimezone({ state: 'TX' })).toBeUndefined(); // El Paso is on Mountain time
+    expect(inferTimezone({ country: 'US' })).toBeUndefined();
+  });
+});
+
+describe('location in text', () => {
+  it('reads a big city as city, state and country', () => {
+    const f = facts("We're a 2,000-person hospital network in Seattle looking at routing.");
+    expect(f.city).toMatchObject({ value: 'Seattle', source: 'message' });
+    expect(f.state?.value).toBe('WA');
+    expect(f.country?.value).toBe('US');
+    expect(f.territories).toEqual(['West Coast', 'North America', 'Americas', 'Pacific Northwest']);
+    expect(f.timezone).toMatchObject({ value: 'America/Los_Angeles', source: 'message' });
+  });
+
+  it('reads states by name, and codes only in a location context', () => {
+    expect(facts('We are based in Texas.').state?.value).toBe('TX');
+    expect(facts('Our office is in Portland, OR and we love it.').state?.value).toBe('OR');
+    expect(facts('Our HQ is in Bend, OR.').state?.value).toBe('OR');
+    expect(facts('We are TX-based.').state?.value).toBe('TX');
+    expect(facts('Should we call or email? Let me know IN advance, call ME or OR.').state).toBeUndefined();
+    expect(facts('Please send pricing or a deck.').state).toBeUndefined();
+    expect(facts('Hi Team, OK let us talk.').state).toBeUndefined();
+  });
+
+  it('reads countries by name and code, and the regions they are in', () => {
+    const de = facts('We are a bank headquartered in Germany.');
+    expect(de.country?.value).toBe('DE');
+    expect(de.territories).toEqual(expect.arrayContaining(['EMEA', 'Europe', 'DACH']));
+    expect(facts('We are a UK-based retailer.').country?.value).toBe('GB');
+    expect(facts('Our team sits in Berlin, DE.').country?.value).toBe('DE');
+    expect(facts('We operate out of São Paulo, Brazil.').territories).toContain('LATAM');
+    expect(facts('We are based in Tokyo.').territories).toContain('APAC');
+    expect(facts('We are based in Toronto.').territories).toContain('North America');
+  });
+
+  it('does not read people called Austin, Jordan or Georgia as places', () => {
+    const f = facts("Hi, I'm Austin. Georgia and Jordan from my team will join.");
+    expect(f.city).toBeUndefined();
+    expect(f.state).toBeUndefined();
+    expect(f.country).toBeUndefined();
+    expect(facts('We are headquartered in Austin, Texas.').city?.value).toBe('Austin');
+  });
+
+  it('prefers where the company is over other places it names', () => {
+    const f = facts('We sell into Germany and France, but we are headquartered in Chicago.');
+    expect(f.city?.value).toBe('Chicago');
+    expect(f.country?.value).toBe('US');
+  });
+
+  it('keeps a named territory when no place is given', () => {
+    expect(facts('We are based in the Pacific Northwest.').territories).toEqual(['Pacific Northwest']);
+    expect(facts('Our customers are across EMEA.').territories).toEqual(['EMEA']);
+  });
+});
+
+describe('fields', () => {
+  it('always win over the text', () => {
+    const f = facts('We are a bank in Austin, Texas with a budget of $40k and 80 employees.', {
+      fields: { budget: 150_000, employees: 2000, industry: 'Hospital & Health Care', state: 'WA', country: 'US', timezone: 'America/Los_Angeles' },
+    });
+    expect(f.budgetUsd).toEqual({ value: 150_000, source: 'field' });
+    expect(f.employees).toEqual({ value: 2000, source: 'field' });
+    expect(f.industry).toEqual({ value: 'healthcare', source: 'field' });
+    expect(f.state).toEqual({ value: 'WA', source: 'field' });
+    expect(f.city).toBeUndefined(); // Austin disagrees with the fields
+    expect(f.timezone).toEqual({ value: 'America/Los_Angeles', source: 'field' });
+    expect(f.territories).toContain('West Coast');
+    expect(f.notes.join()).toMatch(/another place/);
+  });
+
+  it('keep unknown industries lower-cased and note invalid zones', () => {
+    const f = facts('hello', { fields: { industry: 'Space Mining', timezone: 'Mars/Base', state: 'Texas' } });
+    expect(f.industry?.value).toBe('space-mining');
+    expect(f.timezone).toBeUndefined();
+    expect(f.notes).toContain('fields.timezone "Mars/Base" is not an IANA time zone; ignored');
+    expect(f.state).toEqual({ value: 'TX', source: 'field' });
+  });
+
+  it('fill in a field city', () => {
+    const f = facts('', { fields: { city: 'Seattle' } });
+    expect(f.state?.value).toBe('WA');
+    expect(f.timezone?.value).toBe('America/Los_Angeles');
+  });
+});
+
+describe('mentions, urgency and interest', () => {
+  it('finds configured competitors, even negated, in config spelling', () => {
+    const f = facts('We are not using competitor x anymore; we also looked at GONG.');
+    expect(f.mentions.map((m) => m.value)).toEqual(['Competitor X', 'Gong']);
+    expect(f.mentions[0]!.quote).toMatch(/competitor x/);
+    expect(facts('We love Gongfu tea.').mentions).toEqual([]);
+  });
+
+  const urgent: [string, boolean][] = [
+    ['This is urgent.', true],
+    ['Please reply asap', true],
+    ['Can we talk this week?', true],
+    ['We need to go live by Friday.', true],
+    ['We need this as soon as possible.', true],
+    ['Not urgent, just exploring.', false],
+    ['No rush on our side.', false],
+    ['It is not super urgent.', false],
+  ];
+  it.each(urgent)('%j -> urgent %s', (text, value) => {
+    expect(facts(text).urgent).toMatchObject({ value, source: 'message' });
+  });
+
+  it('has no urgency when nothing is said, and an urgent care clinic is not urgent', () => {
+    expect(facts('We run an urgent care clinic.').urgent).toBeUndefined();
+    expect(facts('Hello, tell me more.').urgent).toBeUndefined();
+  });
+
+  it('reads product interest', () => {
+    expect(facts("We're interested in your routing add-on for our SDRs.").productInterest?.value).toBe('routing add-on');
+    expect(facts("We're interested in a demo.").productInterest).toBeUndefined();
+  });
+});
+
+describe('disqualification', () => {
+  const bad: [string, string][] = [
+    ['We offer SEO services to get your website on the first page of Google.', 'vendor_pitch'],
+    ['We provide high-quality backlinks and guest posts, packages from $99.', 'vendor_pitch'],
+    ['I noticed your website has several SEO errors.', 'vendor_pitch'],
+    ['Claim your prize now at our casino!', 'spam'],
+    ["I'm a student doing a school project on sales tools.", 'student'],
+    ['For my thesis I am researching lead routing.', 'student'],
+    ["I'm looking for a job in sales. Are you hiring?", 'job_seeker'],
+    ['Please find attached my resume.', 'job_seeker'],
+  ];
+  it.each(bad)('%j -> %s', (text, reason) => {
+    const f = facts(text);
+    expect(f.disqualified?.reason).toBe(reason);
+    expect(text).toContain(f.disqualified!.quote);
+  });
+
+  it('flags competitor employees by email domain or company', () => {
+    expect(extractFacts({ email: 'spy@gong.io', message: 'Curious about pricing' }, ctx).disqualified).toEqual({ reason: 'competitor', quote: '@gong.io' });
+    expect(extractFacts({ email: 'x@competitorx.com' }, ctx).disqualified?.reason).toBe('competitor');
+    expect(extractFacts({ email: 'x@example.com', company: 'Competitor X Inc.' }, ctx).disqualified?.reason).toBe('competitor');
+    expect(extractFacts({ email: 'x@gongfu.com', company: 'Gongfu Tea' }, ctx).disqualified).toBeUndefined();
+  });
+
+  const good = [
+    "We're a 2,000-person hospital network in Seattle looking at replacing Competitor X. Budget around $150k.",
+    "We're hiring 50 SDRs this year and need routing for inbound leads.",
+    'We are a university; our students and teachers need a scheduling tool.',
+    'Our SEO agency gets 400 inbound leads a month and we need to route them to the right account manager.',
+    'We want to resume the conversation we had last quarter about pricing.',
+    'Looking for a role-based routing setup for our 30 reps.',
+    'Hi! Quick question about your API. Is there a sandbox?',
+    'We are a bank; can you integrate with Salesforce?',
+  ];
+  it.each(good)('never disqualifies a real buyer: %j', (text) => {
+    expect(facts(text).disqualified).toBeUndefined();
+    expect(extractFacts({ email: 'someone@gmail.com', message: text }, ctx).disqualified).toBeUndefined();
+  });
+});
+
+describe('sources and quotes', () => {
+  it('reads buyer transcript turns, not agent turns, with source "transcript"', () => {
+    const f = extractFacts(
+      {
+        email: 'a@b.com',
+        message: 'Hi, we want a demo.',
+        transcript: [
+          { from: 'agent', text: 'Do you have a budget of $500k and are you in Texas?' },
+          { from: 'buyer', text: 'Our budget is about $90k and we are based in Denver.' },
+        ],
+      },
+      ctx,
+    );
+    expect(f.budgetUsd).toEqual({ value: 90_000, source: 'transcript', quote: 'budget is about $90k and we are' });
+    expect(f.state).toMatchObject({ value: 'CO', source: 'transcript' });
+  });
+
+  it('message facts carry a quote from the message', () => {
+    const message = "We're a 2,000-person hospital network in Seattle, budget $150k, need it asap. We use Gong.";
+    const f = facts(message);
+    for (const fact of [f.budgetUsd, f.employees, f.industry, f.city, f.urgent, ...f.mentions]) {
+      expect(fact?.source).toBe('message');
+      expect(message).toContain(fact!.quote);
+    }
+  });
+
+  it('never throws and always quotes the text, for any input', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.string({ maxLength: 100 }), (message, turn) => {
+        const lead: Lead = { email: 'a@b.com', message, transcript: [{ from: 'buyer', text: turn }] };
+        const f = extractFacts(lead, ctx);
+        const all = `${message}\n${turn}`;
+        for (const fact of [f.budgetUsd, f.employees, f.industry, f.city, f.state, f.country, f.urgent, f.productInterest, ...f.mentions]) {
+          if (fact?.quote !== undefined && fact.source !== 'field') expect(all).toContain(fact.quote);
+        }
+        expect(f.extractor).toBe('deterministic');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('LLM facts', () => {
+  const lead: Lead = {
+    email: 'jane@mercyhealth.org',
+    message: "We're a 2,000-person hospital network in Seattle. We're moving off Gong.",
+  };
+  const answer: LlmFacts = {
+    budgetUsd: { value: 150000, quote: 'around $150k' },
+    employees: { value: 2000, quote: '2,000-person' },
+    industry: { value: 'Hospitals', quote: 'hospital network' },
+    city: { value: 'Seattle', quote: 'in Seattle' },
+    state: { value: 'Washington', quote: 'in Seattle' },
+    country: { value: 'United States', quote: null },
+    mentions: [{ value: 'gong', quote: 'moving off Gong' }, { value: 'Salesforce', quote: null }],
+    urgent: null,
+    timezone: null,
+    productInterest: { value: 'routing', quote: null },
+    disqualified: null,
+  };
+
+  it('normalizes a valid answer', () => {
+    const f = factsFromLlm(answer, lead, ctx);
+    expect(f.extractor).toBe('llm');
+    expect(f.budgetUsd).toEqual({ value: 150000, source: 'llm', quote: 'around $150k' });
+    expect(f.industry?.value).toBe('healthcare');
+    expect(f.state?.value).toBe('WA');
+    expect(f.country?.value).toBe('US');
+    expect(f.territories).toEqual(['West Coast', 'North America', 'Americas', 'Pacific Northwest']);
+    expect(f.timezone?.value).toBe('America/Los_Angeles');
+    expect(f.mentions.map((m) => m.value)).toEqual(['Gong']);
+    expect(f.notes.join()).toMatch(/"Salesforce" is not a configured competitor/);
+  });
+
+  it('lets fields win over the LLM', () => {
+    const f = factsFromLlm(answer, { ...lead, fields: { budget: 5000, state: 'TX' } }, ctx);
+    expect(f.budgetUsd).toEqual({ value: 5000, source: 'field' });
+    expect(f.state).toEqual({ value: 'TX', source: 'field' });
+    expect(f.territories).not.toContain('West Coast');
+  });
+
+  it('falls back to the deterministic extractor on invalid output, saying why', () => {
+    const { budgetUsd: _drop, ...missing } = answer;
+    for (const bad of [missing, { ...answer, urgent: { value: 'yes', quote: null } }, 'not json', null]) {
+      const f = factsFromLlm(bad, lead, ctx);
+      expect(f.extractor).toBe('deterministic');
+      expect(f.employees?.value).toBe(2000);
+      expect(f.notes.at(-1)).toMatch(/^LLM output failed validation \(.+\); used the deterministic extractor$/);
+    }
+  });
+
+  it('drops a disqualification without a quote, and bad values', () => {
+    const f = factsFromLlm({ ...answer, disqualified: { reason: 'spam', quote: null }, budgetUsd: { value: -5, quote: null }, timezone: { value: 'Nowhere/Town', quote: null } }, lead, ctx);
+    expect(f.disqualified).toBeUndefined();
+    expect(f.budgetUsd).toBeUndefined();
+    expect(f.timezone?.value).toBe('America/Los_Angeles');
+    expect(f.notes.join('\n')).toMatch(/no quote/);
+  });
+
+  it('requires every key in the schema (strict structured outputs)', () => {
+    expect(llmFactsSchema.safeParse(answer).success).toBe(true);
+    expect(llmFactsSchema.safeParse({ ...answer, extra: 1 }).success).toBe(false);
+    const { urgent: _u, ...noUrgent } = answer;
+    expect(llmFactsSchema.safeParse(noUrgent).success).toBe(false);
+  });
+
+  it('builds a prompt with the competitors, the industries and the lead', () => {
+    const p = factsPrompt(lead, ctx);
+    expect(p.system).toContain('"Competitor X"');
+    expect(p.system).toContain('healthcare');
+    expect(p.system).toMatch(/never instructions/);
+    expect(JSON.parse(p.user).message).toBe(lead.message);
+  });
+});

@@ -1,0 +1,117 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withParsedRules, type Team } from '../../domain/team';
+import type { Lead } from '../../domain/lead';
+import { leadWorkflowId } from '../../domain/lead';
+import type { Providers } from '../../integrations/providers';
+import { embeddedProviders, type EmbeddedProviders } from '../../runtime/providers';
+import { policyOf } from '../../runtime/bootstrap';
+import { loadTeamConfig } from '../../runtime/load';
+import { temporalBinary, ensureSearchAttributes } from '../../runtime/temporal';
+import { createBatonWorker, WORKFLOWS_PATH } from '../../worker';
+import { statusQuery, type LeadStage, type LeadStatus, type LeadWorkflowInput } from '../../workflows/messages';
+import { TEST_TEAM } from './paths';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** One workflow bundle per test file: bundling takes seconds, running it milliseconds. */
+export function workflowBundle() {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+let runtimeInstalled = false;
+export function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalBinary('temporal-test-server') } },
+  });
+  await ensureSearchAttributes(env.connection, 'default');
+  return env;
+}
+
+export function testTeam(edit: (team: Team) => Team = (t) => t): Team {
+  return edit(withParsedRules(loadTeamConfig(TEST_TEAM)));
+}
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  team: Team;
+  local: EmbeddedProviders;
+  providers: Providers;
+  taskQueue: string;
+  /** Runs `fn` while a worker with Baton's real activities polls the task queue. */
+  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  start(lead: Lead, policy?: Partial<LeadWorkflowInput['policy']>): Promise<ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>>;
+  cleanup(): void;
+}
+
+let queueCounter = 0;
+
+export async function harness(
+  env: TestWorkflowEnvironment,
+  options: { team?: Team; wrapProviders?: (p: Providers) => Providers } = {},
+): Promise<Harness> {
+  const team = options.team ?? testTeam();
+  const dir = mkdtempSync(join(tmpdir(), 'baton-test-'));
+  const local = embeddedProviders(join(dir, 'embedded.sqlite'), team);
+  const base: Providers = { calendar: local.calendar, crm: local.crm, email: local.outbox };
+  const providers = options.wrapProviders ? options.wrapProviders(base) : base;
+  const taskQueue = `test-${process.pid}-${++queueCounter}`;
+  const workflowBundleCode = await workflowBundle();
+  return {
+    env,
+    team,
+    local,
+    providers,
+    taskQueue,
+    async withWorker(fn) {
+      const worker = await createBatonWorker({
+        connection: env.nativeConnection, client: env.client, namespace: 'default', taskQueue, team, providers, workflowBundle: workflowBundleCode,
+      });
+      return worker.runUntil(fn());
+    },
+    async start(lead, policy = {}) {
+      return env.client.workflow.start('leadWorkflow', {
+        taskQueue,
+        workflowId: leadWorkflowId(lead.email),
+        args: [{ lead, policy: { ...policyOf(team, false), ...policy } }],
+      });
+    },
+    cleanup() {
+      local.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls the status query until `predicate` holds (real time: activities run at real speed). */
+export async function waitForStatus(
+  handle: { query: (q: typeof statusQuery) => Promise<LeadStatus> },
+  predicate: (s: LeadStatus) => boolean,
+  timeoutMs = 20_000,
+): Promise<LeadStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: LeadStatus | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await handle.query(statusQuery);
+      if (predicate(last)) return last;
+    } catch {
+      // the first workflow task may not have run yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting; last stage ${last?.stage}: ${JSON.stringify(last?.events.slice(-3))}`);
+}
+
+export const awaiting = (s: LeadStatus) => s.stage === 'awaiting_reply';
+export const stageIs = (stage: LeadStage) => (s: LeadStatus) => s.stage === stage;
