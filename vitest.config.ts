@@ -5,7 +5,10 @@ export default defineConfig({
     // The Temporal native bridge crashes vitest's worker threads at exit; forks are safe.
     pool: 'forks',
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
+    // .ci/run asks for a JSON report to print the plain totals line.
+    reporters: process.env.BATON_TEST_REPORT ? ['default', ['json', { outputFile: process.env.BATON_TEST_REPORT }]] : ['default'],
     hookTimeout: 120_000,
   },
 });

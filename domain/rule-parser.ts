@@ -38,8 +38,8 @@ const MIN_EXCL = String.raw`over|above|more\s+than|greater\s+than|exceeding|bigg
 const MIN_INCL = String.raw`at\s+least|no\s+less\s+than|minimum(?:\s+of)?|min\.?|>=|≥`;
 const MAX_EXCL = String.raw`under|below|less\s+than|fewer\s+than|smaller\s+than|<`;
 const MAX_INCL = String.raw`up\s+to|at\s+most|no\s+more\s+than|maximum(?:\s+of)?|max\.?|<=|≤`;
-const POST_MIN = String.raw`\s*\+|\s+(?:or|and)\s+(?:more|above|over|up|higher|greater)(?!\s+than)|\s+plus`;
-const POST_MAX = String.raw`\s+(?:or|and)\s+(?:less|fewer|below|under|lower)(?!\s+than)`;
+const POST_MIN = String.raw`\s*\+|\s+(?:or|and)\s+(?:more|above|over|up|higher|greater)(?!\s*(?:than|\$|\d|half|a\s))|\s+plus`;
+const POST_MAX = String.raw`\s+(?:or|and)\s+(?:less|fewer|below|under|lower)(?!\s*(?:than|\$|\d|half|a\s))`;
 const MONEY_UNIT = String.raw`budget|deal\s+size|deal\s+value|contract\s+value|contract\s+size|acv|arr|amount|spend|deal|opportunity\s+size`;
 const HEAD_UNIT = String.raw`headcount|head\s+count|company\s+size|employee\s+count|number\s+of\s+employees|employees|staff|team\s+size`;
 const EMP_WORD = String.raw`employees|employee|people|staff|ftes?|headcount|seats|person|workers|users`;

@@ -64,12 +64,14 @@ function isSentenceEnd(text: string, i: number): boolean {
   return ch === '.' && (i + 1 >= text.length || /\s/.test(text[i + 1]!));
 }
 
-/** The [start, end) offsets of the sentence containing `index`. */
-export function sentenceAround(text: string, index: number): { start: number; end: number } {
+/** The [start, end) offsets of the sentence containing `index`, at most `maxSpan` characters each side. */
+export function sentenceAround(text: string, index: number, maxSpan = 300): { start: number; end: number } {
+  const floor = Math.max(0, index - maxSpan);
+  const ceiling = Math.min(text.length, index + maxSpan);
   let start = Math.min(index, text.length);
-  while (start > 0 && !isSentenceEnd(text, start - 1)) start--;
+  while (start > floor && !isSentenceEnd(text, start - 1)) start--;
   let end = index;
-  while (end < text.length && !isSentenceEnd(text, end)) end++;
+  while (end < ceiling && !isSentenceEnd(text, end)) end++;
   return { start, end };
 }
 

@@ -58,14 +58,14 @@ export class TemporalRotation implements Rotation {
 
   async next(poolId: string, members: readonly string[], eligible: readonly string[]): Promise<string | null> {
     const request = { requestId: `${this.scope}#${this.calls++}`, members: [...members], eligible: [...eligible] };
-    const handle = this.client.workflow.getHandle(poolWorkflowId(poolId));
+    const handle = this.client.workflow.getHandle(poolWorkflowId(this.taskQueue, poolId));
     try {
       return await handle.executeUpdate(assignUpdate, { args: [request] });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     try {
-      await this.client.workflow.start('poolWorkflow', { taskQueue: this.taskQueue, workflowId: poolWorkflowId(poolId), args: [] });
+      await this.client.workflow.start('poolWorkflow', { taskQueue: this.taskQueue, workflowId: poolWorkflowId(this.taskQueue, poolId), args: [] });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }

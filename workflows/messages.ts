@@ -140,6 +140,7 @@ export interface PoolState {
 export const assignUpdate = defineUpdate<string | null, [AssignRequest]>('assign');
 export const poolStateQuery = defineQuery<PoolState>('poolState');
 
-export function poolWorkflowId(poolId: string): string {
-  return `pool-${poolId}`;
+/** A pool's rotation belongs to one deployment (task queue): two deployments never share turns. */
+export function poolWorkflowId(taskQueue: string, poolId: string): string {
+  return `pool-${taskQueue}-${poolId}`;
 }

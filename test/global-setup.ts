@@ -1,0 +1,38 @@
+import type { TestProject } from 'vitest/node';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { startDevServer, type DevServer } from '../runtime/dev-server';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.once('error', reject);
+  });
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+  }
+}
+
+/**
+ * One real Temporal dev server for the whole run: test files that need it connect to it, instead of
+ * each starting its own (parallel starts race for ports and files).
+ */
+export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'baton-devserver-'));
+  const port = await freePort();
+  const server: DevServer = await startDevServer({ dataDir, port, uiPort: await freePort() });
+  project.provide('temporalAddress', server.address);
+  return async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
