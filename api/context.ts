@@ -18,6 +18,15 @@ export interface ApiDeps {
   limits?: { perKey: number; perBuyer: number; perIp: number };
   /** Poll interval of the SSE stream and its heartbeat, overridable in tests. */
   sse?: { pollMs: number; heartbeatMs: number };
+  /**
+   * Trust the first `X-Forwarded-For` hop as the caller's address (rate limits per IP). Only behind a
+   * proxy that sets it: otherwise anyone can pick their own address. Default: the socket's address.
+   */
+  trustProxy?: boolean;
+  /** How long one API request waits for Temporal before answering 503 (default 10 s; bookings 30 s). */
+  temporalTimeoutMs?: number;
+  /** How long `/healthz` waits for Temporal (default 3 s). */
+  healthTimeoutMs?: number;
 }
 
 export type Caller = { kind: 'server' } | { kind: 'buyer'; leadId: string } | { kind: 'anonymous' };

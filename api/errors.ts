@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { HTTPException } from 'hono/http-exception';
 import { BatonError, InputError, LeadStateConflict, NotFoundError, SlotConflict } from '../domain/errors';
@@ -26,6 +26,33 @@ const FAILURE_TYPES: Record<string, new (message: string) => BatonError> = {
   SlotConflict,
 };
 
+/** gRPC status codes the API answers for itself (see @grpc/grpc-js `status`). */
+const GRPC = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+
+/** The gRPC status code anywhere in the cause chain (the client wraps them in `ServiceError`s). */
+export function grpcCode(err: unknown): number | undefined {
+  for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
+}
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+const unavailable = (message: string, retryAfter = '5') => ({
+  status: 503,
+  headers: { 'retry-after': retryAfter },
+  body: { error: { code: 'temporal_unavailable', message } },
+});
+
 /** Every error becomes `{ error: { code, message } }` with a fitting status; never a stack trace. */
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
   if (err instanceof ApiError) {
@@ -36,19 +63,28 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     if (Type) return toErrorResponse(new Type(err.cause.message));
   }
   if (err instanceof BatonError) {
-    return { status: err.httpStatus, headers: {}, body: { error: { code: err.code, message: err.message } } };
+    const retryAfter = err.retryAfterMs ? { 'retry-after': String(Math.ceil(err.retryAfterMs / 1000)) } : {};
+    // Server-side problems (config, providers) keep their code but never leak internals.
+    const message = err.httpStatus >= 500 ? 'a dependency failed; try again later' : err.message;
+    return { status: err.httpStatus, headers: retryAfter, body: { error: { code: err.code, message } } };
   }
   if (err instanceof WorkflowNotFoundError) {
     return { status: 404, headers: {}, body: { error: { code: 'not_found', message: 'no such lead' } } };
   }
+  if (err instanceof QueryNotRegisteredError) {
+    // The worker has not picked the workflow up yet: its query handlers do not exist.
+    return unavailable('the lead is still starting; try again in a moment', '1');
+  }
   if (err instanceof HTTPException) {
     const status = err.status;
-    const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'bad_request';
+    const code = status === 400 && /json/i.test(err.message) ? 'invalid_json' : (HTTP_CODES[status] ?? 'bad_request');
     return { status, headers: {}, body: { error: { code, message: err.message || 'bad request' } } };
   }
+  const code = grpcCode(err);
+  if (code === GRPC.NOT_FOUND) return { status: 404, headers: {}, body: { error: { code: 'not_found', message: 'no such lead' } } };
+  if (code === GRPC.UNAVAILABLE || code === GRPC.DEADLINE_EXCEEDED) return unavailable('Temporal is not reachable; try again shortly');
+  if (code === GRPC.RESOURCE_EXHAUSTED) return unavailable('Temporal is overloaded; try again shortly');
   const message = (err as Error)?.message ?? '';
-  if (/UNAVAILABLE|ECONNREFUSED|Connection refused|deadline/i.test(message)) {
-    return { status: 503, headers: { 'retry-after': '5' }, body: { error: { code: 'temporal_unavailable', message: 'Temporal is not reachable; try again shortly' } } };
-  }
+  if (/UNAVAILABLE|ECONNREFUSED|Connection refused|DEADLINE_EXCEEDED/i.test(message)) return unavailable('Temporal is not reachable; try again shortly');
   return { status: 500, headers: {}, body: { error: { code: 'internal', message: 'internal error' } } };
 }

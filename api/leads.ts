@@ -1,7 +1,9 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { streamSSE } from 'hono/streaming';
 import { leadWorkflowId, normalizeEmail } from '../domain/lead';
+import { logger } from '../runtime/log';
 import {
   bookProposalUpdate,
   buyerMessageSignal,
@@ -10,6 +12,7 @@ import {
   LeadStageKey,
   leadResubmittedSignal,
   statusQuery,
+  type LeadStage,
   type LeadStatus,
 } from '../workflows/messages';
 import type { ApiDeps, ApiEnv, Caller } from './context';
@@ -29,11 +32,19 @@ import {
 } from './schemas';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+const security = [{ bearer: [] }];
+/** Errors every lead route can answer with. */
 const errors = {
-  400: json(errorSchema, 'Invalid input'),
   401: json(errorSchema, 'Missing or invalid credentials'),
-  404: json(errorSchema, 'Unknown lead, or not yours'),
-  429: json(errorSchema, 'Rate limited'),
+  404: json(errorSchema, 'Unknown or malformed lead id, or not yours'),
+  429: json(errorSchema, 'Rate limited (see Retry-After)'),
+  503: json(errorSchema, 'Temporal is unreachable (see Retry-After)'),
+};
+/** ... and those with a JSON body. */
+const bodyErrors = {
+  400: json(errorSchema, 'Invalid input: malformed JSON, unknown fields or wrong types (details.issues)'),
+  413: json(errorSchema, 'Body over 64 KiB'),
+  415: json(errorSchema, 'Body is not application/json'),
 };
 
 /** A buyer token reads and answers only its own lead; anyone else's lead is simply not found. */
@@ -43,6 +54,15 @@ function authorizeLead(caller: Caller, leadId: string) {
   const allowed = caller.kind === 'server' || (caller.kind === 'buyer' && caller.leadId === leadId);
   if (!ids || !allowed) throw new ApiError(404, 'not_found', 'no such lead');
   return ids;
+}
+
+const leadClosed = (why: string) => new ApiError(409, 'lead_closed', `the lead is closed (${why}); submit a new lead to start again`);
+
+/** A running workflow whose stage is final (e.g. booked, handing off) takes no more buyer input either. */
+function assertOpen(description: WorkflowExecutionDescription): void {
+  if (description.status.name !== 'RUNNING') throw leadClosed(description.status.name.toLowerCase());
+  const stage = description.typedSearchAttributes.get(LeadStageKey) as LeadStage | undefined;
+  if (stage && FINAL_STAGES.includes(stage)) throw leadClosed(stage);
 }
 
 export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: string) {
@@ -68,6 +88,9 @@ export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: st
 export function leadRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>();
   const { client } = deps;
+  const timeoutMs = deps.temporalTimeoutMs ?? 10_000;
+  /** Every Temporal call has a deadline: an unreachable server is a quick 503, never a hung request. */
+  const timed = <T>(fn: () => Promise<T>, ms = timeoutMs): Promise<T> => client.connection.withDeadline(Date.now() + ms, fn);
   const handle = (ids: { workflowId: string; runId: string }) => client.workflow.getHandle(ids.workflowId, ids.runId);
 
   app.openapi(
@@ -75,38 +98,58 @@ export function leadRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/v1/leads',
       summary: 'Start the lead\'s workflow, or join the active one for the same email',
+      description:
+        'Needs no credentials (a buyer\'s browser calls it; rate limited per address). `buyerToken` reads and answers only this lead. ' +
+        'When the email already has an active lead, the message is added to it and the answer is 200 with the same `leadId`; ' +
+        'its `buyerToken` is returned only to API-key callers or to the holder of that lead\'s token, so knowing an email never grants its conversation.',
+      security: [{}, { bearer: [] }],
       request: { body: { content: { 'application/json': { schema: leadSchema } }, required: true } },
       responses: {
         202: json(createdLeadSchema, 'A new lead was started'),
         200: json(createdLeadSchema, 'This email already has an active lead; the message was added to it'),
-        ...errors,
+        ...bodyErrors,
+        401: errors[401],
+        429: errors[429],
+        503: errors[503],
       },
     }),
     async (c) => {
       const lead = c.req.valid('json');
-      const workflowId = leadWorkflowId(lead.email);
-      let runId: string;
-      let status: 200 | 202 = 202;
-      try {
-        const started = await client.workflow.start('leadWorkflow', {
-          taskQueue: deps.taskQueue,
-          workflowId,
-          args: [{ lead: { ...lead, email: normalizeEmail(lead.email) }, policy: deps.policy }],
-          // One active lead per email; a closed lead's id may be reused by the buyer's next request.
-          workflowIdConflictPolicy: 'FAIL',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          typedSearchAttributes: [{ key: LeadStageKey, value: 'qualifying' }],
-        });
-        runId = started.firstExecutionRunId;
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        const existing = client.workflow.getHandle(workflowId);
-        await existing.signal(leadResubmittedSignal, { ...(lead.message ? { message: lead.message } : {}) });
-        runId = (await existing.describe()).runId;
-        status = 200;
+      const caller = c.get('caller');
+      const email = normalizeEmail(lead.email);
+      const workflowId = leadWorkflowId(email);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const started = await timed(() =>
+            client.workflow.start('leadWorkflow', {
+              taskQueue: deps.taskQueue,
+              workflowId,
+              args: [{ lead: { ...lead, email }, policy: deps.policy }],
+              // One active lead per email; a closed lead's id may be reused by the buyer's next request.
+              workflowIdConflictPolicy: 'FAIL',
+              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+              typedSearchAttributes: [{ key: LeadStageKey, value: 'qualifying' }],
+              // Shown by the ops page without querying every workflow.
+              memo: { ...(lead.name ? { name: lead.name } : {}), ...(lead.company ? { company: lead.company } : {}) },
+            }),
+          );
+          const leadId = encodeLeadId(email, started.firstExecutionRunId);
+          return c.json({ leadId, workflowId, buyerToken: deps.tokens.issue(leadId) }, 202);
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+        try {
+          const existing = client.workflow.getHandle(workflowId);
+          const { runId } = await timed(() => existing.describe());
+          await timed(() => handle({ workflowId, runId }).signal(leadResubmittedSignal, { ...(lead.message ? { message: lead.message } : {}) }));
+          const leadId = encodeLeadId(email, runId);
+          const mayRead = caller.kind === 'server' || (caller.kind === 'buyer' && caller.leadId === leadId);
+          return c.json({ leadId, workflowId, ...(mayRead ? { buyerToken: deps.tokens.issue(leadId) } : {}) }, 200);
+        } catch (err) {
+          // The active lead closed in between: start a new one (once).
+          if (!(err instanceof WorkflowNotFoundError) || attempt >= 2) throw err;
+        }
       }
-      const leadId = encodeLeadId(lead.email, runId);
-      return c.json({ leadId, workflowId, buyerToken: deps.tokens.issue(leadId) }, status);
     },
   );
 
@@ -115,13 +158,14 @@ export function leadRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/v1/leads/{leadId}',
       summary: 'Stage, facts, route, proposals, booking and messages of one lead',
+      security,
       request: { params: leadIdParams },
       responses: { 200: json(leadViewSchema, 'The lead'), ...errors },
     }),
     async (c) => {
       const { leadId } = c.req.valid('param');
       const ids = authorizeLead(c.get('caller'), leadId);
-      const status = await handle(ids).query(statusQuery);
+      const status = await timed(() => handle(ids).query(statusQuery));
       return c.json(leadView(leadId, status, deps, ids.runId), 200);
     },
   );
@@ -131,18 +175,26 @@ export function leadRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/v1/leads/{leadId}/messages',
       summary: 'Relay the buyer\'s reply (delivered to the workflow as a signal)',
+      security,
       request: { params: leadIdParams, body: { content: { 'application/json': { schema: messageBodySchema } }, required: true } },
-      responses: { 202: json(createdLeadSchema.pick({ leadId: true }), 'Accepted'), 409: json(errorSchema, 'The lead is closed'), ...errors },
+      responses: {
+        202: json(createdLeadSchema.pick({ leadId: true }), 'Accepted'),
+        409: json(errorSchema, 'The lead is closed (code lead_closed)'),
+        ...bodyErrors,
+        ...errors,
+      },
     }),
     async (c) => {
       const { leadId } = c.req.valid('param');
       const { text } = c.req.valid('json');
       const ids = authorizeLead(c.get('caller'), leadId);
-      const description = await handle(ids).describe();
-      if (description.status.name !== 'RUNNING') {
-        throw new ApiError(409, 'lead_closed', `the lead is closed (${description.status.name.toLowerCase()}); submit a new lead to start again`);
+      assertOpen(await timed(() => handle(ids).describe()));
+      try {
+        await timed(() => handle(ids).signal(buyerMessageSignal, { text }));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw leadClosed('completed'); // closed since the check
+        throw err;
       }
-      await handle(ids).signal(buyerMessageSignal, { text });
       return c.json({ leadId }, 202);
     },
   );
@@ -152,10 +204,15 @@ export function leadRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/v1/leads/{leadId}/booking',
       summary: 'Book one proposal now (a workflow update)',
+      description:
+        '400 `invalid_input` for a proposal id that is not on offer. 409: `slot_conflict` (the time was just taken; `proposals` holds fresh ones), ' +
+        '`handed_off` (too many conflicts, a person follows up), `lead_state_conflict` (nothing to book in this stage) or `lead_closed`.',
+      security,
       request: { params: leadIdParams, body: { content: { 'application/json': { schema: bookingBodySchema } }, required: true } },
       responses: {
         200: json(bookingResultSchema, 'Booked'),
         409: json(conflictSchema, 'The time was taken (fresh proposals included) or the lead cannot book now'),
+        ...bodyErrors,
         ...errors,
       },
     }),
@@ -163,7 +220,15 @@ export function leadRoutes(deps: ApiDeps) {
       const { leadId } = c.req.valid('param');
       const { proposalId } = c.req.valid('json');
       const ids = authorizeLead(c.get('caller'), leadId);
-      const result = await handle(ids).executeUpdate(bookProposalUpdate, { args: [{ proposalId }] });
+      assertOpen(await timed(() => handle(ids).describe()));
+      let result;
+      try {
+        // Booking talks to the calendar: allow it longer than a read.
+        result = await timed(() => handle(ids).executeUpdate(bookProposalUpdate, { args: [{ proposalId }] }), Math.max(timeoutMs, 30_000));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw leadClosed('completed');
+        throw err;
+      }
       if (result.outcome === 'booked') return c.json({ booking: result.booking }, 200);
       const proposals = result.outcome === 'conflict' ? result.proposals : [];
       const code = result.outcome === 'conflict' ? 'slot_conflict' : 'handed_off';
@@ -176,35 +241,51 @@ export function leadRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/v1/leads/{leadId}/events',
       summary: 'Server-sent events: every stage change and message (resume with Last-Event-ID)',
-      request: { params: leadIdParams },
-      responses: { 200: { description: 'text/event-stream of `stage` and `message` events' }, ...errors },
+      description:
+        'Each event has `id` (resume point), `event` (`stage` or `message`) and `data` (JSON: `{ id, at, type, stage? , message? }`). ' +
+        'The stream ends after a final stage. Browsers\' EventSource cannot send headers, so the buyer token may be passed as `?token=`.',
+      security,
+      request: {
+        params: leadIdParams,
+        query: z.object({
+          token: z.string().optional().openapi({ description: 'The buyer token, for EventSource (API keys only in the Authorization header)' }),
+          lastEventId: z.string().regex(/^\d+$/).optional().openapi({ description: 'Resume after this event id (same as the Last-Event-ID header)' }),
+        }),
+      },
+      responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'A stream of `stage` and `message` events' }, ...errors },
     }),
     async (c) => {
       const { leadId } = c.req.valid('param');
       const ids = authorizeLead(c.get('caller'), leadId);
-      await handle(ids).describe(); // 404 before the stream opens
-      const resumeFrom = Number(c.req.header('last-event-id') ?? c.req.query('lastEventId') ?? 0) || 0;
+      await timed(() => handle(ids).describe()); // 404 before the stream opens
+      const resumeFrom = Number(c.req.header('last-event-id') ?? c.req.valid('query').lastEventId ?? 0) || 0;
       const { pollMs, heartbeatMs } = deps.sse ?? { pollMs: 300, heartbeatMs: 15_000 };
-      return streamSSE(c, async (stream) => {
-        let last = resumeFrom;
-        let lastWrite = Date.now();
-        let closed = false;
-        stream.onAbort(() => void (closed = true));
-        while (!closed) {
-          const { stage, events } = await handle(ids).query(eventsQuery, last);
-          for (const e of events) {
-            await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify(e) });
-            last = e.id;
-            lastWrite = Date.now();
+      c.header('X-Accel-Buffering', 'no'); // proxies must not buffer the stream
+      return streamSSE(
+        c,
+        async (stream) => {
+          let last = resumeFrom;
+          let lastWrite = Date.now();
+          let closed = false;
+          stream.onAbort(() => void (closed = true));
+          while (!closed) {
+            const { stage, events } = await timed(() => handle(ids).query(eventsQuery, last));
+            for (const e of events) {
+              await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify(e) });
+              last = e.id;
+              lastWrite = Date.now();
+            }
+            if (FINAL_STAGES.includes(stage)) break;
+            if (Date.now() - lastWrite >= heartbeatMs) {
+              await stream.write(': heartbeat\n\n');
+              lastWrite = Date.now();
+            }
+            await stream.sleep(pollMs);
           }
-          if (FINAL_STAGES.includes(stage)) break;
-          if (Date.now() - lastWrite >= heartbeatMs) {
-            await stream.write(': heartbeat\n\n');
-            lastWrite = Date.now();
-          }
-          await stream.sleep(pollMs);
-        }
-      });
+        },
+        // The stream just ends; the browser reconnects with Last-Event-ID and misses nothing.
+        async (err) => void logger.warn({ err: (err as Error).message, leadId }, 'event stream ended on an error'),
+      );
     },
   );
 

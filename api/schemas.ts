@@ -14,7 +14,8 @@ export const stageSchema = z.enum(LEAD_STAGES);
 export const createdLeadSchema = z.object({
   leadId: z.string(),
   workflowId: z.string(),
-  buyerToken: z.string(),
+  /** Omitted when an anonymous caller joins an existing lead: knowing an email must not grant its conversation. */
+  buyerToken: z.string().optional(),
 });
 
 export const messageBodySchema = z.strictObject({ text: z.string().trim().min(1).max(5_000) });
@@ -68,7 +69,7 @@ export const leadViewSchema = z.object({
 export const bookingResultSchema = z.object({ booking: bookingSchema });
 export const conflictSchema = errorSchema.extend({ proposals: z.array(proposalSchema) });
 
-export const opsQuerySchema = z.object({
+export const opsQuerySchema = z.strictObject({
   stage: stageSchema.optional(),
   stuck: z.enum(['true', 'false']).optional(),
   rep: z.string().max(100).optional(),
@@ -78,7 +79,12 @@ export const opsQuerySchema = z.object({
 export const opsLeadSchema = z.object({
   leadId: z.string(),
   workflowId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  company: z.string().nullable(),
   stage: z.string(),
+  /** Needs attention, or running past its next deadline. */
+  stuck: z.boolean(),
   rep: z.string().nullable(),
   pool: z.string().nullable(),
   source: z.string().nullable(),

@@ -73,6 +73,7 @@ export class ProviderUnavailable extends BatonError {
 
 export const NON_RETRYABLE_ERROR_TYPES = [
   'ConfigError',
+  'RuleCompileError',
   'InputError',
   'NotFoundError',
   'LeadStateConflict',

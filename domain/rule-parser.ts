@@ -9,7 +9,7 @@ import { builtInTerritorySpellings, canonicalTerritory, countrySpellings, isCoun
 import { industryRulePhrases } from './industries';
 import { escapeRegExp, phraseAlternation } from './text-match';
 
-import type { Condition } from './rules';
+import type { Condition } from './rule-types';
 
 export type Range = { min?: number; max?: number; minInclusive: boolean; maxInclusive: boolean };
 
@@ -25,7 +25,7 @@ const FILLERS = [
   'leads', 'lead', 'deals', 'deal', 'companies', 'company', 'requests', 'request', 'accounts', 'account', 'customers',
   'customer', 'prospects', 'prospect', 'opportunities', 'opportunity', 'opps', 'opp', 'inquiries', 'inquiry', 'enquiries',
   'enquiry', 'businesses', 'business', 'organizations', 'organization', 'organisations', 'organisation', 'orgs', 'org',
-  'buyers', 'buyer', 'contacts', 'contact', 'signups', 'enterprise', 'enterprises', 'any', 'all', 'every', 'everything',
+  'buyers', 'buyer', 'contacts', 'contact', 'signups', 'enterprise', 'enterprises', 'any', 'all', 'every', 'everything', 'anything',
   'everyone', 'anyone', 'anybody', 'someone', 'somebody', 'else', 'other', 'others', 'remaining', 'rest', 'inbound',
   'incoming', 'new', 'if', 'when', 'whenever', 'where', 'for', 'the', 'a', 'an', 'is', 'are', 'be', 'that', 'who', 'which',
   'whose', 'with', 'from', 'in', 'based', 'located', 'of', 'and', 'then', 'their', 'they', 'them', 'those', 'these',
@@ -228,6 +228,8 @@ function unknownRun(text: string, pos: number): string {
 export function parseConditions(text: string, ctx: ParseContext): Condition[] {
   const t = tables(ctx);
   const conditions: Condition[] = [];
+  const currency = /[€£¥₹]|\b(?:EUR|GBP|CAD|AUD|JPY|INR|CHF|euros?|pounds)\b/i.exec(text);
+  if (currency) throw new ConditionError(`amounts in rules are in US dollars ("${currency[0]}" is not supported)`);
   const money = /\b(?:deals?|budgets?|amounts?|contracts?|spend|acv|arr|revenue)\b/i.test(text);
   let pos = 0;
   while (pos < text.length) {

@@ -2,7 +2,7 @@
  * Resolving who a rule sends leads to: reps by id, full name or first name (last name when
  * unique); pools by id or name, with or without "team", "pod", "pool", "desk", "group". Pure.
  */
-import type { RuleTarget } from './rules';
+import type { RuleTarget } from './rule-types';
 
 export interface RosterLike {
   reps: { id: string; name: string }[];

@@ -55,15 +55,20 @@ export function findProductInterest(text: string): Found<string> | undefined {
 }
 
 const SPAM =
-  /\b(?:casino|viagra|cialis|crypto\s+(?:investment|giveaway|signals?)|bitcoin\s+(?:investment|doubler|giveaway)|forex\s+signals?|you\s+(?:have\s+)?won\b|claim\s+your\s+(?:prize|reward|winnings)|lottery\s+winner|nigerian\s+prince|adult\s+(?:content|dating)|make\s+\$?\d+k?\s+(?:a|per)\s+(?:day|week)\s+from\s+home|click\s+here\s+to\s+(?:claim|win|unsubscribe))/i;
+  /\b(?:online\s+casino|casino\s+bonus|free\s+spins|viagra|cialis|crypto\s+(?:investment|giveaway|signals?)|bitcoin\s+(?:investment|doubler|giveaway)|forex\s+signals?|you(?:['’]ve|\s+have)\s+won\s+(?:a|an|the|\$)|claim\s+your\s+(?:prize|reward|winnings)|lottery\s+winner|nigerian\s+prince|adult\s+(?:content|dating)|make\s+\$?\d+k?\s+(?:a|per)\s+(?:day|week)\s+from\s+home|click\s+here\s+to\s+(?:claim|win))/i;
+/** Pitches that are unmistakable on their own. */
 const VENDOR_PITCH =
-  /\b(?:(?:we|i)\s+(?:can|could|will)\s+(?:help\s+you\s+)?(?:rank|boost|improve|increase|get)\s+your\s+(?:website|site|google\s+rank\w*|ranking|rankings|traffic|seo|domain\s+authority)|(?:first|top)\s+page\s+(?:of|on)\s+google|(?:i|we)\s+(?:noticed|came\s+across|visited)\s+(?:that\s+)?your\s+(?:website|site)(?:\s+\S+){0,8}\s+(?:seo|rank\w*|traffic|design|errors?|issues?)|(?:i|we)\s+(?:offer|provide|specialize\s+in)\s+(?:\w+\s+){0,2}?(?:seo|web\s+design|website\s+design|link[- ]?building|back[- ]?links?|lead\s+generation|outsourc\w+|offshore\s+development|app\s+development|content\s+writing|guest\s+post\w*|digital\s+marketing)(?:\s+services?)?|(?:our|my)\s+(?:agency|team|company)\s+(?:can|will|would\s+love\s+to)\s+(?:build|design|develop|redesign|rebuild)\s+your\s+(?:website|site|app))/i;
+  /\b(?:(?:we|i)\s+(?:can|could|will)\s+(?:help\s+you\s+)?(?:rank|boost|improve|increase|get)\s+your\s+(?:website|site|google\s+rank\w*|ranking|rankings|traffic|seo|domain\s+authority)|(?:first|top)\s+page\s+(?:of|on)\s+google|(?:i|we)\s+(?:noticed|came\s+across|visited)\s+(?:that\s+)?your\s+(?:website|site)(?:\s+\S+){0,8}\s+(?:seo|rank\w*|traffic|design|errors?|issues?)|(?:our|my)\s+(?:agency|team|company)\s+(?:can|will|would\s+love\s+to)\s+(?:build|design|develop|redesign|rebuild)\s+your\s+(?:website|site|app))/i;
+/** Offers of services: a pitch only when addressed to us ("your website", "for you"). */
+const SERVICE_OFFER =
+  /\b(?:i|we)\s+(?:offer|provide|specialize\s+in|sell)\s+(?:\w+\s+){0,2}?(?:seo|web\s+design|website\s+design|link[- ]?building|back[- ]?links?|lead\s+generation|outsourc\w+|offshore\s+development|app\s+development|content\s+writing|guest\s+post\w*|digital\s+marketing)(?:\s+services?)?/i;
+const ADDRESSED_TO_US = /\b(?:your\s+(?:website|site|business|company|team|brand|rankings?|traffic|online\s+presence|marketing|blog|domain)|(?:for|to)\s+you)\b/i;
 const LINK_SPAM = /\b(?:link[- ]?building|back[- ]?links?|guest\s+post(?:s|ing)?|domain\s+authority|\bDA\s*\d{2})\b/i;
 const OFFER_WORDS = /\b(?:offer|provide|services?|packages?|rates|pricing\s+starts|your\s+(?:site|website|blog|domain))\b/i;
 const STUDENT =
   /\b(?:i(?:['’]m|\s+am)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?student|as\s+a\s+(?:[\w-]+\s+)?student|(?:school|class|college|university|course|uni|student|capstone|homework)\s+(?:project|assignment|paper)|(?:my|our)\s+(?:thesis|dissertation|homework|coursework)|for\s+my\s+(?:class|course|professor|mba\s+class|thesis|dissertation))\b/i;
 const JOB_SEEKER =
-  /\b(?:(?:looking|searching)\s+for\s+(?:a\s+|an\s+)?(?:new\s+|full[- ]time\s+|part[- ]time\s+)?(?:job|position|role|internship|employment)(?![-\w])(?!\s+(?:management|based|routing|assignment|mapping))|(?:are|is)\s+(?:you|your\s+(?:company|team))\s+(?:currently\s+)?hiring|job\s+(?:opening|openings|opportunit(?:y|ies)|application)|(?:my|attached|attaching)\s+(?:(?:updated|latest)\s+)?(?:resume|résumé|cv)\b|apply(?:ing)?\s+(?:for|to)\s+(?:a|the|an|any)\s+(?:[\w-]+\s+)?(?:job|position|role|opening|internship)|(?:interested\s+in|inquir(?:e|ing)\s+about|any)\s+(?:career|job|employment)\s+opportunit(?:y|ies)|(?:would\s+love|want|like)\s+to\s+(?:join|work\s+(?:for|at|with))\s+(?:your|the)\s+(?:team|company))/i;
+  /\b(?:(?:i(?:['’]m|\s+am)\s+)?(?:looking|searching)\s+for\s+(?:a\s+|an\s+)?(?:new\s+|full[- ]time\s+|part[- ]time\s+)?(?:job|position|role|internship|employment)(?![-\w])(?!\s+(?:management|based|routing|assignment|mapping|tool|software|platform))|(?:are|is)\s+(?:you|your\s+(?:company|team))\s+(?:currently\s+|still\s+)?hiring|(?:any|your)\s+(?:open\s+)?(?:job|career|employment)\s+(?:openings?|opportunit(?:y|ies)|positions?|vacanc(?:y|ies))|(?:my|attached|attaching)\s+(?:(?:updated|latest)\s+)?(?:resume|résumé|cv)\b|apply(?:ing)?\s+(?:for|to)\s+(?:a|the|an|any|your)\s+(?:[\w-]+\s+)?(?:job|position|role|opening|internship)|(?:interested\s+in|inquir(?:e|ing)\s+about)\s+(?:career|job|employment)\s+opportunit(?:y|ies)|(?:would\s+love|want|like)\s+to\s+(?:join|work\s+(?:for|at|with))\s+(?:your|the)\s+(?:team|company))/i;
 
 /** An obvious non-buyer, judged from the buyer's words. */
 export function disqualification(segments: Segment[]): { reason: 'spam' | 'student' | 'job_seeker' | 'vendor_pitch'; quote: string } | undefined {
@@ -78,6 +83,8 @@ export function disqualification(segments: Segment[]): { reason: 'spam' | 'stude
       const m = re.exec(seg.text);
       if (m) return { reason, quote: snippet(seg.text, m.index, m.index + m[0].length, 2, 120) };
       if (reason === 'vendor_pitch') {
+        const offer = SERVICE_OFFER.exec(seg.text);
+        if (offer && ADDRESSED_TO_US.test(seg.text)) return { reason, quote: snippet(seg.text, offer.index, offer.index + offer[0].length, 2, 120) };
         const link = LINK_SPAM.exec(seg.text);
         if (link && OFFER_WORDS.test(seg.text)) return { reason, quote: snippet(seg.text, link.index, link.index + link[0].length, 3) };
       }

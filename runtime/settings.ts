@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { ConfigError } from '../domain/errors';
 import { TASK_QUEUE_DEFAULT } from '../workflows/messages';
+import { readTemporalConfig, type TemporalConnection } from './temporal-config';
 
 /** Everything Baton reads from the environment, read in one place by worker, API, CLI and `npm start`. */
 export interface Settings {
@@ -12,6 +14,14 @@ export interface Settings {
   temporalAddress: string | undefined;
   namespace: string;
   taskQueue: string;
+  /** Address, TLS, API key and gRPC headers for Temporal (runtime/temporal-config.ts). */
+  temporal: TemporalConnection;
+  /** host:port where the worker's Prometheus endpoint listens (SDK runtime telemetry); unset: no endpoint. */
+  workerMetricsAddress: string | undefined;
+  /** How long a stopping worker lets running activities finish, and the API lets requests finish. */
+  shutdownGraceMs: number;
+  /** A workflow bundle prebuilt by scripts/bundle-workflows.ts (the container image has one); unset: bundle at start. */
+  workflowBundlePath: string | undefined;
   apiKeys: string[];
   buyerTokenSecret: string | undefined;
   temporalUiUrl: string | undefined;
@@ -21,6 +31,13 @@ export interface Settings {
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT: expected a port number, got "${env.PORT}"`);
+  const { connection: temporal, namespace } = readTemporalConfig(env);
+  const metricsAddress = env.BATON_WORKER_METRICS_ADDRESS || undefined;
+  if (metricsAddress !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}$/.test(metricsAddress)) {
+    throw new ConfigError(`BATON_WORKER_METRICS_ADDRESS: expected host:port such as 0.0.0.0:9464, got "${metricsAddress}"`);
+  }
+  const grace = Number(env.BATON_SHUTDOWN_GRACE_SECONDS ?? 30);
+  if (!Number.isFinite(grace) || grace < 0) throw new ConfigError(`BATON_SHUTDOWN_GRACE_SECONDS: expected a number of seconds, got "${env.BATON_SHUTDOWN_GRACE_SECONDS}"`);
   const apiKeys = (env.BATON_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   return {
     teamFile: resolve(env.BATON_TEAM ?? 'config/team.yaml'),
@@ -30,9 +47,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     // With no API keys the API is a local demo: loopback only.
     host: env.HOST ?? (apiKeys.length ? '0.0.0.0' : '127.0.0.1'),
     dataDir: resolve(env.BATON_DATA_DIR ?? '.data'),
-    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    temporalAddress: temporal.address,
+    namespace: namespace ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE_DEFAULT,
+    temporal,
+    workerMetricsAddress: metricsAddress,
+    shutdownGraceMs: Math.round(grace * 1000),
+    workflowBundlePath: env.BATON_WORKFLOW_BUNDLE ? resolve(env.BATON_WORKFLOW_BUNDLE) : undefined,
     apiKeys,
     buyerTokenSecret: env.BATON_BUYER_TOKEN_SECRET || undefined,
     temporalUiUrl: env.TEMPORAL_UI_URL || undefined,

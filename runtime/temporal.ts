@@ -1,8 +1,11 @@
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, type TLSConfig } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { TOOLS, resolveTool } from '../scripts/setup-temporal.mjs';
 import type { Rotation } from '../domain/distribution';
 import { assignUpdate, poolWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
+import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConnection } from './temporal-config';
+
+export { DEFAULT_TEMPORAL_ADDRESS, readTemporalConfig, type TemporalConnection } from './temporal-config';
 
 /** Path of the Temporal CLI or test server: env var, then PATH, then the project's `.tools/bin`. */
 export function temporalBinary(name: 'temporal' | 'temporal-test-server'): string {
@@ -17,10 +20,25 @@ export function temporalBinary(name: 'temporal' | 'temporal-test-server'): strin
   return path;
 }
 
-/** Options shared by the client and the worker's native connection. */
-export function connectionOptions(address: string, env: NodeJS.ProcessEnv = process.env): { address: string; apiKey?: string; tls?: boolean } {
-  const apiKey = env.TEMPORAL_API_KEY || undefined;
-  return { address, ...(apiKey ? { apiKey, tls: true } : {}) };
+/** What both `Connection.connect` (client) and `NativeConnection.connect` (worker) take. */
+export interface TemporalConnectionOptions {
+  address: string;
+  apiKey?: string;
+  tls?: TLSConfig | boolean;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Options shared by the client and the worker's native connection, from the settings read once
+ * (runtime/settings.ts). `address` overrides the configured one (the dev server `npm start` runs).
+ */
+export function connectionOptions(temporal: TemporalConnection, address: string = temporal.address ?? DEFAULT_TEMPORAL_ADDRESS): TemporalConnectionOptions {
+  return {
+    address,
+    ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
+    ...(temporal.tls !== undefined ? { tls: temporal.tls } : {}),
+    ...(temporal.metadata ? { metadata: temporal.metadata } : {}),
+  };
 }
 
 const SA_TYPE_ENUM: Record<string, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };

@@ -365,6 +365,9 @@ describe('disqualification', () => {
     ['We offer SEO services to get your website on the first page of Google.', 'vendor_pitch'],
     ['We provide high-quality backlinks and guest posts, packages from $99.', 'vendor_pitch'],
     ['I noticed your website has several SEO errors.', 'vendor_pitch'],
+    ['We provide digital marketing services that can grow your business.', 'vendor_pitch'],
+    ['Hello, we offer link building packages starting at $50.', 'vendor_pitch'],
+    ["Congratulations, you've won a $500 gift card!", 'spam'],
     ['Claim your prize now at our casino!', 'spam'],
     ["I'm a student doing a school project on sales tools.", 'student'],
     ['For my thesis I am researching lead routing.', 'student'],
@@ -393,6 +396,12 @@ describe('disqualification', () => {
     'Looking for a role-based routing setup for our 30 reps.',
     'Hi! Quick question about your API. Is there a sandbox?',
     'We are a bank; can you integrate with Salesforce?',
+    'We provide digital marketing for hospitals and need routing for our inbound leads.',
+    'We operate three casinos in Nevada and need lead routing.',
+    'You won me over with the demo. Budget is $80k.',
+    'We are a staffing agency: we post 500 job openings a month and need to route applicants.',
+    'Our recruiters review every resume by hand; we need routing for client inquiries.',
+    "I'm looking for a platform to route leads. I was a student of sales ops once.",
   ];
   it.each(good)('never disqualifies a real buyer: %j', (text) => {
     expect(facts(text).disqualified).toBeUndefined();

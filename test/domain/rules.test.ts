@@ -157,6 +157,9 @@ describe('conditions', () => {
     ['Leads mentioning HIPAA and SOC 2 go to Sarah', [{ kind: 'mention', terms: ['HIPAA'] }, { kind: 'mention', terms: ['SOC 2'] }]],
     ['Leads switching from Competitor X go to Mark', [{ kind: 'mention', terms: ['Competitor X'] }]],
     ['Urgent requests go to the SMB team', [{ kind: 'urgent' }]],
+    ['Anything time-sensitive goes to Tom', [{ kind: 'urgent' }]],
+    ['If the deal size is over $250k, assign to the enterprise team', [{ kind: 'amount', min: 250_000, minInclusive: false, maxInclusive: false }]],
+    ['Leads that use Gong go to Mark', [{ kind: 'mention', terms: ['Gong'] }]],
     ['Everything else goes to the SMB desk', []],
     [
       'Healthcare leads over $50k from Texas go to Sarah',
@@ -247,6 +250,7 @@ describe('errors', () => {
     ['Deals between $250k and $50k go to Tom', /runs backwards/],
     ['Healthcare companies are great', /no target/],
     ['Deals over $100K go to Sarah with Bob', /attendee: no rep or pool named "Bob"/],
+    ['Deals over €50k go to Ana', /amounts in rules are in US dollars/],
   ];
   it.each(bad)('%s', (text, message) => {
     const err = compileError(text, 7);

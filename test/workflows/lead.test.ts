@@ -1,15 +1,11 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bookProposalUpdate, buyerMessageSignal, statusQuery } from '../../workflows/messages';
 import { awaiting, harness, timeSkippingEnv, waitForStatus, type Harness } from '../helpers/harness';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+/**
+ * A time-skipping server per test: skipping time for one lead fires the timers of every other
+ * workflow on the same server, so tests sharing one would see each other's clocks jump.
+ */
 
 const healthcareLead = {
   email: 'jane@mercyhealth.org',
@@ -19,11 +15,13 @@ const healthcareLead = {
 };
 
 async function withHarness<T>(fn: (h: Harness) => Promise<T>, options?: Parameters<typeof harness>[1]): Promise<T> {
+  const env = await timeSkippingEnv();
   const h = await harness(env, options);
   try {
     return await h.withWorker(() => fn(h));
   } finally {
     h.cleanup();
+    await env.teardown();
   }
 }
 
