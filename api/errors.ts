@@ -63,7 +63,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     if (Type) return toErrorResponse(new Type(err.cause.message));
   }
   if (err instanceof BatonError) {
-    const retryAfter = err.retryAfterMs ? { 'retry-after': String(Math.ceil(err.retryAfterMs / 1000)) } : {};
+    const retryAfter: Record<string, string> = err.retryAfterMs ? { 'retry-after': String(Math.ceil(err.retryAfterMs / 1000)) } : {};
     // Server-side problems (config, providers) keep their code but never leak internals.
     const message = err.httpStatus >= 500 ? 'a dependency failed; try again later' : err.message;
     return { status: err.httpStatus, headers: retryAfter, body: { error: { code: err.code, message } } };

@@ -32,7 +32,9 @@ import {
 } from './schemas';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-const security = [{ bearer: [] }];
+const security: Record<string, string[]>[] = [{ bearer: [] }];
+/** Credentials optional: `{}` is "none". */
+const optionalSecurity: Record<string, string[]>[] = [{}, { bearer: [] }];
 /** Errors every lead route can answer with. */
 const errors = {
   401: json(errorSchema, 'Missing or invalid credentials'),
@@ -102,7 +104,7 @@ export function leadRoutes(deps: ApiDeps) {
         'Needs no credentials (a buyer\'s browser calls it; rate limited per address). `buyerToken` reads and answers only this lead. ' +
         'When the email already has an active lead, the message is added to it and the answer is 200 with the same `leadId`; ' +
         'its `buyerToken` is returned only to API-key callers or to the holder of that lead\'s token, so knowing an email never grants its conversation.',
-      security: [{}, { bearer: [] }],
+      security: optionalSecurity,
       request: { body: { content: { 'application/json': { schema: leadSchema } }, required: true } },
       responses: {
         202: json(createdLeadSchema, 'A new lead was started'),

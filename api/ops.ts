@@ -22,14 +22,21 @@ export function opsQuery(filter: { stage?: string; stuck?: string; rep?: string 
   return parts.join(' AND ');
 }
 
-function row(info: WorkflowExecutionInfo, deps: ApiDeps) {
+function row(info: WorkflowExecutionInfo, deps: ApiDeps, now: number) {
   const get = <T>(key: { name: string }) => info.typedSearchAttributes.get(key as never) as T | undefined;
   const deadline = get<Date>(NextDeadlineKey);
   const email = info.workflowId.replace(/^lead-/, '');
+  const memo = (info.memo ?? {}) as { name?: unknown; company?: unknown };
+  const stage = get<string>(LeadStageKey) ?? 'qualifying';
+  const running = info.status.name === 'RUNNING';
   return {
     leadId: encodeLeadId(email, info.runId),
     workflowId: info.workflowId,
-    stage: get<string>(LeadStageKey) ?? 'qualifying',
+    email,
+    name: typeof memo.name === 'string' ? memo.name : null,
+    company: typeof memo.company === 'string' ? memo.company : null,
+    stage,
+    stuck: stage === 'needs_attention' || (running && !!deadline && deadline.getTime() < now),
     rep: get<string>(AssignedRepKey) ?? null,
     pool: get<string>(LeadPoolKey) ?? null,
     source: get<string>(LeadSourceKey) ?? null,
@@ -40,11 +47,12 @@ function row(info: WorkflowExecutionInfo, deps: ApiDeps) {
   };
 }
 
-const STUCK_ORDER = (r: { stage: string; nextDeadline: string | null }, now: number) =>
-  r.stage === 'needs_attention' ? 0 : r.nextDeadline && Date.parse(r.nextDeadline) < now ? 1 : 2;
+const STUCK_ORDER = (r: { stage: string; stuck: boolean }) => (r.stage === 'needs_attention' ? 0 : r.stuck ? 1 : 2);
 
 export function opsRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>();
+  const timed = <T>(fn: () => Promise<T>, ms = deps.temporalTimeoutMs ?? 10_000): Promise<T> =>
+    deps.client.connection.withDeadline(Date.now() + ms, fn);
   const requireServer = (kind: string) => {
     if (kind !== 'server') throw new ApiError(401, 'unauthorized', 'ops routes need an API key');
   };
@@ -54,26 +62,40 @@ export function opsRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/v1/ops/leads',
       summary: 'Leads by stage from Temporal visibility, stuck ones first',
+      description:
+        'Newest first after the stuck ones (needs_attention, then running past their next deadline). `counts` are per stage for the `rep` filter (ignoring `stage` and `stuck`). ' +
+        'Visibility is eventually consistent: a lead may take a moment to appear or change stage here.',
+      security: [{ bearer: [] }],
       request: { query: opsQuerySchema },
-      responses: { 200: json(opsLeadsSchema, 'Leads and counts by stage'), 400: json(errorSchema, 'Invalid filter'), 401: json(errorSchema, 'API key required') },
+      responses: {
+        200: json(opsLeadsSchema, 'Leads and counts by stage'),
+        400: json(errorSchema, 'Invalid or unknown filter'),
+        401: json(errorSchema, 'API key required'),
+        429: json(errorSchema, 'Rate limited (see Retry-After)'),
+        503: json(errorSchema, 'Temporal is unreachable'),
+      },
     }),
     async (c) => {
       requireServer(c.get('caller').kind);
       const filter = c.req.valid('query');
       const now = Date.now();
-      const leads = [];
-      for await (const info of deps.client.workflow.list({ query: opsQuery(filter, new Date(now)) })) {
-        leads.push(row(info, deps));
-        if (leads.length >= filter.limit) break;
-      }
-      leads.sort((a, b) => STUCK_ORDER(a, now) - STUCK_ORDER(b, now) || b.startedAt.localeCompare(a.startedAt));
+      const leads: ReturnType<typeof row>[] = [];
+      await timed(async () => {
+        for await (const info of deps.client.workflow.list({ query: opsQuery(filter, new Date(now)), pageSize: Math.min(filter.limit, 100) })) {
+          leads.push(row(info, deps, now));
+          if (leads.length >= filter.limit) break;
+        }
+      });
+      leads.sort((a, b) => STUCK_ORDER(a) - STUCK_ORDER(b) || b.startedAt.localeCompare(a.startedAt));
       const counts: Record<string, number> = {};
       const base = opsQuery({ ...(filter.rep ? { rep: filter.rep } : {}) });
-      await Promise.all(
-        LEAD_STAGES.map(async (stage) => {
-          const { count } = await deps.client.workflow.count(`${base} AND LeadStage = "${stage}"`);
-          counts[stage] = count;
-        }),
+      await timed(() =>
+        Promise.all(
+          LEAD_STAGES.map(async (stage) => {
+            const { count } = await deps.client.workflow.count(`${base} AND LeadStage = "${stage}"`);
+            counts[stage] = count;
+          }),
+        ),
       );
       return c.json({ counts, leads }, 200);
     },
@@ -84,6 +106,7 @@ export function opsRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/v1/ops/outbox',
       summary: 'Emails sent by the embedded email provider, newest first',
+      security: [{ bearer: [] }],
       responses: { 200: json(outboxSchema, 'Sent emails'), 401: json(errorSchema, 'API key required'), 404: json(errorSchema, 'A real email provider is configured') },
     }),
     async (c) => {
@@ -103,7 +126,7 @@ export function opsRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       try {
-        await deps.client.workflowService.getSystemInfo({});
+        await deps.client.connection.withDeadline(Date.now() + (deps.healthTimeoutMs ?? 3_000), () => deps.client.workflowService.getSystemInfo({}));
         return c.json({ ok: true, temporal: 'reachable' as const }, 200);
       } catch {
         return c.json({ ok: false, temporal: 'unreachable' as const }, 503);
