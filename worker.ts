@@ -1,11 +1,22 @@
+/**
+ * The Baton worker: polls the task queue and runs lead and pool workflows and their activities.
+ * `npm run worker` runs it alone against TEMPORAL_ADDRESS, so workers scale apart from the API;
+ * `npm start` runs it in one process with the API and the dev server (main.ts).
+ */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities';
+import { ConfigError } from './domain/errors';
 import type { Team } from './domain/team';
 import type { Providers } from './integrations/providers';
+import { bootstrap } from './runtime/bootstrap';
+import { connectClient, connectNative } from './runtime/connect';
 import { logger } from './runtime/log';
-import { TemporalRotation } from './runtime/temporal';
+import { readSettings, type Settings } from './runtime/settings';
+import { ensureSearchAttributes, TemporalRotation } from './runtime/temporal';
+import { installWorkerRuntime } from './runtime/worker-runtime';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -16,7 +27,7 @@ export interface BatonWorkerOptions {
   taskQueue: string;
   team: Team;
   providers: Providers;
-  /** A prebuilt bundle (tests build one per run); otherwise workflows are bundled at start. */
+  /** A prebuilt bundle (tests build one per run, the image ships one); otherwise workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   tuning?: Partial<WorkerOptions>;
 }
@@ -36,6 +47,112 @@ export async function createBatonWorker(o: BatonWorkerOptions): Promise<Worker> 
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...o.tuning,
   });
+}
+
+/** Worker options that follow from the settings: the prebuilt bundle and the shutdown deadlines. */
+export function workerSettings(settings: Pick<Settings, 'workflowBundlePath' | 'shutdownGraceMs'>): Pick<BatonWorkerOptions, 'workflowBundle' | 'tuning'> {
+  return {
+    ...(settings.workflowBundlePath ? { workflowBundle: { codePath: settings.workflowBundlePath } } : {}),
+    tuning: {
+      // Running activities get this long to finish before they are cancelled (and retried elsewhere)...
+      shutdownGraceTime: settings.shutdownGraceMs,
+      // ...and the worker gives up on a clean stop a little later, so a stuck activity cannot keep it alive.
+      shutdownForceTime: settings.shutdownGraceMs + 10_000,
+    },
+  };
+}
+
+/**
+ * Installs `onSignal` for SIGTERM and SIGINT; a second signal while stopping exits at once.
+ * Returns a function that removes the handlers.
+ */
+export function onStopSignals(onSignal: (signal: NodeJS.Signals) => void): () => void {
+  let received = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (received) {
+      logger.warn({ signal }, 'second signal while stopping: exiting now');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    received = true;
+    onSignal(signal);
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+}
+
+/** `npm run worker`: connect, register search attributes, run until SIGTERM/SIGINT, drain, exit. */
+export async function runWorker(settings: Settings = readSettings()): Promise<void> {
+  const baton = await bootstrap(settings);
+  for (const line of baton.setup.summary) logger.info(line);
+  installWorkerRuntime({ metricsAddress: settings.workerMetricsAddress });
+
+  // Signals that arrive while connecting stop start-up instead of leaving a half-started worker.
+  let worker: Worker | undefined;
+  let stopRequested = false;
+  const removeHandlers = onStopSignals((signal) => {
+    stopRequested = true;
+    logger.info({ signal }, 'stopping: the worker finishes its running tasks, then exits');
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+  });
+
+  const temporal = await connectClient(settings);
+  let native: NativeConnection | undefined;
+  try {
+    await ensureSearchAttributes(temporal.connection, settings.namespace, (msg) => logger.warn(msg));
+    native = await connectNative(settings, temporal.address);
+    worker = await createBatonWorker({
+      connection: native,
+      client: temporal.client,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      team: baton.team,
+      providers: baton.setup.providers,
+      ...workerSettings(settings),
+    });
+    if (stopRequested) return;
+    logger.info(
+      {
+        address: temporal.address,
+        namespace: settings.namespace,
+        taskQueue: settings.taskQueue,
+        connection: settings.temporal.describe,
+        metrics: settings.workerMetricsAddress ? `http://${settings.workerMetricsAddress}/metrics` : null,
+      },
+      'worker polling',
+    );
+    const running = worker.run();
+    if (stopRequested) worker.shutdown();
+    await running;
+    logger.info('worker stopped');
+  } finally {
+    removeHandlers();
+    await native?.close().catch(() => {});
+    await temporal.close().catch(() => {});
+  }
+}
+
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  runWorker().then(
+    () => process.exit(0),
+    (err) => {
+      if (err instanceof ConfigError) console.error(`baton worker: ${err.message}`);
+      else logger.error({ err }, 'baton worker failed');
+      process.exit(err instanceof ConfigError ? 2 : 1);
+    },
+  );
 }
 
 export { Connection };

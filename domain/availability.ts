@@ -15,6 +15,7 @@ export interface Escalation {
 /** Is the rep on PTO at `at` (epoch ms)? Config PTO dates are inclusive days in the rep's zone. */
 export function isOnPto(rep: Rep, at: number, outOfOffice: OutOfOffice[] = []): boolean {
   if (outOfOffice.some((o) => o.start <= at && at < o.end)) return true;
+  if (rep.pto.length === 0) return false; // skip the time-zone arithmetic for the common case
   const day = DateTime.fromMillis(at, { zone: rep.timezone }).toISODate();
   return day !== null && rep.pto.some((p) => p.from <= day && day <= p.to);
 }
@@ -22,6 +23,7 @@ export function isOnPto(rep: Rep, at: number, outOfOffice: OutOfOffice[] = []): 
 /** Is the rep on PTO at any moment of [start, end)? Checks each local day the interval touches. */
 export function isOnPtoDuring(rep: Rep, start: number, end: number, outOfOffice: OutOfOffice[] = []): boolean {
   if (outOfOffice.some((o) => o.start < end && start < o.end)) return true;
+  if (rep.pto.length === 0) return false;
   let day = DateTime.fromMillis(start, { zone: rep.timezone }).startOf('day');
   const last = DateTime.fromMillis(end - 1, { zone: rep.timezone }).toISODate()!;
   for (let guard = 0; guard < 400 && day.toISODate()! <= last; guard++, day = day.plus({ days: 1 })) {

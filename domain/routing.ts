@@ -104,16 +104,26 @@ class Availability {
     };
   }
 
+  private readonly slots = new Map<string, ReturnType<typeof findOpenSlots>>();
+  private readonly away = new Map<string, boolean>();
+
   openSlots(id: string) {
-    return findOpenSlots(this.slotQuery([id], 'all'));
+    let open = this.slots.get(id);
+    if (!open) this.slots.set(id, (open = findOpenSlots(this.slotQuery([id], 'all'))));
+    return open;
   }
 
   /** On PTO now, or away for part of the horizon with no open time left in it. */
   onPto = (id: string): boolean => {
+    const known = this.away.get(id);
+    if (known !== undefined) return known;
     const { now, team } = this.input;
     const rep = this.rep(id);
-    if (isOnPto(rep, now, this.ooo(id))) return true;
-    return isOnPtoDuring(rep, now, now + team.booking.horizon, this.ooo(id)) && this.openSlots(id).length === 0;
+    const away =
+      isOnPto(rep, now, this.ooo(id)) ||
+      (isOnPtoDuring(rep, now, now + team.booking.horizon, this.ooo(id)) && this.openSlots(id).length === 0);
+    this.away.set(id, away);
+    return away;
   };
 }
 
@@ -137,7 +147,9 @@ export async function routeLead(input: RoutingInput, rotation: Rotation): Promis
     const cover = followBackups(team, repId, availability.onPto);
     escalated.push(...cover.escalated);
     if (cover.repId) return cover.repId;
-    for (const pool of poolsOf(team, repId)) {
+    // Nobody along the backup chain is in: a pool mate of anyone on the chain covers.
+    const chain = [repId, ...cover.escalated.map((e) => e.to)];
+    for (const pool of chain.flatMap((id) => poolsOf(team, id))) {
       const eligible = pool.members.filter((m) => !taken.has(m) && !availability.onPto(m));
       const mate = await rotation.next(pool.id, pool.members, eligible, leadId);
       if (mate) {

@@ -5,7 +5,7 @@ export interface GracefulServer {
   server: Server;
   /** True once `close` was called: health checks answer 503 so load balancers stop sending traffic. */
   readonly draining: boolean;
-  /** Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then cuts the rest (SSE streams). */
+  /** Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then cuts the rest (SSE streams). Idempotent. */
   close(graceMs: number): Promise<void>;
 }
 
@@ -18,6 +18,7 @@ export function serveGracefully(
   o: { port: number; hostname: string; healthPath?: string },
 ): Promise<GracefulServer> {
   let draining = false;
+  let closing: Promise<void> | undefined;
   const healthPath = o.healthPath ?? '/healthz';
   return new Promise((resolve, reject) => {
     const server = serve(
@@ -40,7 +41,7 @@ export function serveGracefully(
           },
           close(graceMs: number) {
             draining = true;
-            return new Promise<void>((done) => {
+            return (closing ??= new Promise<void>((done) => {
               const timer = setTimeout(() => {
                 server.closeAllConnections();
               }, graceMs);
@@ -51,7 +52,7 @@ export function serveGracefully(
               });
               // Idle keep-alive sockets would otherwise hold close() open until they time out.
               server.closeIdleConnections();
-            });
+            }));
           },
         });
       },

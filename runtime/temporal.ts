@@ -1,5 +1,6 @@
 import { Client, Connection, WorkflowNotFoundError, type TLSConfig } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ConfigError } from '../domain/errors';
 import { TOOLS, resolveTool } from '../scripts/setup-temporal.mjs';
 import type { Rotation } from '../domain/distribution';
 import { assignUpdate, poolWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
@@ -43,22 +44,48 @@ export function connectionOptions(temporal: TemporalConnection, address: string 
 
 const SA_TYPE_ENUM: Record<string, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
 
-/** Registers Baton's search attributes where missing (dev server, self-hosted cluster; Cloud needs them set in its UI). */
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+/** The search attributes Baton needs, as `name (TYPE)`, for error messages and the docs. */
+export function describeSearchAttributes(names?: readonly string[]): string {
+  return SEARCH_ATTRIBUTES.filter((k) => !names || names.includes(k.name)).map((k) => `${k.name} (${k.type})`).join(', ');
+}
+
+/**
+ * Registers Baton's search attributes where missing (dev server, self-hosted cluster). Several
+ * processes may race to do it: one losing with "already exists" is fine. Where the operator API is
+ * not allowed (Temporal Cloud: create them with tcld or the Cloud UI), start-up goes on when the
+ * attributes cannot even be listed, and stops with the list to create when adding them is refused.
+ */
+export async function ensureSearchAttributes(connection: Connection, namespace: string, log: (msg: string) => void = () => {}): Promise<void> {
   let known = new Set<string>();
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
     known = new Set(Object.keys(existing.customAttributes ?? {}));
   } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === 7) {
+      // Temporal Cloud with a namespace API key: no operator access; the operator created them (docs/production.md).
+      log(`cannot list search attributes (permission denied); make sure these exist in namespace ${namespace}: ${describeSearchAttributes()}`);
+      return;
+    }
     // The time-skipping test server can add search attributes but not list them.
-    if ((err as { code?: number }).code !== 12) throw err;
+    if (code !== 12) throw err;
   }
   const missing = SEARCH_ATTRIBUTES.filter((k) => !known.has(k.name));
   if (missing.length === 0) return;
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, SA_TYPE_ENUM[k.type]!])),
-  });
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, SA_TYPE_ENUM[k.type]!])),
+    });
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === 6) return; // another worker registered them a moment ago
+    const names = missing.map((k) => k.name);
+    throw new ConfigError(
+      `cannot register the search attributes ${describeSearchAttributes(names)} in namespace ${namespace}: ${(err as Error).message}. ` +
+        'On Temporal Cloud create them with `tcld namespace search-attributes add` or in the Cloud UI (docs/production.md).',
+    );
+  }
 }
 
 /**

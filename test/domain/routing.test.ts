@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isOnPto } from '../../domain/availability';
+import type { Rep, TeamConfig } from '../../domain/config';
+import { InMemoryRotation, nextInRotation } from '../../domain/distribution';
+import { extractFacts } from '../../domain/facts';
+import { chooseTarget, routeLead } from '../../domain/routing';
+import { withParsedRules, type Team } from '../../domain/team';
+import { parseWorkingHours, type DayHours } from '../../domain/hours';
+
+const NOW = Date.parse('2026-12-01T15:00:00Z'); // a Tuesday
+const ALL_WEEK = parseWorkingHours('Mon-Sun 00:00-24:00') as DayHours[];
+const booking = { meetingMinutes: 30, horizon: 48 * 3_600_000, proposals: 3, minNotice: 3_600_000, buffer: 600_000, replyTimeout: 86_400_000, nudgeAfter: 7_200_000, maxBookingAttempts: 3 };
+
+function rep(id: string, extra: Partial<Rep> = {}): Rep {
+  return { id, name: `${id[0]!.toUpperCase()}${id.slice(1)} Tester`, email: `${id}@acme.example`, timezone: 'America/New_York', hours: ALL_WEEK, pto: [], ...extra };
+}
+
+function team(config: Partial<TeamConfig> & Pick<TeamConfig, 'reps'>): Team {
+  return withParsedRules({
+    company: { name: 'Acme', timezone: 'America/New_York' },
+    booking,
+    territories: {},
+    competitors: ['Competitor X'],
+    pools: [],
+    rules: [],
+    fallback: { type: 'rep', id: config.reps[0]!.id },
+    ...config,
+  });
+}
+
+const ptoToday = [{ from: '2026-11-30', to: '2026-12-05' }];
+const input = (t: Team, message: string, extra = {}) => {
+  const lead = { email: 'buyer@example.com', message };
+  return { team: t, facts: extractFacts(lead, { competitors: t.competitors, territories: t.territories }), text: message, crmOwner: null, now: NOW, calendars: {}, leadId: 'lead', ...extra };
+};
+
+describe('routing precedence and explanations', () => {
+  const t = team({
+    reps: [rep('sarah', { backup: 'tom' }), rep('tom'), rep('mark'), rep('ana'), rep('raj')],
+    pools: [{ id: 'enterprise', name: 'Enterprise team', members: ['ana', 'raj'], distribution: 'round_robin' }],
+    rules: ['Healthcare companies go to Sarah', 'If someone mentions Competitor X, route to Mark'],
+    fallback: { type: 'pool', id: 'enterprise' },
+  });
+
+  it('puts the CRM owner before any rule, the first matching rule before later ones, and the fallback last', () => {
+    const hospital = input(t, 'We are a hospital and we use Competitor X today');
+    expect(chooseTarget(t, hospital.facts, hospital.text, { repId: 'mark' }).source).toBe('owner');
+    expect(chooseTarget(t, hospital.facts, hospital.text, { email: 'TOM@acme.example' }).target).toEqual({ type: 'rep', id: 'tom' });
+    expect(chooseTarget(t, hospital.facts, hospital.text, { email: 'stranger@acme.example' }).target).toEqual({ type: 'rep', id: 'sarah' });
+    const other = input(t, 'We sell shoes');
+    expect(chooseTarget(t, other.facts, other.text, null)).toMatchObject({ source: 'fallback', target: { type: 'pool', id: 'enterprise' } });
+  });
+
+  it('follows the backup chain past reps on PTO, without cycles, and explains who was skipped', async () => {
+    const cyclic = team({
+      reps: [rep('sarah', { backup: 'tom', pto: ptoToday }), rep('tom', { backup: 'sarah', pto: ptoToday }), rep('ana')],
+      pools: [{ id: 'desk', name: 'Desk', members: ['tom', 'ana'], distribution: 'round_robin' }],
+      rules: ['Healthcare companies go to Sarah'],
+      fallback: { type: 'rep', id: 'ana' },
+    });
+    const d = await routeLead(input(cyclic, 'hospital group'), new InMemoryRotation());
+    expect(d.reps).toEqual(['ana']); // sarah → tom (also away) → no more backups → tom's pool mate
+    expect(d.escalated).toEqual([{ from: 'sarah', to: 'tom', reason: 'pto' }, { from: 'sarah', to: 'ana', reason: 'pto' }]);
+    expect(d.reasoning).toMatch(/Sarah Tester is on PTO/);
+  });
+});
+
+describe('distribution properties', () => {
+  it('round robin stays within one lead of even over any arrival order and PTO pattern', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 60 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), async (size, leads, away) => {
+        const ids = Array.from({ length: size }, (_, i) => `r${i}`);
+        const present = ids.filter((_, i) => !away[i]);
+        const t = team({
+          reps: ids.map((id, i) => rep(id, away[i] ? { pto: ptoToday } : {})),
+          pools: [{ id: 'p', name: 'P', members: ids, distribution: 'round_robin' }],
+          fallback: { type: 'pool', id: 'p' },
+        });
+        const rotation = new InMemoryRotation();
+        const counts = new Map<string, number>();
+        for (let n = 0; n < leads; n++) {
+          const d = await routeLead(input(t, 'hello', { leadId: `l${n}` }), rotation);
+          counts.set(d.reps[0]!, (counts.get(d.reps[0]!) ?? 0) + 1);
+        }
+        if (present.length === 0) return;
+        for (const id of counts.keys()) expect(present).toContain(id);
+        const values = present.map((id) => counts.get(id) ?? 0);
+        expect(Math.max(...values) - Math.min(...values)).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('never routes to someone outside the roster or on PTO when anyone else can cover', async () => {
+    const messages = ['hospital network', 'we use Competitor X', 'budget $250k', 'shoe store', 'bank in Texas'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+        fc.constantFrom(...messages),
+        fc.constantFrom('round_robin', 'first_available', 'ranked', 'group'),
+        async (away, message, distribution) => {
+          const ids = ['sarah', 'tom', 'mark', 'ana', 'raj'];
+          const t = team({
+            reps: ids.map((id, i) => rep(id, { ...(away[i] ? { pto: ptoToday } : {}), ...(id === 'sarah' ? { backup: 'tom' } : {}) })),
+            pools: [{ id: 'enterprise', name: 'Enterprise team', members: ['ana', 'raj', 'mark'], distribution }],
+            rules: ['Deals over $100K go to the enterprise team with Mark', 'Healthcare companies go to Sarah', 'If someone mentions Competitor X, route to Mark'],
+            fallback: { type: 'pool', id: 'enterprise' },
+          });
+          const d = await routeLead(input(t, message), new InMemoryRotation());
+          for (const id of [...d.reps, ...d.attendees]) expect(ids).toContain(id);
+          const canCover = ids.some((_, i) => !away[i]);
+          if (canCover && !d.reasoning.includes('nobody could cover') && !d.reasoning.includes('every member')) {
+            for (const id of d.reps) expect(isOnPto(t.reps.find((r) => r.id === id)!, NOW)).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('nextInRotation takes the member after the last assignee, skipping ineligible ones', () => {
+    expect(nextInRotation(['a', 'b', 'c'], null, ['a', 'b', 'c'])).toBe('a');
+    expect(nextInRotation(['a', 'b', 'c'], 'a', ['a', 'b', 'c'])).toBe('b');
+    expect(nextInRotation(['a', 'b', 'c'], 'b', ['a', 'b'])).toBe('a');
+    expect(nextInRotation(['a', 'b', 'c'], 'c', [])).toBeNull();
+  });
+
+  it('first_available picks the member with the earliest open slot; ranked the highest-ranked with any', async () => {
+    const busyAll = (id: string, hours: number) => ({ [id]: [{ start: NOW, end: NOW + hours * 3_600_000, type: 'busy' as const }] });
+    for (const [distribution, expected] of [['first_available', 'raj'], ['ranked', 'ana']] as const) {
+      const t = team({
+        reps: [rep('ana'), rep('raj')],
+        pools: [{ id: 'p', name: 'P', members: ['ana', 'raj'], distribution }],
+        fallback: { type: 'pool', id: 'p' },
+      });
+      const d = await routeLead(input(t, 'hi', { calendars: { ...busyAll('ana', 20) } }), new InMemoryRotation());
+      expect(d.reps).toEqual([expected]);
+    }
+  });
+});
