@@ -73,14 +73,14 @@ export function handoffActivities(deps: ActivityDeps) {
       await providers.crm.addNote({ key: key(workflowId, 'briefing'), contactEmail: lead.email, body: `Baton briefing\n\n${briefing}` });
     },
 
-    async sendIntroEmail({ workflowId, lead, booking }: HandoffInput & { briefing: string }): Promise<void> {
+    async sendIntroEmail({ workflowId, lead, facts, booking }: HandoffInput & { briefing: string }): Promise<void> {
       const reps = booking.attendees.map((id) => rep(id)!).filter(Boolean);
       const organizer = reps[0]!;
       const mail = introEmail({
         lead,
         repNames: reps.map((r) => r.name),
         companyName: team.company.name,
-        meeting: { start: booking.start, end: booking.end, timezone: lead.fields?.timezone ?? organizer.timezone, ...(booking.meetLink ? { meetLink: booking.meetLink } : {}) },
+        meeting: { start: booking.start, end: booking.end, timezone: facts.timezone?.value ?? organizer.timezone, ...(booking.meetLink ? { meetLink: booking.meetLink } : {}) },
         ...(lead.message ? { context: lead.message.split('\n')[0]!.slice(0, 300) } : {}),
       });
       await providers.email.send({

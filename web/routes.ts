@@ -1,9 +1,53 @@
+import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import type { ApiDeps } from '../api/context';
+import { docsPage, homePage, opsPage } from './pages';
 
-/** The buyer chat widget (`/`) and the ops page (`/ops`); filled in by the web UI work. */
-export function webRoutes(_deps: ApiDeps) {
+/** Static assets, read once: plain JS and CSS, nothing fetched from anywhere else. */
+const asset = (name: string) => readFileSync(new URL(`./static/${name}`, import.meta.url), 'utf8');
+const ASSETS: Record<string, { body: string; type: string }> = {
+  'base.css': { body: asset('base.css'), type: 'text/css; charset=utf-8' },
+  'home.css': { body: asset('home.css'), type: 'text/css; charset=utf-8' },
+  'ops.css': { body: asset('ops.css'), type: 'text/css; charset=utf-8' },
+  'docs.css': { body: asset('docs.css'), type: 'text/css; charset=utf-8' },
+  'ops.js': { body: asset('ops.js'), type: 'text/javascript; charset=utf-8' },
+  'docs.js': { body: asset('docs.js'), type: 'text/javascript; charset=utf-8' },
+};
+const WIDGET = asset('widget.js');
+
+/** Our own pages load scripts and styles only from this origin and talk only to it. */
+const PAGE_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-cache',
+};
+
+/** The buyer chat widget (`/`, `/widget.js`), the ops page (`/ops`) and the API docs (`/docs`). */
+export function webRoutes(deps: ApiDeps) {
   const app = new Hono();
-  app.get('/', (c) => c.text('Baton is running. POST /v1/leads to start a lead; API docs at /docs.'));
+  const company = deps.policy.companyName || 'us';
+
+  app.get('/', (c) => c.html(homePage(company, new URL(c.req.url).origin), 200, PAGE_HEADERS));
+  app.get('/ops', (c) => c.html(opsPage(), 200, PAGE_HEADERS));
+  app.get('/docs', (c) => c.html(docsPage(), 200, PAGE_HEADERS));
+
+  // Loaded by other sites' pages as a classic <script>: readable cross-origin by design.
+  app.get('/widget.js', (c) =>
+    c.body(WIDGET, 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'public, max-age=300',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      'Access-Control-Allow-Origin': '*',
+      'X-Content-Type-Options': 'nosniff',
+    }),
+  );
+  app.get('/assets/:name', (c) => {
+    const file = ASSETS[c.req.param('name')];
+    if (!file) return c.json({ error: { code: 'not_found', message: `no asset ${c.req.param('name')}` } }, 404);
+    return c.body(file.body, 200, { 'Content-Type': file.type, 'Cache-Control': 'public, max-age=300', 'X-Content-Type-Options': 'nosniff' });
+  });
   return app;
 }

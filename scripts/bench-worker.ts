@@ -1,0 +1,88 @@
+/**
+ * One worker in its own process, configured only from the environment, so `npm run bench` can
+ * measure its memory and the chaos tests can SIGKILL it and start it again on the same data.
+ *
+ *   BENCH_TEMPORAL_ADDRESS  host:port of the Temporal frontend (required)
+ *   BENCH_TASK_QUEUE        task queue to poll (required)
+ *   BENCH_WORKER_KIND       `baton` (default): Baton's lead and pool workflows with the embedded providers;
+ *                           `bare`: the no-op ceiling workflow of scripts/bench-bare-workflow.ts
+ *   BENCH_WORKFLOW_BUNDLE   a prebuilt workflow bundle (.js) to load instead of bundling at start
+ *   BENCH_WORKER_TUNING     JSON of numeric WorkerOptions (maxCachedWorkflows, ...), applied to both kinds
+ *   BATON_TEAM              team.yaml (baton)
+ *   BATON_DATA_DIR          folder of embedded.sqlite (baton)
+ *   BATON_FAULT_RATE        share of provider calls that fail as outages (baton; optional)
+ *
+ * Prints `ready <pid>` on stdout once polling; SIGTERM/SIGINT drain and exit 0.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { loadTeam, loadTeamConfig } from '../runtime/load';
+import { selectProviders } from '../runtime/providers';
+import { createBatonWorker } from '../worker';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`bench-worker: ${name} is required`);
+    process.exit(2);
+  }
+  return value;
+}
+
+async function main() {
+  const address = required('BENCH_TEMPORAL_ADDRESS');
+  const taskQueue = required('BENCH_TASK_QUEUE');
+  const kind = process.env.BENCH_WORKER_KIND ?? 'baton';
+  const tuning = JSON.parse(process.env.BENCH_WORKER_TUNING || '{}') as Partial<WorkerOptions>;
+  const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
+  const workflowBundle = bundlePath ? { codePath: bundlePath } : undefined;
+
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const native = await NativeConnection.connect({ address });
+  let worker: Worker;
+  let close = async () => {};
+  if (kind === 'bare') {
+    worker = await Worker.create({
+      connection: native,
+      namespace: 'default',
+      taskQueue,
+      activities: { noop: async () => {} },
+      ...(workflowBundle
+        ? { workflowBundle }
+        : { workflowsPath: fileURLToPath(new URL('./bench-bare-workflow.ts', import.meta.url)) }),
+      ...tuning,
+    });
+  } else {
+    const teamFile = required('BATON_TEAM');
+    const dataDir = required('BATON_DATA_DIR');
+    const config = loadTeamConfig(teamFile);
+    // Only the fault rate: never a real provider, whatever the parent's environment holds.
+    const setup = selectProviders({ BATON_FAULT_RATE: process.env.BATON_FAULT_RATE ?? '0' }, config, dataDir, {});
+    const team = await loadTeam(teamFile, setup.providers.llm);
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection, namespace: 'default' });
+    worker = await createBatonWorker({
+      connection: native,
+      client,
+      namespace: 'default',
+      taskQueue,
+      team,
+      providers: setup.providers,
+      ...(workflowBundle ? { workflowBundle } : {}),
+      tuning,
+    });
+    close = () => connection.close();
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => worker.shutdown());
+  const running = worker.run();
+  console.log(`ready ${process.pid}`);
+  await running;
+  await close();
+  await native.close();
+}
+
+main().catch((err) => {
+  console.error('bench-worker failed:', err);
+  process.exit(1);
+});

@@ -1,0 +1,203 @@
+/**
+ * Horizontal scale: two Baton workers, each with its own connections, share one task queue on the
+ * run's dev server. Thirty leads arrive at once for the SMB round-robin pool; each must be worked
+ * exactly once, both workers must take part, and the pool's rotation must stay fair.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { leadWorkflowId } from '../../domain/lead';
+import type { Providers } from '../../integrations/providers';
+import { policyOf } from '../../runtime/bootstrap';
+import { embeddedProviders, type EmbeddedProviders } from '../../runtime/providers';
+import { createBatonWorker } from '../../worker';
+import { bookProposalUpdate, poolStateQuery, poolWorkflowId, statusQuery, type LeadStatus, type Proposal } from '../../workflows/messages';
+import { devServerEnv } from '../helpers/dev-server';
+import { awaiting, testTeam, waitForStatus, workflowBundle } from '../helpers/harness';
+
+const LEADS = 30;
+const WORKERS = ['worker-a', 'worker-b'] as const;
+type WorkerName = (typeof WORKERS)[number];
+
+/** Counts every provider call a worker makes, by provider and method. */
+function counting(providers: Providers, calls: Map<string, number>): Providers {
+  const wrap = <T extends object>(name: string, p: T): T =>
+    new Proxy(p, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          const key = `${name}.${String(prop)}`;
+          calls.set(key, (calls.get(key) ?? 0) + 1);
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  return { calendar: wrap('calendar', providers.calendar), crm: wrap('crm', providers.crm), email: wrap('email', providers.email) };
+}
+
+const overlaps = (a: Proposal, b: Proposal, bufferMs: number) =>
+  Date.parse(a.start) < Date.parse(b.end) + bufferMs && Date.parse(b.start) < Date.parse(a.end) + bufferMs;
+
+let env: TestWorkflowEnvironment;
+let dir: string;
+let local: EmbeddedProviders;
+const opened: { close(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  env = await devServerEnv();
+  dir = mkdtempSync(join(tmpdir(), 'baton-scale-'));
+  await workflowBundle();
+});
+afterAll(async () => {
+  for (const c of opened.reverse()) await c.close().catch(() => {});
+  local?.db.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  await env?.teardown();
+});
+
+describe('two workers on one task queue', () => {
+  it('process every lead exactly once, share the work, and keep the round robin fair', async () => {
+    const team = testTeam();
+    // One shared calendar, CRM and outbox, as real providers would be for every worker.
+    local = embeddedProviders(join(dir, 'embedded.sqlite'), team);
+    const base: Providers = { calendar: local.calendar, crm: local.crm, email: local.outbox };
+    const taskQueue = `scale-${process.pid}-${Date.now()}`;
+    const address = inject('temporalAddress');
+    const bundle = await workflowBundle();
+
+    const activityRuns = new Map<WorkerName, Map<string, number>>();
+    const providerCalls = new Map<WorkerName, Map<string, number>>();
+    const workers: Worker[] = [];
+    for (const name of WORKERS) {
+      const runs = new Map<string, number>();
+      const calls = new Map<string, number>();
+      activityRuns.set(name, runs);
+      providerCalls.set(name, calls);
+      // Each worker is its own process in production: its own native connection and client.
+      const native = await NativeConnection.connect({ address });
+      const connection = await Connection.connect({ address });
+      opened.push(native, connection);
+      workers.push(
+        await createBatonWorker({
+          connection: native,
+          client: new Client({ connection, namespace: 'default' }),
+          namespace: 'default',
+          taskQueue,
+          team,
+          providers: counting(base, calls),
+          workflowBundle: bundle,
+          tuning: {
+            identity: name,
+            interceptors: {
+              activity: [
+                (ctx) => ({
+                  inbound: {
+                    execute: (input, next) => {
+                      runs.set(ctx.info.activityType, (runs.get(ctx.info.activityType) ?? 0) + 1);
+                      return next(input);
+                    },
+                  },
+                }),
+              ],
+            },
+          },
+        }),
+      );
+    }
+
+    const scenario = async () => {
+      // Many options per lead, so leads of the same rep can each book a different time at once.
+      const policy = { ...policyOf(team, false), proposals: LEADS };
+      const tag = Date.now().toString(36);
+      const leads = Array.from({ length: LEADS }, (_, i) => ({
+        email: `buyer${i}-${tag}@shop${i}.example`,
+        name: `Buyer ${i}`,
+        company: `Shop ${i}`,
+        message: 'We are a small online shop and would like a demo.',
+      }));
+      const handles = await Promise.all(
+        leads.map((lead) => env.client.workflow.start('leadWorkflow', { taskQueue, workflowId: leadWorkflowId(lead.email), args: [{ lead, policy }] })),
+      );
+      const offered = await Promise.all(handles.map((h) => waitForStatus(h, awaiting, 25_000)));
+
+      // Each rep's leads take distinct, non-overlapping options from what they were offered.
+      const taken = new Map<string, Proposal[]>();
+      const choices = offered.map((s) => {
+        const rep = s.route!.reps[0]!;
+        const mine = taken.get(rep) ?? [];
+        const choice = s.proposals.find((p) => !mine.some((t) => overlaps(p, t, team.booking.buffer)));
+        if (!choice) throw new Error(`no free option left for ${rep}`);
+        taken.set(rep, [...mine, choice]);
+        return choice;
+      });
+      const outcomes = await Promise.all(handles.map((h, i) => h.executeUpdate(bookProposalUpdate, { args: [{ proposalId: choices[i]!.id }] })));
+      const results = await Promise.all(handles.map((h) => h.result()));
+      const finals: LeadStatus[] = await Promise.all(handles.map((h) => h.query(statusQuery)));
+      return { leads, offered, outcomes, results, finals };
+    };
+
+    const run = scenario();
+    await Promise.all(workers.map((w) => w.runUntil(run)));
+    const { leads, offered, outcomes, results, finals } = await run;
+
+    // Every lead booked, on its first attempt, after exactly one set of proposals.
+    expect(outcomes.map((o) => o.outcome)).toEqual(leads.map(() => 'booked'));
+    expect(results).toEqual(leads.map(() => ({ stage: 'booked' })));
+    for (const s of finals) {
+      expect(s.bookingAttempts).toBe(1);
+      expect(s.events.filter((e) => e.message?.proposalIds).length).toBe(1);
+    }
+
+    // No effect twice: one calendar event, one CRM meeting and note, one email per lead.
+    const events = local.calendar.bookedEvents();
+    expect(events).toHaveLength(LEADS);
+    for (const lead of leads) {
+      expect(local.crm.records({ contactEmail: lead.email }).map((r) => r.kind).sort()).toEqual(['meeting', 'note']);
+      expect(local.outbox.list({ to: lead.email })).toHaveLength(1);
+    }
+    const total = (map: Map<WorkerName, Map<string, number>>) => {
+      const sum = new Map<string, number>();
+      for (const m of map.values()) for (const [k, v] of m) sum.set(k, (sum.get(k) ?? 0) + v);
+      return sum;
+    };
+    const calls = total(providerCalls);
+    expect(calls.get('calendar.createEvent')).toBe(LEADS);
+    expect(calls.get('email.send')).toBe(LEADS);
+    expect(calls.get('crm.logMeeting')).toBe(LEADS);
+    expect(calls.get('crm.addNote')).toBe(LEADS);
+
+    // Every activity ran exactly once per lead across the two workers: no double processing, no retries.
+    const runs = total(activityRuns);
+    expect(Object.fromEntries(runs)).toEqual({
+      qualifyLead: LEADS,
+      routeLead: LEADS,
+      findTimes: LEADS,
+      bookMeeting: LEADS,
+      writeBriefing: LEADS,
+      recordBooking: LEADS,
+      sendIntroEmail: LEADS,
+    });
+
+    // Both workers did real work.
+    const perWorker = WORKERS.map((w) => [...activityRuns.get(w)!.values()].reduce((a, b) => a + b, 0));
+    for (const n of perWorker) expect(n).toBeGreaterThan(0);
+    console.log(`activity executions per worker: ${WORKERS.map((w, i) => `${w}=${perWorker[i]}`).join(', ')}`);
+
+    // The SMB pool's rotation stayed fair under concurrency: assignments differ by at most one.
+    const reps = offered.map((s) => s.route!.reps[0]!);
+    expect(new Set(offered.map((s) => s.route!.pool))).toEqual(new Set(['smb']));
+    const byRep = new Map<string, number>();
+    for (const r of reps) byRep.set(r, (byRep.get(r) ?? 0) + 1);
+    expect([...byRep.keys()].sort()).toEqual(['alex', 'sam']);
+    const counts = [...byRep.values()];
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    const pool = await env.client.workflow.getHandle(poolWorkflowId(taskQueue, 'smb')).query(poolStateQuery);
+    expect(pool.assignments).toEqual(Object.fromEntries(byRep));
+    await env.client.workflow.getHandle(poolWorkflowId(taskQueue, 'smb')).terminate('test done');
+  });
+});
