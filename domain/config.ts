@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { unknownTerritoryEntries } from './geo';
 import { ConfigError } from './errors';
 import { parseWorkingHours, type DayHours } from './hours';
 
@@ -175,6 +176,11 @@ export function parseTeamConfig(text: string, file = 'team.yaml'): TeamConfig {
       ? { type: 'pool', id: doc.fallback }
       : undefined;
   if (!fallback) fail(file, 'fallback', `expected the id of a rep or pool, got "${doc.fallback}"`);
+  const [unknownPlace] = unknownTerritoryEntries(doc.territories);
+  if (unknownPlace) {
+    const i = doc.territories[unknownPlace.territory]!.indexOf(unknownPlace.entry);
+    fail(file, `territories.${unknownPlace.territory}[${i}]`, `"${unknownPlace.entry}" is not a known US state, country or city`);
+  }
   const booking = doc.booking;
   if (booking.nudgeAfter >= booking.replyTimeout) {
     fail(file, 'booking.nudgeAfter', 'expected a duration shorter than booking.replyTimeout');
