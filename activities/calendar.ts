@@ -2,26 +2,14 @@ import { followBackups, isOnPtoDuring } from '../domain/availability';
 import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/lead';
 import type { RouteDecision } from '../domain/routing';
+import { teamSlotQuery } from '../domain/team';
 import { openSlotAt, proposeSlots, type Busy, type SlotQuery, type TimeConstraint } from '../domain/slots';
 import type { Booking, Proposal } from '../workflows/messages';
 import { currentRunId, type ActivityDeps } from './deps';
 import { EXTENSION_MS, loadCalendars } from './route';
 
 export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any'): SlotQuery {
-  const { team } = deps;
-  return {
-    attendees: ids.map((id) => {
-      const rep = team.reps.find((r) => r.id === id)!;
-      return { id, timezone: rep.timezone, hours: rep.hours, pto: rep.pto };
-    }),
-    busy: calendars,
-    meetingMinutes: team.booking.meetingMinutes,
-    bufferMs: team.booking.buffer,
-    minNoticeMs: team.booking.minNotice,
-    horizonMs: team.booking.horizon,
-    now,
-    mode,
-  };
+  return teamSlotQuery(deps.team, ids, calendars, now, mode);
 }
 
 /** Who must be free for a slot: every attendee, or (group pools) one of the pool's reps. */

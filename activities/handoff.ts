@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { briefingText, introEmail } from '../domain/briefing';
 import type { Facts } from '../domain/facts';
-import { ProviderAuthError } from '../domain/errors';
 import type { Lead } from '../domain/lead';
 import type { RouteDecision } from '../domain/routing';
 import type { Booking } from '../workflows/messages';
 import { currentRunId, type ActivityDeps } from './deps';
+import { withLlm } from './llm';
 
 interface HandoffInput {
   workflowId: string;
@@ -39,23 +39,20 @@ export function handoffActivities(deps: ActivityDeps) {
     async writeBriefing({ workflowId, lead, facts, decision, booking }: HandoffInput): Promise<string> {
       const owner = rep(booking.reps[0]!);
       const base = briefingText({ lead, facts, decision, names, meeting: { start: booking.start, end: booking.end, timezone: owner?.timezone ?? team.company.timezone } });
-      const llm = providers.llm;
-      if (!llm) return base;
-      try {
-        const { value, usage } = await llm.completeJson({
+      return withLlm(
+        deps,
+        workflowId,
+        {
           name: 'write_briefing',
           system:
             'You brief a B2B sales rep before a first call. Write 4-8 short lines: who the buyer is, what they need, ' +
-            'budget/size/timeline if known, and one suggested opening question. Use only the facts given; cite the buyer\'s words in quotes.',
+            "budget/size/timeline if known, and one suggested opening question. Use only the facts given; cite the buyer's words in quotes.",
           user: base,
           schema: llmBriefingSchema,
-        });
-        deps.log?.('info', 'llm usage', { workflowId, task: 'write_briefing', ...usage });
-        return `${value.briefing}\n\n---\n${base}`;
-      } catch (err) {
-        if (err instanceof ProviderAuthError) throw err;
-        return base;
-      }
+        },
+        (value) => `${value.briefing}\n\n---\n${base}`,
+        () => base,
+      );
     },
 
     async recordBooking({ workflowId, lead, booking, briefing }: HandoffInput & { briefing: string }): Promise<void> {

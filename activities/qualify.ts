@@ -1,8 +1,8 @@
 import { extractFacts, factsFromLlm, factsPrompt, llmFactsSchema, type FactContext, type Facts } from '../domain/facts';
 import type { Lead } from '../domain/lead';
-import { ProviderAuthError } from '../domain/errors';
-import { understandReply, replyFromLlm, replyPrompt, llmReplySchema, type ReplyContext, type ReplyIntent } from '../domain/reply';
+import { llmReplySchema, replyFromLlm, replyPrompt, understandReply, type ReplyContext, type ReplyIntent } from '../domain/reply';
 import type { ActivityDeps } from './deps';
+import { withLlm } from './llm';
 
 export function factContext(deps: ActivityDeps): FactContext {
   const { team } = deps;
@@ -14,31 +14,28 @@ export function qualifyActivities(deps: ActivityDeps) {
     /** Facts from fields and the buyer's words: the LLM when configured, else the deterministic extractor. */
     async qualifyLead({ workflowId, lead }: { workflowId: string; lead: Lead }): Promise<Facts> {
       const ctx = factContext(deps);
-      const llm = deps.providers.llm;
-      if (!llm) return extractFacts(lead, ctx);
-      try {
-        const { value, usage } = await llm.completeJson({ name: 'extract_facts', ...factsPrompt(lead, ctx), schema: llmFactsSchema });
-        deps.log?.('info', 'llm usage', { workflowId, task: 'extract_facts', ...usage });
-        return factsFromLlm(value, lead, ctx);
-      } catch (err) {
-        if (err instanceof ProviderAuthError) throw err;
-        const facts = extractFacts(lead, ctx);
-        return { ...facts, notes: [...facts.notes, `LLM extraction failed (${(err as Error).message}); used the deterministic extractor`] };
-      }
+      return withLlm(
+        deps,
+        workflowId,
+        { name: 'extract_facts', ...factsPrompt(lead, ctx), schema: llmFactsSchema },
+        (value) => factsFromLlm(value, lead, ctx),
+        (failure) => {
+          const facts = extractFacts(lead, ctx);
+          if (!failure) return facts;
+          return { ...facts, notes: [...facts.notes, `LLM extraction failed (${failure}); used the deterministic extractor`] };
+        },
+      );
     },
 
     /** Only called when an LLM is configured; its choice is validated against the proposals. */
     async classifyReply({ workflowId, text, ...ctx }: { workflowId: string; text: string } & ReplyContext): Promise<ReplyIntent> {
-      const llm = deps.providers.llm;
-      if (!llm) return understandReply(text, ctx);
-      try {
-        const { value, usage } = await llm.completeJson({ name: 'classify_reply', ...replyPrompt(text, ctx), schema: llmReplySchema });
-        deps.log?.('info', 'llm usage', { workflowId, task: 'classify_reply', ...usage });
-        return replyFromLlm(value, text, ctx);
-      } catch (err) {
-        if (err instanceof ProviderAuthError) throw err;
-        return understandReply(text, ctx);
-      }
+      return withLlm(
+        deps,
+        workflowId,
+        { name: 'classify_reply', ...replyPrompt(text, ctx), schema: llmReplySchema },
+        (value) => replyFromLlm(value, text, ctx),
+        () => understandReply(text, ctx),
+      );
     },
   };
 }

@@ -3,8 +3,8 @@ import { followBackups, isOnPto, isOnPtoDuring, type Escalation } from './availa
 import type { Rotation } from './distribution';
 import type { Facts } from './facts';
 import { matchRule, type RuleTarget } from './rules';
-import { findOpenSlots, type Busy, type SlotQuery } from './slots';
-import type { Team } from './team';
+import { findOpenSlots, type Busy } from './slots';
+import { teamSlotQuery, type Team } from './team';
 
 export type RouteSource = 'owner' | 'rule' | 'fallback';
 
@@ -87,29 +87,12 @@ class Availability {
     return (this.input.calendars[id] ?? []).filter((b) => b.type === 'ooo');
   }
 
-  slotQuery(ids: string[], mode: 'all' | 'any'): SlotQuery {
-    const { team, now, calendars } = this.input;
-    return {
-      attendees: ids.map((id) => {
-        const r = this.rep(id);
-        return { id, timezone: r.timezone, hours: r.hours, pto: r.pto };
-      }),
-      busy: Object.fromEntries(ids.map((id) => [id, calendars[id] ?? []])),
-      meetingMinutes: team.booking.meetingMinutes,
-      bufferMs: team.booking.buffer,
-      minNoticeMs: team.booking.minNotice,
-      horizonMs: team.booking.horizon,
-      now,
-      mode,
-    };
-  }
-
   private readonly slots = new Map<string, ReturnType<typeof findOpenSlots>>();
   private readonly away = new Map<string, boolean>();
 
   openSlots(id: string) {
     let open = this.slots.get(id);
-    if (!open) this.slots.set(id, (open = findOpenSlots(this.slotQuery([id], 'all'))));
+    if (!open) this.slots.set(id, (open = findOpenSlots(teamSlotQuery(this.input.team, [id], this.input.calendars, this.input.now, 'all'))));
     return open;
   }
 

@@ -1,4 +1,5 @@
 import type { TeamConfig } from './config';
+import type { Busy, SlotQuery } from './slots';
 import { compileRules, type CompiledRule, type Roster } from './rules';
 
 /** A loaded team: the validated config plus its rules compiled once, at load time. */
@@ -18,4 +19,22 @@ export function rosterOf(config: TeamConfig): Roster {
 /** Compiles the rules with the deterministic parser (no LLM). Throws a RuleCompileError quoting the rule. */
 export function withParsedRules(config: TeamConfig): Team {
   return { ...config, compiledRules: compileRules(config.rules, rosterOf(config)) };
+}
+
+/** The slot-finder query for some of the team's reps, with the team's booking policy. */
+export function teamSlotQuery(team: TeamConfig, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any'): SlotQuery {
+  return {
+    attendees: ids.map((id) => {
+      const rep = team.reps.find((r) => r.id === id);
+      if (!rep) throw new Error(`unknown rep "${id}"`);
+      return { id, timezone: rep.timezone, hours: rep.hours, pto: rep.pto };
+    }),
+    busy: Object.fromEntries(ids.map((id) => [id, calendars[id] ?? []])),
+    meetingMinutes: team.booking.meetingMinutes,
+    bufferMs: team.booking.buffer,
+    minNoticeMs: team.booking.minNotice,
+    horizonMs: team.booking.horizon,
+    now,
+    mode,
+  };
 }

@@ -115,3 +115,18 @@ export async function waitForStatus(
 
 export const awaiting = (s: LeadStatus) => s.stage === 'awaiting_reply';
 export const stageIs = (stage: LeadStage) => (s: LeadStatus) => s.stage === stage;
+
+/**
+ * Runs `fn` with a worker on its own time-skipping server: skipping time for one lead fires the
+ * timers of every other workflow on the same server, so tests sharing one would see clocks jump.
+ */
+export async function withTimeSkippingHarness<T>(fn: (h: Harness) => Promise<T>, options?: Parameters<typeof harness>[1]): Promise<T> {
+  const env = await timeSkippingEnv();
+  const h = await harness(env, options);
+  try {
+    return await h.withWorker(() => fn(h));
+  } finally {
+    h.cleanup();
+    await env.teardown();
+  }
+}

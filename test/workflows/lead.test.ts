@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bookProposalUpdate, buyerMessageSignal, statusQuery } from '../../workflows/messages';
-import { awaiting, harness, timeSkippingEnv, waitForStatus, type Harness } from '../helpers/harness';
+import { awaiting, waitForStatus, withTimeSkippingHarness } from '../helpers/harness';
 
-/**
- * A time-skipping server per test: skipping time for one lead fires the timers of every other
- * workflow on the same server, so tests sharing one would see each other's clocks jump.
- */
+const withHarness = withTimeSkippingHarness;
 
 const healthcareLead = {
   email: 'jane@mercyhealth.org',
@@ -13,17 +10,6 @@ const healthcareLead = {
   company: 'Mercy Health',
   message: "We're a 2,000-person hospital network in Seattle looking at Baton for our scheduling team.",
 };
-
-async function withHarness<T>(fn: (h: Harness) => Promise<T>, options?: Parameters<typeof harness>[1]): Promise<T> {
-  const env = await timeSkippingEnv();
-  const h = await harness(env, options);
-  try {
-    return await h.withWorker(() => fn(h));
-  } finally {
-    h.cleanup();
-    await env.teardown();
-  }
-}
 
 describe('leadWorkflow on the time-skipping server', () => {
   it('qualifies, routes by rule, proposes, books the option the buyer names, and hands off', async () => {

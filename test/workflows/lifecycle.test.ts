@@ -4,23 +4,9 @@ import { ProviderAuthError } from '../../domain/errors';
 import type { Providers } from '../../integrations/providers';
 import { withFaults } from '../../integrations/embedded/faults';
 import { bookProposalUpdate, buyerMessageSignal, resumeSignal, statusQuery } from '../../workflows/messages';
-import { awaiting, harness, stageIs, testTeam, timeSkippingEnv, waitForStatus, type Harness } from '../helpers/harness';
+import { awaiting, stageIs, testTeam, waitForStatus, withTimeSkippingHarness } from '../helpers/harness';
 
-/**
- * A time-skipping server per test: skipping time for one lead fires the timers of every other
- * workflow on the same server, so tests sharing one would see each other's clocks jump.
- */
-
-async function withHarness<T>(fn: (h: Harness) => Promise<T>, options?: Parameters<typeof harness>[1]): Promise<T> {
-  const env = await timeSkippingEnv();
-  const h = await harness(env, options);
-  try {
-    return await h.withWorker(() => fn(h));
-  } finally {
-    h.cleanup();
-    await env.teardown();
-  }
-}
+const withHarness = withTimeSkippingHarness;
 
 const healthcare = (email: string) => ({ email, name: 'Jane Park', message: 'We run a hospital network and need better scheduling.' });
 
