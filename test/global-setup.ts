@@ -1,5 +1,7 @@
 import type { TestProject } from 'vitest/node';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../worker';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -19,6 +21,7 @@ function freePort(): Promise<number> {
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    workflowBundlePath: string;
   }
 }
 
@@ -31,6 +34,11 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const server: DevServer = await startDevServer({ dataDir, port, uiPort: await freePort() });
   project.provide('temporalAddress', server.address);
+  // Bundling the workflows takes seconds: do it once for every test file.
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const bundlePath = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  project.provide('workflowBundlePath', bundlePath);
   return async () => {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { bundleWorkflowCode, Runtime, DefaultLogger } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withParsedRules, type Team } from '../../domain/team';
@@ -15,10 +16,14 @@ import { createBatonWorker, WORKFLOWS_PATH } from '../../worker';
 import { statusQuery, type LeadStage, type LeadStatus, type LeadWorkflowInput } from '../../workflows/messages';
 import { TEST_TEAM } from './paths';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** One workflow bundle per test file: bundling takes seconds, running it milliseconds. */
-export function workflowBundle() {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+let bundle: Promise<{ code: string }> | undefined;
+/** The workflow bundle that test/global-setup.ts built once for the run (or one built here). */
+export function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= (async () => {
+    const path = inject('workflowBundlePath');
+    if (path) return { code: readFileSync(path, 'utf8') };
+    return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  })();
   return bundle;
 }
 
