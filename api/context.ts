@@ -23,7 +23,7 @@ export interface ApiDeps {
    * proxy that sets it: otherwise anyone can pick their own address. Default: the socket's address.
    */
   trustProxy?: boolean;
-  /** How long one API request waits for Temporal before answering 503 (default 10 s; bookings 30 s). */
+  /** How long one API request waits for Temporal (and the worker) before answering 503 (default 10 s; bookings 3×). */
   temporalTimeoutMs?: number;
   /** How long `/healthz` waits for Temporal (default 3 s). */
   healthTimeoutMs?: number;

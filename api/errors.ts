@@ -1,4 +1,4 @@
-import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { HTTPException } from 'hono/http-exception';
 import { BatonError, InputError, LeadStateConflict, NotFoundError, SlotConflict } from '../domain/errors';
@@ -80,9 +80,14 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     const code = status === 400 && /json/i.test(err.message) ? 'invalid_json' : (HTTP_CODES[status] ?? 'bad_request');
     return { status, headers: {}, body: { error: { code, message: err.message || 'bad request' } } };
   }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return unavailable('the request did not finish in time; check the lead before retrying');
+  }
   const code = grpcCode(err);
   if (code === GRPC.NOT_FOUND) return { status: 404, headers: {}, body: { error: { code: 'not_found', message: 'no such lead' } } };
-  if (code === GRPC.UNAVAILABLE || code === GRPC.DEADLINE_EXCEEDED) return unavailable('Temporal is not reachable; try again shortly');
+  if (code === GRPC.UNAVAILABLE) return unavailable('Temporal is not reachable; try again shortly');
+  // Temporal, or the worker a query needs, did not answer before the request's deadline.
+  if (code === GRPC.DEADLINE_EXCEEDED) return unavailable('Temporal did not answer in time (is it up, with a worker running?); try again shortly');
   if (code === GRPC.RESOURCE_EXHAUSTED) return unavailable('Temporal is overloaded; try again shortly');
   const message = (err as Error)?.message ?? '';
   if (/UNAVAILABLE|ECONNREFUSED|Connection refused|DEADLINE_EXCEEDED/i.test(message)) return unavailable('Temporal is not reachable; try again shortly');

@@ -58,6 +58,9 @@ function authorizeLead(caller: Caller, leadId: string) {
   return ids;
 }
 
+/** How often an open event stream checks that its workflow is still running. */
+const OPEN_CHECK_MS = 5_000;
+
 const leadClosed = (why: string) => new ApiError(409, 'lead_closed', `the lead is closed (${why}); submit a new lead to start again`);
 
 /** A running workflow whose stage is final (e.g. booked, handing off) takes no more buyer input either. */
@@ -225,8 +228,8 @@ export function leadRoutes(deps: ApiDeps) {
       assertOpen(await timed(() => handle(ids).describe()));
       let result;
       try {
-        // Booking talks to the calendar: allow it longer than a read.
-        result = await timed(() => handle(ids).executeUpdate(bookProposalUpdate, { args: [{ proposalId }] }), Math.max(timeoutMs, 30_000));
+        // Booking talks to the calendar: allow it longer than a read (30 s by default).
+        result = await timed(() => handle(ids).executeUpdate(bookProposalUpdate, { args: [{ proposalId }] }), timeoutMs * 3);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw leadClosed('completed');
         throw err;
@@ -245,7 +248,8 @@ export function leadRoutes(deps: ApiDeps) {
       summary: 'Server-sent events: every stage change and message (resume with Last-Event-ID)',
       description:
         'Each event has `id` (resume point), `event` (`stage` or `message`) and `data` (JSON: `{ id, at, type, stage? , message? }`). ' +
-        'The stream ends after a final stage. Browsers\' EventSource cannot send headers, so the buyer token may be passed as `?token=`.',
+        'The stream ends after a final stage or when the lead\'s workflow closes; a closed lead with nothing new answers 204. ' +
+        'Browsers\' EventSource cannot send headers, so the buyer token may be passed as `?token=`.',
       security,
       request: {
         params: leadIdParams,
@@ -254,40 +258,59 @@ export function leadRoutes(deps: ApiDeps) {
           lastEventId: z.string().regex(/^\d+$/).optional().openapi({ description: 'Resume after this event id (same as the Last-Event-ID header)' }),
         }),
       },
-      responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'A stream of `stage` and `message` events' }, ...errors },
+      responses: {
+        200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'A stream of `stage` and `message` events' },
+        204: { description: 'The lead is closed and has no events after Last-Event-ID: stop listening' },
+        ...errors,
+      },
     }),
     async (c) => {
       const { leadId } = c.req.valid('param');
       const ids = authorizeLead(c.get('caller'), leadId);
-      await timed(() => handle(ids).describe()); // 404 before the stream opens
+      const description = await timed(() => handle(ids).describe()); // 404 before the stream opens
       const resumeFrom = Number(c.req.header('last-event-id') ?? c.req.valid('query').lastEventId ?? 0) || 0;
       const { pollMs, heartbeatMs } = deps.sse ?? { pollMs: 300, heartbeatMs: 15_000 };
+      let open = description.status.name === 'RUNNING';
+      if (!open) {
+        // A closed lead with nothing new: 204 tells EventSource to stop reconnecting.
+        const { events } = await timed(() => handle(ids).query(eventsQuery, resumeFrom));
+        if (events.length === 0) return c.body(null, 204);
+      }
       c.header('X-Accel-Buffering', 'no'); // proxies must not buffer the stream
-      return streamSSE(
-        c,
-        async (stream) => {
-          let last = resumeFrom;
-          let lastWrite = Date.now();
-          let closed = false;
-          stream.onAbort(() => void (closed = true));
-          while (!closed) {
+      return streamSSE(c, async (stream) => {
+        let last = resumeFrom;
+        let lastWrite = Date.now();
+        let checkedAt = Date.now();
+        let aborted = false;
+        stream.onAbort(() => void (aborted = true));
+        await stream.write('retry: 2000\n\n'); // how soon a browser reconnects after the stream ends early
+        try {
+          while (!aborted) {
             const { stage, events } = await timed(() => handle(ids).query(eventsQuery, last));
             for (const e of events) {
               await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify(e) });
               last = e.id;
               lastWrite = Date.now();
             }
-            if (FINAL_STAGES.includes(stage)) break;
+            // Done at a final stage, or when the workflow closed some other way (ops terminated it, or it
+            // ended waiting for a person): never poll a closed workflow forever.
+            if (FINAL_STAGES.includes(stage) || !open) break;
+            if (Date.now() - checkedAt >= OPEN_CHECK_MS) {
+              checkedAt = Date.now();
+              open = (await timed(() => handle(ids).describe())).status.name === 'RUNNING';
+              if (!open) continue; // one last read for the final events
+            }
             if (Date.now() - lastWrite >= heartbeatMs) {
               await stream.write(': heartbeat\n\n');
               lastWrite = Date.now();
             }
             await stream.sleep(pollMs);
           }
-        },
-        // The stream just ends; the browser reconnects with Last-Event-ID and misses nothing.
-        async (err) => void logger.warn({ err: (err as Error).message, leadId }, 'event stream ended on an error'),
-      );
+        } catch (err) {
+          // The stream just ends (no internals on the wire); the browser reconnects with Last-Event-ID and misses nothing.
+          if (!aborted) logger.warn({ err: (err as Error).message, leadId }, 'event stream ended on an error');
+        }
+      });
     },
   );
 

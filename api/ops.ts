@@ -80,11 +80,20 @@ export function opsRoutes(deps: ApiDeps) {
       const filter = c.req.valid('query');
       const now = Date.now();
       const leads: ReturnType<typeof row>[] = [];
-      await timed(async () => {
-        for await (const info of deps.client.workflow.list({ query: opsQuery(filter, new Date(now)), pageSize: Math.min(filter.limit, 100) })) {
+      const seen = new Set<string>();
+      const collect = async (query: string) => {
+        if (leads.length >= filter.limit) return;
+        for await (const info of deps.client.workflow.list({ query, pageSize: Math.min(filter.limit, 100) })) {
+          if (seen.has(info.runId)) continue;
+          seen.add(info.runId);
           leads.push(row(info, deps, now));
           if (leads.length >= filter.limit) break;
         }
+      };
+      await timed(async () => {
+        // Stuck leads first, so `limit` never hides one behind newer healthy leads.
+        if (filter.stuck !== 'true') await collect(opsQuery({ ...filter, stuck: 'true' }, new Date(now)));
+        await collect(opsQuery(filter, new Date(now)));
       });
       leads.sort((a, b) => STUCK_ORDER(a) - STUCK_ORDER(b) || b.startedAt.localeCompare(a.startedAt));
       const counts: Record<string, number> = {};
@@ -107,7 +116,12 @@ export function opsRoutes(deps: ApiDeps) {
       path: '/v1/ops/outbox',
       summary: 'Emails sent by the embedded email provider, newest first',
       security: [{ bearer: [] }],
-      responses: { 200: json(outboxSchema, 'Sent emails'), 401: json(errorSchema, 'API key required'), 404: json(errorSchema, 'A real email provider is configured') },
+      responses: {
+        200: json(outboxSchema, 'Sent emails'),
+        401: json(errorSchema, 'API key required'),
+        404: json(errorSchema, 'A real email provider is configured'),
+        429: json(errorSchema, 'Rate limited (see Retry-After)'),
+      },
     }),
     async (c) => {
       requireServer(c.get('caller').kind);

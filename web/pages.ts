@@ -39,9 +39,11 @@ export function homePage(companyName: string, origin: string): string {
   <section class="intro">
     <h2>Talk to ${escape(companyName)}</h2>
     <p>Tell us a little about what you need. Our assistant finds the right person on the team and offers you times from their real calendars, so you can book a call in one click.</p>
-    <p class="muted">Embed this card on any site with:</p>
-    <pre><code>&lt;script src="${escape(origin)}/widget.js" data-baton-api="${escape(origin)}"&gt;&lt;/script&gt;</code></pre>
-    <p class="muted">and list the site's origin in <code>BATON_ALLOWED_ORIGINS</code>.</p>
+    <details class="embed">
+      <summary>Put this card on your own site</summary>
+      <pre><code>&lt;script src="${escape(origin)}/widget.js" data-baton-api="${escape(origin)}"&gt;&lt;/script&gt;</code></pre>
+      <p class="muted">and list the site's origin in <code>BATON_ALLOWED_ORIGINS</code>. Optional: <code>data-baton-target="#some-element"</code> mounts it there.</p>
+    </details>
   </section>
   <div class="widget-slot" id="widget"></div>
 </div>`,
@@ -55,7 +57,7 @@ export function opsPage(): string {
     current: 'ops',
     css: 'ops.css',
     body: `<section id="auth" class="panel auth" aria-labelledby="auth-h" hidden>
-  <h2 id="auth-h">API key</h2>
+  <h2 id="auth-h">Sign in to the ops view</h2>
   <p class="muted">The ops views need one of the server's API keys (<code>BATON_API_KEYS</code>). It is kept in this tab only.</p>
   <form id="auth-form">
     <div class="field"><label for="api-key">API key</label><input id="api-key" type="password" autocomplete="off" required></div>
@@ -69,7 +71,7 @@ export function opsPage(): string {
       <button type="button" role="tab" id="tab-leads" aria-controls="panel-leads" aria-selected="true">Leads</button>
       <button type="button" role="tab" id="tab-outbox" aria-controls="panel-outbox" aria-selected="false" tabindex="-1">Outbox</button>
     </div>
-    <div><button type="button" id="refresh">Refresh</button> <button type="button" id="forget-key" hidden>Forget API key</button></div>
+    <div class="actions"><button type="button" id="refresh">Refresh</button> <button type="button" id="forget-key" hidden>Forget API key</button></div>
   </div>
   <section role="tabpanel" id="panel-leads" aria-labelledby="tab-leads">
     <h2 class="sr-only">Leads</h2>

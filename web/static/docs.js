@@ -22,6 +22,11 @@
     return node;
   }
 
+  /** Text with `code` spans (the only markdown the descriptions use), as DOM nodes: never innerHTML. */
+  function prose(text) {
+    return String(text).split('`').map(function (part, i) { return i % 2 ? el('code', { text: part }) : document.createTextNode(part); });
+  }
+
   function resolve(schema) {
     var seen = 0;
     while (schema && schema.$ref && seen++ < 20) {
@@ -102,7 +107,7 @@
   function render() {
     var info = doc.info || {};
     document.getElementById('api-title').textContent = (info.title || 'API') + ' ' + (info.version || '');
-    document.getElementById('api-desc').textContent = info.description || '';
+    document.getElementById('api-desc').append.apply(document.getElementById('api-desc'), prose(info.description || ''));
     var schemes = (doc.components && doc.components.securitySchemes) || {};
     var paths = doc.paths || {};
     var count = 0;
@@ -116,8 +121,8 @@
 
         var article = el('article', { class: 'route', id: id, 'aria-labelledby': id + '-h' });
         article.append(el('h2', { id: id + '-h' }, [el('span', { class: 'method m-' + method, text: method.toUpperCase() }), ' ', el('code', { text: path })]));
-        if (op.summary) article.append(el('p', { class: 'summary', text: op.summary }));
-        if (op.description) article.append(el('p', { class: 'desc', text: op.description }));
+        if (op.summary) article.append(el('p', { class: 'summary' }, prose(op.summary)));
+        if (op.description) article.append(el('p', { class: 'desc' }, prose(op.description)));
 
         var security = op.security || doc.security;
         var auth = !security || !security.length

@@ -119,7 +119,9 @@
   function schedule() {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(function () {
-      if (document.visibilityState === 'visible' && !$('app').hidden && !$('panel-leads').hidden) loadLeads(false);
+      // Never re-render under someone working in the table or the filters: they would lose their place.
+      var busy = $('panel-leads').contains(document.activeElement) && document.activeElement !== document.body;
+      if (document.visibilityState === 'visible' && !$('app').hidden && !$('panel-leads').hidden && !busy) loadLeads(false);
       else schedule();
     }, 15000);
   }

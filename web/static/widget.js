@@ -33,6 +33,8 @@
     '.primary{background:#2947d8;color:#fff;border:1px solid #2947d8;padding:10px 16px;font-weight:600}',
     '.primary:hover{background:#1f39b4}',
     'button:disabled{cursor:not-allowed;opacity:.6}',
+    '.slot:disabled{color:#5b6270;border-color:#c9ced6;background:#f3f4f6;opacity:1;font-weight:500}',
+    '.expired legend{font-style:italic}',
     ':focus-visible{outline:3px solid #f2a900;outline-offset:2px}',
     'input:focus-visible,textarea:focus-visible{outline:3px solid #f2a900;outline-offset:1px;border-color:#2947d8}',
     '.err{color:#b3261e;font-size:.88rem;margin:4px 0 0}',
@@ -41,7 +43,7 @@
     '.status{font-size:.85rem;color:#4a5160;margin:0 0 8px;display:flex;align-items:center;gap:6px}',
     '.dot{width:8px;height:8px;border-radius:50%;background:#2947d8;display:inline-block}',
     '.status[data-final] .dot{background:#1e7d3b}',
-    '.log{list-style:none;margin:0 0 12px;padding:4px;max-height:360px;overflow-y:auto;display:flex;flex-direction:column;gap:8px;border-radius:8px}',
+    '.log{list-style:none;margin:0 0 12px;padding:10px 8px;max-height:min(60vh,460px);overflow-y:auto;display:flex;flex-direction:column;gap:8px;border:1px solid #e3e6eb;border-radius:10px;background:#fbfbfc}',
     '.msg{max-width:88%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.95rem}',
     '.msg.agent{align-self:flex-start;background:#eef1f6;border-bottom-left-radius:4px}',
     '.msg.buyer{align-self:flex-end;background:#2947d8;color:#fff;border-bottom-right-radius:4px}',
@@ -51,7 +53,7 @@
     '.times .slots{display:flex;flex-direction:column;gap:6px}',
     '.slot{background:#fff;color:#1f39b4;border:1.5px solid #2947d8;padding:9px 12px;text-align:left;font-weight:600}',
     '.slot:hover:not(:disabled){background:#eef1fd}',
-    '.slot[aria-pressed=true]{background:#2947d8;color:#fff}',
+    '.slot[aria-pressed=true],.slot[aria-pressed=true]:disabled{background:#2947d8;color:#fff;opacity:1}',
     '.confirm{border:1.5px solid #1e7d3b;background:#ecf7ef;border-radius:10px;padding:12px 14px;margin:0 0 12px}',
     '.confirm h3{margin:0 0 4px;font-size:1.05rem;color:#17602d}',
     '.confirm p{margin:2px 0}',
@@ -257,16 +259,28 @@
     source = new EventSource(url);
     source.addEventListener('message', function (ev) { onEvent(JSON.parse(ev.data)); });
     source.addEventListener('stage', function (ev) { onEvent(JSON.parse(ev.data)); });
+    source.addEventListener('open', function () { retryMs = 2000; });
     source.onerror = function () {
       if (!source || source.readyState !== EventSource.CLOSED) return; // the browser retries by itself
-      // Refused outright (401/404/503): find out why, then retry or start over.
+      // Refused outright (204 closed lead, 401/404, 503): find out why, then catch up, retry later or start over.
+      source = null;
       call('GET', leadPath()).then(function (r) {
         if (r.status === 401 || r.status === 404) return restart('This conversation has expired. Please start a new request.');
-        setTimeout(function () { if (session && !isFinal()) connect(); }, 2000);
-      }, function () {
-        setTimeout(function () { if (session && !isFinal()) connect(); }, 3000);
-      });
+        if (r.status === 200) {
+          if (r.data.booking && !confirmed) showConfirmation(r.data.booking);
+          if (r.data.stage !== stage) setStage(r.data.stage);
+        }
+        retryLater();
+      }, retryLater);
     };
+  }
+
+  var retryMs = 2000;
+  /** Reconnects with a growing pause (up to a minute), so a lead that ended quietly costs next to nothing. */
+  function retryLater() {
+    if (!session || isFinal()) return;
+    setTimeout(function () { if (session && !isFinal() && !source) connect(); }, retryMs);
+    retryMs = Math.min(retryMs * 2, 60000);
   }
 
   function isFinal() { return FINAL.indexOf(stage) >= 0; }
@@ -299,7 +313,13 @@
     log.append(item);
     if (m.proposalIds && m.proposalIds.length) {
       var key = m.proposalIds.join(',');
-      if (!offered[key]) {
+      var existing = offered[key];
+      if (existing && existing.classList.contains('times') && !existing.classList.contains('expired')) {
+        // Offered already (a 409 answer beat the stream): keep the buttons under the message that offers them.
+        var active = root.activeElement;
+        log.append(existing);
+        if (active && existing.contains(active)) active.focus();
+      } else if (!existing) {
         var holder = el('li', { class: 'times-holder' });
         log.append(holder);
         refreshLead().then(function (view) {
@@ -328,7 +348,7 @@
 
   /** A group of buttons, one per proposed time, in the buyer's own time zone. */
   function offerTimes(key, proposals) {
-    disableAllSlots();
+    expireOffers();
     var group = el('li', { class: 'times' });
     var fieldset = el('fieldset', { class: 'times' }, [el('legend', { text: 'Choose a time (shown in your time zone, ' + zone + ')' })]);
     var slots = el('div', { class: 'slots' });
@@ -348,6 +368,16 @@
     root.querySelectorAll('.slot').forEach(function (b) { b.disabled = true; });
   }
 
+  /** Older offers stay in the conversation for context, visibly out of date. */
+  function expireOffers() {
+    root.querySelectorAll('li.times:not(.expired)').forEach(function (group) {
+      group.classList.add('expired');
+      var legend = group.querySelector('legend');
+      if (legend) legend.textContent = 'Earlier options (no longer available)';
+    });
+    disableAllSlots();
+  }
+
   function book(proposal, button) {
     if (booking) return;
     booking = true;
@@ -362,7 +392,8 @@
       button.setAttribute('aria-pressed', 'false');
       var code = r.data && r.data.error && r.data.error.code;
       if (r.status === 409 && code === 'slot_conflict' && r.data.proposals && r.data.proposals.length) {
-        showNotice('That time was just taken. Here are fresh options:');
+        showNotice('That time was just taken — please choose one of the new times above.');
+        statusText.textContent = STAGE_TEXT.awaiting_reply;
         var key = r.data.proposals.map(function (p) { return p.id; }).join(',');
         var fresh = offered[key];
         if (!fresh) {
