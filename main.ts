@@ -15,7 +15,8 @@ import { logger } from './runtime/log';
 import { readSettings } from './runtime/settings';
 import { ensureSearchAttributes } from './runtime/temporal';
 import { installWorkerRuntime } from './runtime/worker-runtime';
-import { createBatonWorker, onStopSignals, workerSettings } from './worker';
+import { onStopSignals } from './runtime/signals';
+import { createBatonWorker, workerSettings } from './worker';
 
 let devServer: DevServer | undefined;
 
@@ -46,7 +47,7 @@ async function main() {
   try {
     let address = settings.temporalAddress;
     if (!address) {
-      devServer = await startDevServer({ dataDir: settings.dataDir });
+      devServer = await startDevServer({ dataDir: settings.dataDir, port: settings.devServerPort, uiPort: settings.devServerUiPort });
       address = devServer.address;
     }
     if (stopRequested) return;

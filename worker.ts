@@ -15,6 +15,7 @@ import { bootstrap } from './runtime/bootstrap';
 import { connectClient, connectNative } from './runtime/connect';
 import { logger } from './runtime/log';
 import { readSettings, type Settings } from './runtime/settings';
+import { onStopSignals } from './runtime/signals';
 import { ensureSearchAttributes, TemporalRotation } from './runtime/temporal';
 import { installWorkerRuntime } from './runtime/worker-runtime';
 
@@ -59,28 +60,6 @@ export function workerSettings(settings: Pick<Settings, 'workflowBundlePath' | '
       // ...and the worker gives up on a clean stop a little later, so a stuck activity cannot keep it alive.
       shutdownForceTime: settings.shutdownGraceMs + 10_000,
     },
-  };
-}
-
-/**
- * Installs `onSignal` for SIGTERM and SIGINT; a second signal while stopping exits at once.
- * Returns a function that removes the handlers.
- */
-export function onStopSignals(onSignal: (signal: NodeJS.Signals) => void): () => void {
-  let received = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (received) {
-      logger.warn({ signal }, 'second signal while stopping: exiting now');
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    }
-    received = true;
-    onSignal(signal);
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-  return () => {
-    process.off('SIGTERM', handler);
-    process.off('SIGINT', handler);
   };
 }
 

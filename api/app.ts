@@ -8,6 +8,7 @@ import { matchesApiKey, RateLimiter } from './auth';
 import type { ApiDeps, ApiEnv, Caller } from './context';
 import { ApiError, toErrorResponse } from './errors';
 import { leadRoutes } from './leads';
+import { withMetrics } from './metrics';
 import { opsRoutes } from './ops';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -41,6 +42,7 @@ export function createApp(deps: ApiDeps) {
       }
     },
   });
+  withMetrics(app, deps);
   const limits = deps.limits ?? { perKey: 600, perBuyer: 60, perIp: 30 };
   const byKey = new RateLimiter(limits.perKey);
   const byBuyer = new RateLimiter(limits.perBuyer);

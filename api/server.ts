@@ -12,6 +12,7 @@ import { connectClient } from '../runtime/connect';
 import { serveGracefully, type GracefulServer } from '../runtime/http-server';
 import { logger } from '../runtime/log';
 import { readSettings, type Settings } from '../runtime/settings';
+import { onStopSignals } from '../runtime/signals';
 import { createApp } from './app';
 
 export interface RunningApi {
@@ -61,13 +62,7 @@ function isEntryPoint(): boolean {
 if (isEntryPoint()) {
   runApi().then(
     (api) => {
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
-        void api.stop(signal);
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
+      onStopSignals((signal) => void api.stop(signal));
       void api.stopped.then(() => process.exit(0));
     },
     (err) => {

@@ -20,6 +20,9 @@ export interface Settings {
   workerMetricsAddress: string | undefined;
   /** How long a stopping worker lets running activities finish, and the API lets requests finish. */
   shutdownGraceMs: number;
+  /** Ports of the dev server `npm start` runs when TEMPORAL_ADDRESS is unset (gRPC, Temporal UI). */
+  devServerPort: number;
+  devServerUiPort: number;
   /** A workflow bundle prebuilt by scripts/bundle-workflows.ts (the container image has one); unset: bundle at start. */
   workflowBundlePath: string | undefined;
   apiKeys: string[];
@@ -38,6 +41,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   const grace = Number(env.BATON_SHUTDOWN_GRACE_SECONDS ?? 30);
   if (!Number.isFinite(grace) || grace < 0) throw new ConfigError(`BATON_SHUTDOWN_GRACE_SECONDS: expected a number of seconds, got "${env.BATON_SHUTDOWN_GRACE_SECONDS}"`);
+  const portOf = (name: string, fallback: number) => {
+    const v = Number(env[name] ?? fallback);
+    if (!Number.isInteger(v) || v <= 0 || v > 65_535) throw new ConfigError(`${name}: expected a port number, got "${env[name]}"`);
+    return v;
+  };
   const apiKeys = (env.BATON_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   return {
     teamFile: resolve(env.BATON_TEAM ?? 'config/team.yaml'),
@@ -53,6 +61,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     temporal,
     workerMetricsAddress: metricsAddress,
     shutdownGraceMs: Math.round(grace * 1000),
+    devServerPort: portOf('BATON_DEV_SERVER_PORT', 7233),
+    devServerUiPort: portOf('BATON_DEV_SERVER_UI_PORT', 8233),
     workflowBundlePath: env.BATON_WORKFLOW_BUNDLE ? resolve(env.BATON_WORKFLOW_BUNDLE) : undefined,
     apiKeys,
     buyerTokenSecret: env.BATON_BUYER_TOKEN_SECRET || undefined,

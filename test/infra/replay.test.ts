@@ -1,0 +1,69 @@
+/**
+ * The versioning guard: every history in test/fixtures/histories (recorded from real runs by
+ * `npm run histories:record`) must replay against today's workflow code. A change to leadWorkflow or
+ * poolWorkflow that would break leads already in flight fails here, before it reaches a worker.
+ * If it fails: guard the change with patched() (docs/production.md), never re-record to make it pass.
+ */
+import { bundleWorkflowCode, DefaultLogger, Worker, type ReplayResult } from '@temporalio/worker';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { quietRuntime, workflowBundle } from '../helpers/harness';
+
+const DIR = fileURLToPath(new URL('../fixtures/histories', import.meta.url));
+const CHANGED = fileURLToPath(new URL('./fixtures/changed-workflows.ts', import.meta.url));
+
+interface HistoryJson {
+  events: { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }[];
+}
+
+function histories(): { workflowId: string; history: HistoryJson }[] {
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ workflowId: basename(f, '.json'), history: JSON.parse(readFileSync(join(DIR, f), 'utf8')) as HistoryJson }));
+}
+
+async function replay(bundle: Awaited<ReturnType<typeof workflowBundle>>, items: { workflowId: string; history: unknown }[]): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'baton-replay-guard' }, items)) results.push(r);
+  return results;
+}
+
+const typeOf = (h: HistoryJson) => h.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+
+/** The same history, as if started as another workflow type (to replay it against an edited copy). */
+function asType(h: HistoryJson, name: string): HistoryJson {
+  const copy = structuredClone(h);
+  copy.events[0]!.workflowExecutionStartedEventAttributes!.workflowType!.name = name;
+  return copy;
+}
+
+describe('replay of recorded histories', () => {
+  it('has histories for the main lead paths and the pool rotation', () => {
+    const names = histories().map((h) => h.workflowId);
+    expect(names).toEqual(expect.arrayContaining(['lead-booked', 'lead-conflict-rebooked', 'lead-unresponsive', 'pool-rotation']));
+    for (const { history } of histories()) expect(['leadWorkflow', 'poolWorkflow']).toContain(typeOf(history));
+  });
+
+  it('replays every recorded history against the current workflow code', async () => {
+    quietRuntime();
+    const results = await replay(await workflowBundle(), histories());
+    const failures = results.filter((r) => r.error).map((r) => `${r.workflowId}: ${(r.error as Error).message}`);
+    expect(failures).toEqual([]);
+    expect(results.length).toBe(histories().length);
+  });
+
+  it('catches an incompatible edit, and lets the same edit through behind patched()', async () => {
+    quietRuntime();
+    const bundle = await bundleWorkflowCode({ workflowsPath: CHANGED, logger: new DefaultLogger('WARN') });
+    const leads = histories().filter((h) => typeOf(h.history) === 'leadWorkflow' && h.workflowId !== 'lead-disqualified');
+
+    const reordered = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowReordered') })));
+    expect(reordered.map((r) => r.error?.name)).toEqual(leads.map(() => 'DeterminismViolationError'));
+
+    const patchedResults = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowPatched') })));
+    expect(patchedResults.filter((r) => r.error).map((r) => `${r.workflowId}: ${(r.error as Error).message}`)).toEqual([]);
+  });
+});
