@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { temporalBinary } from './temporal';
 
@@ -9,6 +9,18 @@ export interface DevServer {
   uiUrl: string;
   process: ChildProcess;
   stop(): Promise<void>;
+}
+
+/** A port that was free a moment ago on loopback: bound, then released. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.once('error', reject);
+  });
 }
 
 function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {

@@ -11,14 +11,13 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { leadWorkflowId, type Lead } from '../domain/lead';
 import { withParsedRules } from '../domain/team';
 import { policyOf } from '../runtime/bootstrap';
-import { startDevServer } from '../runtime/dev-server';
+import { startDevServer, freePort } from '../runtime/dev-server';
 import { loadTeamConfig } from '../runtime/load';
 import { embeddedProviders } from '../runtime/providers';
 import { ensureSearchAttributes } from '../runtime/temporal';
@@ -31,16 +30,6 @@ const TEAM = join(ROOT, 'test/fixtures/team.yaml');
 const IDENTITY = 'baton-history-recorder';
 const TASK_QUEUE = 'baton-histories';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.once('error', reject);
-  });
-}
 
 async function until(handle: WorkflowHandle, ok: (s: LeadStatus) => boolean, timeoutMs = 30_000): Promise<LeadStatus> {
   const deadline = Date.now() + timeoutMs;

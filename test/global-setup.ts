@@ -4,19 +4,8 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../worker';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import { startDevServer, type DevServer } from '../runtime/dev-server';
+import { startDevServer, type DevServer, freePort } from '../runtime/dev-server';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.once('error', reject);
-  });
-}
 
 declare module 'vitest' {
   export interface ProvidedContext {

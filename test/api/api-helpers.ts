@@ -1,13 +1,13 @@
 import { Client, Connection } from '@temporalio/client';
-import { createServer } from 'node:net';
 import { expect } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import type { ApiDeps } from '../../api/context';
 import type { LeadWorkflowInput } from '../../workflows/messages';
+import { freePort } from '../../runtime/dev-server';
 
-export const API_KEY = 'test-key-0123456789';
-export const SECRET = 'secret-for-tests';
+export { TEST_API_KEY as API_KEY, TEST_TOKEN_SECRET as SECRET } from '../helpers/dev-server';
+import { TEST_API_KEY as API_KEY, TEST_TOKEN_SECRET as SECRET } from '../helpers/dev-server';
 
 export const POLICY: LeadWorkflowInput['policy'] = {
   meetingMinutes: 30,
@@ -21,16 +21,7 @@ export const POLICY: LeadWorkflowInput['policy'] = {
 };
 
 /** A port nothing listens on: bound, then closed again. */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.once('error', reject);
-  });
-}
+export const closedPort = freePort;
 
 /** A client for a Temporal that is not there: connects lazily, so routes that never reach Temporal work. */
 export async function unreachableClient(): Promise<Client> {

@@ -1,35 +1,17 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app';
-import { BuyerTokens } from '../../api/auth';
-import { policyOf } from '../../runtime/bootstrap';
-import { harness, type Harness } from '../helpers/harness';
-import { devServerEnv } from '../helpers/dev-server';
+import type { createApp } from '../../api/app';
+import type { Harness } from '../helpers/harness';
+import { devServerApp, TEST_API_KEY } from '../helpers/dev-server';
 
-let env: TestWorkflowEnvironment;
 let h: Harness;
 let app: ReturnType<typeof createApp>;
-const API_KEY = 'test-key-0123456789';
+let close: () => Promise<void>;
+const API_KEY = TEST_API_KEY;
 
 beforeAll(async () => {
-  env = await devServerEnv();
-  h = await harness(env);
-  app = createApp({
-    client: env.client,
-    taskQueue: h.taskQueue,
-    namespace: 'default',
-    policy: policyOf(h.team, false),
-    apiKeys: [API_KEY],
-    tokens: new BuyerTokens('secret-for-tests'),
-    outbox: h.local.outbox,
-    temporalUiUrl: 'http://127.0.0.1:8233',
-    sse: { pollMs: 50, heartbeatMs: 1_000 },
-  });
+  ({ h, app, close } = await devServerApp());
 });
-afterAll(async () => {
-  h?.cleanup();
-  await env?.teardown();
-});
+afterAll(() => close?.());
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
 

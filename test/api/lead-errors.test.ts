@@ -7,35 +7,21 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
-import { encodeLeadId } from '../../api/lead-id';
 import { policyOf } from '../../runtime/bootstrap';
-import { devServerEnv } from '../helpers/dev-server';
-import { harness, type Harness } from '../helpers/harness';
+import { encodeLeadId } from '../../api/lead-id';
+import { devServerApp } from '../helpers/dev-server';
+import type { Harness } from '../helpers/harness';
 import { API_KEY, bearer, expectError, json, SECRET } from './api-helpers';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
 let app: ReturnType<typeof createApp>;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  env = await devServerEnv();
-  h = await harness(env);
-  app = createApp({
-    client: env.client,
-    taskQueue: h.taskQueue,
-    namespace: 'default',
-    policy: policyOf(h.team, false),
-    apiKeys: [API_KEY],
-    tokens: new BuyerTokens(SECRET),
-    outbox: h.local.outbox,
-    temporalUiUrl: 'http://127.0.0.1:8233',
-    sse: { pollMs: 50, heartbeatMs: 1_000 },
-  });
+  ({ env, h, app, close } = await devServerApp());
 });
-afterAll(async () => {
-  h?.cleanup();
-  await env?.teardown();
-});
+afterAll(() => close?.());
 
 type View = { stage: string; proposals: { id: string; start: string }[]; booking: unknown };
 

@@ -1,34 +1,18 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app';
-import { BuyerTokens } from '../../api/auth';
-import { policyOf } from '../../runtime/bootstrap';
-import { devServerEnv } from '../helpers/dev-server';
-import { harness, type Harness } from '../helpers/harness';
+import type { createApp } from '../../api/app';
+import { devServerApp, TEST_API_KEY } from '../helpers/dev-server';
+import type { Harness } from '../helpers/harness';
 
 /** The first lifecycle paths again, on the real dev server through the HTTP API, with short timeouts. */
-let env: TestWorkflowEnvironment;
 let h: Harness;
 let app: ReturnType<typeof createApp>;
-const KEY = 'lifecycle-key-0123456789';
+let close: () => Promise<void>;
+const KEY = TEST_API_KEY;
 
 beforeAll(async () => {
-  env = await devServerEnv();
-  h = await harness(env);
-  app = createApp({
-    client: env.client,
-    taskQueue: h.taskQueue,
-    namespace: 'default',
-    policy: { ...policyOf(h.team, false), nudgeAfterMs: 1_500, replyTimeoutMs: 4_000 },
-    apiKeys: [KEY],
-    tokens: new BuyerTokens('lifecycle-secret'),
-    outbox: h.local.outbox,
-  });
+  ({ h, app, close } = await devServerApp({ policy: { nudgeAfterMs: 1_500, replyTimeoutMs: 4_000 } }));
 });
-afterAll(async () => {
-  h?.cleanup();
-  await env?.teardown();
-});
+afterAll(() => close?.());
 
 type View = {
   stage: string;

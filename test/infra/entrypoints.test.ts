@@ -6,7 +6,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,17 +14,8 @@ import { policyOf } from '../../runtime/bootstrap';
 import { statusQuery } from '../../workflows/messages';
 import { testTeam } from '../helpers/harness';
 import { ROOT } from '../helpers/paths';
+import { freePort } from '../../runtime/dev-server';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.once('error', reject);
-  });
-}
 
 interface Proc {
   child: ChildProcess;
