@@ -5,7 +5,6 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities';
 import { ConfigError } from './domain/errors';
@@ -15,7 +14,7 @@ import { bootstrap } from './runtime/bootstrap';
 import { connectClient, connectNative } from './runtime/connect';
 import { logger } from './runtime/log';
 import { readSettings, type Settings } from './runtime/settings';
-import { onStopSignals } from './runtime/signals';
+import { isEntryPoint, onStopSignals } from './runtime/signals';
 import { ensureSearchAttributes, TemporalRotation } from './runtime/temporal';
 import { installWorkerRuntime } from './runtime/worker-runtime';
 
@@ -114,16 +113,8 @@ export async function runWorker(settings: Settings = readSettings()): Promise<vo
   }
 }
 
-function isEntryPoint(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   runWorker().then(
     () => process.exit(0),
     (err) => {

@@ -3,8 +3,6 @@
  * workers. On SIGTERM/SIGINT it stops accepting connections, lets in-flight requests finish (up to
  * BATON_SHUTDOWN_GRACE_SECONDS), closes its Temporal connection and exits.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../domain/errors';
 import { apiDeps } from '../runtime/api-deps';
 import { bootstrap } from '../runtime/bootstrap';
@@ -12,7 +10,7 @@ import { connectClient } from '../runtime/connect';
 import { serveGracefully, type GracefulServer } from '../runtime/http-server';
 import { logger } from '../runtime/log';
 import { readSettings, type Settings } from '../runtime/settings';
-import { onStopSignals } from '../runtime/signals';
+import { isEntryPoint, onStopSignals } from '../runtime/signals';
 import { createApp } from './app';
 
 export interface RunningApi {
@@ -50,16 +48,8 @@ export async function runApi(settings: Settings = readSettings()): Promise<Runni
   return { server, url, stopped, stop };
 }
 
-function isEntryPoint(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   runApi().then(
     (api) => {
       onStopSignals((signal) => void api.stop(signal));

@@ -1,4 +1,16 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { logger } from './log';
+
+/** True when the module at `moduleUrl` is the script node was started with (not imported). */
+export function isEntryPoint(moduleUrl: string): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Calls `onSignal` once on the first SIGTERM or SIGINT. A second signal at least a second later
