@@ -4,7 +4,7 @@
  * `npm start` runs it in one process with the API and the dev server (main.ts).
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities';
 import { ConfigError } from './domain/errors';
@@ -44,7 +44,8 @@ export async function createBatonWorker(o: BatonWorkerOptions): Promise<Worker> 
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     activities,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    // Bundled here with a quiet logger: webpack's build report is not an operator's concern.
+    workflowBundle: o.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })),
     ...o.tuning,
   });
 }
