@@ -27,7 +27,7 @@ const FAILURE_TYPES: Record<string, new (message: string) => BatonError> = {
 };
 
 /** gRPC status codes the API answers for itself (see @grpc/grpc-js `status`). */
-const GRPC = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
 
 /** The gRPC status code anywhere in the cause chain (the client wraps them in `ServiceError`s). */
 export function grpcCode(err: unknown): number | undefined {
@@ -87,7 +87,8 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   if (code === GRPC.NOT_FOUND) return { status: 404, headers: {}, body: { error: { code: 'not_found', message: 'no such lead' } } };
   if (code === GRPC.UNAVAILABLE) return unavailable('Temporal is not reachable; try again shortly');
   // Temporal, or the worker a query needs, did not answer before the request's deadline.
-  if (code === GRPC.DEADLINE_EXCEEDED) return unavailable('Temporal did not answer in time (is it up, with a worker running?); try again shortly');
+  // (The client's own deadline, `withDeadline`, ends the call as CANCELLED rather than DEADLINE_EXCEEDED.)
+  if (code === GRPC.DEADLINE_EXCEEDED || code === GRPC.CANCELLED) return unavailable('Temporal did not answer in time (is it up, with a worker running?); try again shortly');
   if (code === GRPC.RESOURCE_EXHAUSTED) return unavailable('Temporal is overloaded; try again shortly');
   const message = (err as Error)?.message ?? '';
   if (/UNAVAILABLE|ECONNREFUSED|Connection refused|DEADLINE_EXCEEDED/i.test(message)) return unavailable('Temporal is not reachable; try again shortly');

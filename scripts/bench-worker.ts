@@ -11,6 +11,7 @@
  *   BATON_TEAM              team.yaml (baton)
  *   BATON_DATA_DIR          folder of embedded.sqlite (baton)
  *   BATON_FAULT_RATE        share of provider calls that fail as outages (baton; optional)
+ *   BENCH_POOL_UPDATES_IN_FLIGHT  rotation updates in flight per pool (baton; default: the project's; 0 = no limit)
  *
  * Prints `ready <pid>` on stdout once polling; SIGTERM/SIGINT drain and exit 0.
  */
@@ -19,6 +20,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } 
 import { fileURLToPath } from 'node:url';
 import { loadTeam, loadTeamConfig } from '../runtime/load';
 import { selectProviders } from '../runtime/providers';
+import { setPoolUpdatesInFlight } from '../runtime/temporal';
 import { createBatonWorker } from '../worker';
 
 function required(name: string): string {
@@ -54,6 +56,8 @@ async function main() {
       ...tuning,
     });
   } else {
+    const gate = process.env.BENCH_POOL_UPDATES_IN_FLIGHT;
+    if (gate !== undefined && gate !== '') setPoolUpdatesInFlight(Number(gate) > 0 ? Number(gate) : Infinity);
     const teamFile = required('BATON_TEAM');
     const dataDir = required('BATON_DATA_DIR');
     const config = loadTeamConfig(teamFile);

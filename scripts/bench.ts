@@ -1,0 +1,593 @@
+/**
+ * `npm run bench`: speed-to-lead, throughput and the bare-workflow ceiling, on this machine, in one run.
+ *
+ * Starts its own Temporal dev server (free loopback ports, temporary data folder), a Baton worker in
+ * a child process (scripts/bench-worker.ts, embedded providers, no LLM, a synthetic team of reps on
+ * duty 24/7) and the API (createApp on 127.0.0.1:0). Then:
+ *   1. speed-to-lead: POST /v1/leads returned -> first agent message with proposals readable through
+ *      GET /v1/leads/:id (polled), for --leads leads at --rate leads/s, then a burst of --burst at once;
+ *   2. throughput: --concurrency buyers in a closed loop for --duration s, each running a whole lifecycle
+ *      (lead -> proposals -> reply via POST /messages -> booked -> intro email in the outbox);
+ *   3. the ceiling: the same loop against a bare workflow with the same activities and signal doing no
+ *      work (scripts/bench-bare-workflow.ts), on its own worker process and task queue;
+ *   4. worker RSS (peak and after), history length of a happy-path lead.
+ * Prints a table and writes bench/results/<timestamp>.json. Everything is bounded in count and time.
+ *
+ * Flags: --leads 1000 --rate 20 --burst 200 --duration 60 --rounds 3 --concurrency 48 --reps 40 --poll-ms 50
+ *        --tuning '{"maxCachedWorkflows":2000}' (worker options, both workers) --label text --no-save
+ *        --quick (= --leads 200 --burst 100 --duration 15)
+ *        --baseline (without the dev server's SQLite pragmas and the pool-update gate, for before/after)
+ *        --speed-only (skip the throughput phase)
+ * The throughput phase alternates Baton and the ceiling (--rounds segments each, --duration seconds of
+ * each in total), so a neighbour's load on a shared machine weighs on both alike.
+ */
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { createApp } from '../api/app';
+import { BuyerTokens } from '../api/auth';
+import { decodeLeadId } from '../api/lead-id';
+import { openEmbeddedDb } from '../integrations/embedded/db';
+import { policyOf } from '../runtime/bootstrap';
+import { startDevServer } from '../runtime/dev-server';
+import { loadTeam } from '../runtime/load';
+import { embeddedDbPath } from '../runtime/providers';
+import { logger } from '../runtime/log';
+import { ensureSearchAttributes } from '../runtime/temporal';
+import {
+  freePort,
+  mapLimit,
+  ROOT,
+  sleep,
+  startWorkerProcess,
+  summarize,
+  writeBundle,
+  writeSyntheticTeam,
+} from './bench-lib';
+import type { BareShape } from './bench-bare-workflow';
+
+const { values: flags } = parseArgs({
+  options: {
+    leads: { type: 'string' },
+    rate: { type: 'string' },
+    burst: { type: 'string' },
+    duration: { type: 'string' },
+    concurrency: { type: 'string' },
+    reps: { type: 'string' },
+    'poll-ms': { type: 'string' },
+    tuning: { type: 'string' },
+    label: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-save': { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    baseline: { type: 'boolean', default: false },
+    'speed-only': { type: 'boolean', default: false },
+  },
+});
+
+function num(name: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > max) {
+    console.error(`bench: --${name} must be a number in (0, ${max}], got "${value}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+// The API logs every failed request; the table counts them (http.statuses) instead.
+logger.level = process.env.LOG_LEVEL ?? 'fatal';
+const quick = flags.quick;
+const cfg = {
+  leads: Math.round(num('leads', flags.leads, quick ? 200 : 1000, 20_000)),
+  rate: num('rate', flags.rate, 20, 500),
+  burst: Math.round(num('burst', flags.burst, quick ? 100 : 200, 2_000)),
+  durationS: num('duration', flags.duration, quick ? 15 : 60, 600),
+  concurrency: Math.round(num('concurrency', flags.concurrency, 48, 500)),
+  /** The throughput phase alternates Baton and the ceiling this many times (the machine may be shared). */
+  rounds: Math.round(num('rounds', flags.rounds, 3, 20)),
+  reps: Math.round(num('reps', flags.reps, 40, 500)),
+  pollMs: num('poll-ms', flags['poll-ms'], 50, 1_000),
+  /** How often a throughput buyer looks for its proposals (a chat page's SSE polls every 300 ms). */
+  lifecyclePollMs: 100,
+  tuning: JSON.parse(flags.tuning ?? '{}') as Record<string, unknown>,
+  label: flags.label ?? '',
+  /** Measure without the tuning this benchmark led to: dev-server SQLite pragmas, the pool-update gate. */
+  baseline: flags.baseline,
+};
+/** Hard bounds: one lead may take this long before it counts as lost; the whole run this long. */
+const LEAD_TIMEOUT_MS = 60_000;
+const RUN_DEADLINE = Date.now() + 30 * 60_000;
+
+const BUYER_MESSAGES = [
+  "We're a 200-person logistics company in Ohio looking at routing our inbound demo requests. Can we talk this week?",
+  'Hi, I run sales ops at a 50-person SaaS startup in Austin. Interested in a demo for our SDR team.',
+  'Manufacturing company, about 1,200 employees in Germany. We would like to see pricing and a walkthrough.',
+  'Looking for a tool to book meetings with inbound leads faster. Team of 12 AEs in Toronto.',
+];
+
+function leadBody(tag: string, i: number) {
+  return {
+    email: `buyer-${tag}-${i}@company${i % 97}.example`,
+    name: `Buyer ${i}`,
+    company: `Company ${i % 97}`,
+    message: BUYER_MESSAGES[i % BUYER_MESSAGES.length],
+  };
+}
+
+type LeadView = { stage: string; proposals: unknown[]; messages: { from: string; proposalIds?: string[] }[] };
+const hasProposals = (v: LeadView) => v.proposals.length > 0 && v.messages.some((m) => m.from === 'agent' && (m.proposalIds?.length ?? 0) > 0);
+
+const counters = { postErrors: 0, getErrors: 0, statuses: {} as Record<string, number> };
+function countStatus(status: number) {
+  counters.statuses[status] = (counters.statuses[status] ?? 0) + 1;
+}
+
+async function main() {
+  const started = Date.now();
+  const tmp = mkdtempSync(join(tmpdir(), 'baton-bench-'));
+  const dataDir = join(tmp, 'data');
+  const teamFile = join(tmp, 'team.yaml');
+  writeSyntheticTeam(teamFile, { reps: cfg.reps });
+  const batonQueue = `bench-baton-${process.pid}`;
+  const bareQueue = `bench-bare-${process.pid}`;
+  // Stopped in reverse order; the client connection is left to process exit (closing it under
+  // abandoned long polls makes gRPC throw from a timer).
+  cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
+  // Per phase: the machine's load average at its start, and the cores each process used during it.
+  const load: Record<string, number[]> = {};
+  const cores: Record<string, Record<string, number>> = {};
+  let current: { name: string; at: number; cpu: Record<string, number> } | null = null;
+  let pids: Record<string, number> = {};
+  const noteLoad = (phase: string) => {
+    const now = Date.now();
+    const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+    if (current) {
+      const wall = (now - current.at) / 1000;
+      cores[current.name] = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round2((v - (current!.cpu[k] ?? v)) / wall)]));
+    }
+    current = { name: phase, at: now, cpu };
+    load[phase] = loadavg().map(round2);
+  };
+
+  log(`bench: ${JSON.stringify(cfg)}`);
+  log('bundling workflows...');
+  const [batonBundle, bareBundle] = await Promise.all([writeBundle('baton', join(tmp, 'baton.js')), writeBundle('bare', join(tmp, 'bare.js'))]);
+
+  const dev = await startDevServer({
+    dataDir: join(tmp, 'temporal'), port: await freePort(), uiPort: await freePort(), ...(cfg.baseline ? { sqlitePragmas: [] } : {}),
+  });
+  cleanups.push(() => dev.stop());
+  const connection = await Connection.connect({ address: dev.address });
+  await ensureSearchAttributes(connection, 'default');
+  const client = new Client({ connection, namespace: 'default' });
+
+  const team = await loadTeam(teamFile);
+  const worker = await startWorkerProcess({
+    address: dev.address, taskQueue: batonQueue, kind: 'baton', bundlePath: batonBundle, teamFile, dataDir, tuning: cfg.tuning,
+    ...(cfg.baseline ? { env: { BENCH_POOL_UPDATES_IN_FLIGHT: '0' } } : {}),
+  });
+  cleanups.push(() => worker.kill());
+  const bareWorker = await startWorkerProcess({ address: dev.address, taskQueue: bareQueue, kind: 'bare', bundlePath: bareBundle, tuning: cfg.tuning });
+  cleanups.push(() => bareWorker.kill());
+  pids = { temporal: dev.process.pid!, worker: worker.pid, bareWorker: bareWorker.pid, benchAndApi: process.pid };
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    const m = worker.memory();
+    if (m) peakRss = Math.max(peakRss, m.peak, m.rss);
+  }, 500);
+  cleanups.push(() => clearInterval(sampler));
+
+  const app = createApp({
+    client,
+    taskQueue: batonQueue,
+    namespace: 'default',
+    policy: policyOf(team, false),
+    apiKeys: [],
+    tokens: new BuyerTokens('bench-secret'),
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((r) => (server.listening ? r() : server.once('listening', () => r())));
+  cleanups.push(() => new Promise((r) => (server.close(() => r(undefined)), (server as { closeAllConnections?: () => void }).closeAllConnections?.())));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const db = openEmbeddedDb(embeddedDbPath(dataDir));
+  cleanups.push(() => db.close());
+  const outboxHas = db.prepare('SELECT 1 AS ok FROM outbox WHERE email_key = ?');
+
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    countStatus(res.status);
+    return res;
+  };
+  const getLead = async (leadId: string): Promise<LeadView | null> => {
+    const res = await fetch(`${base}/v1/leads/${leadId}`);
+    countStatus(res.status);
+    if (res.status !== 200) {
+      counters.getErrors++;
+      await res.body?.cancel();
+      return null;
+    }
+    return (await res.json()) as LeadView;
+  };
+
+  /** POST a lead, then poll until its proposals are readable: returns both times in ms. */
+  const speedOne = async (tag: string, i: number) => {
+    const t0 = performance.now();
+    const res = await post('/v1/leads', leadBody(tag, i));
+    const posted = performance.now();
+    if (res.status !== 202) {
+      counters.postErrors++;
+      await res.body?.cancel();
+      return null;
+    }
+    const { leadId } = (await res.json()) as { leadId: string };
+    for (;;) {
+      const view = await getLead(leadId);
+      const now = performance.now();
+      if (view && hasProposals(view)) return { leadId, postMs: posted - t0, toProposalsMs: now - posted };
+      if (now - posted > LEAD_TIMEOUT_MS || Date.now() > RUN_DEADLINE) return { leadId, postMs: posted - t0, toProposalsMs: null };
+      await sleep(cfg.pollMs);
+    }
+  };
+
+  /**
+   * Declines the speed-phase leads so they finish, then waits (at most 2 minutes) until no lead runs,
+   * so the throughput phase starts from an idle worker. Returns how many were still running.
+   */
+  const decline = async (leadIds: string[]) => {
+    await mapLimit(leadIds, 16, async (leadId) => {
+      const res = await post(`/v1/leads/${leadId}/messages`, { text: 'Not interested, please stop.' });
+      await res.body?.cancel();
+    });
+    const deadline = Date.now() + 120_000;
+    let running = Infinity;
+    while (running > 0 && Date.now() < deadline) {
+      await sleep(1_000);
+      running = (await client.workflow.count(`TaskQueue = "${batonQueue}" AND WorkflowType = "leadWorkflow" AND ExecutionStatus = "Running"`)).count;
+    }
+    return running;
+  };
+
+  /** A whole lifecycle through the API: lead, proposals, the buyer's reply, booked, intro email sent. */
+  const lifecycle = async (tag: string, i: number): Promise<Outcome> => {
+    const res = await post('/v1/leads', leadBody(tag, i));
+    if (res.status !== 202) {
+      await res.body?.cancel();
+      return { outcome: `post ${res.status}` };
+    }
+    const { leadId } = (await res.json()) as { leadId: string };
+    const ids = decodeLeadId(leadId)!;
+    const t0 = Date.now();
+    for (;;) {
+      const view = await getLead(leadId);
+      if (view && hasProposals(view)) break;
+      if (Date.now() - t0 > LEAD_TIMEOUT_MS) return { outcome: 'no proposals' };
+      await sleep(cfg.lifecyclePollMs);
+    }
+    const reply = await post(`/v1/leads/${leadId}/messages`, { text: 'The second one works for me' });
+    await reply.body?.cancel();
+    if (reply.status !== 202) return { outcome: `reply ${reply.status}` };
+    const result = (await withTimeout(client.workflow.getHandle(ids.workflowId, ids.runId).result(), LEAD_TIMEOUT_MS)) as { stage: string };
+    if (result.stage !== 'booked') return { outcome: `ended ${result.stage}` };
+    return { outcome: outboxHas.get(`${ids.workflowId}/${ids.runId}/intro-email`) ? 'ok' : 'no intro email', workflowId: ids.workflowId };
+  };
+
+  // ── warm-up: JIT, caches, the pool workflow; one lifecycle gives Baton's shape ──
+  log('warm-up');
+  const warm = await mapLimit(Array.from({ length: 40 }, (_, i) => i), 10, (i) => speedOne('warm', i));
+  await decline(warm.flatMap((w) => (w ? [w.leadId] : [])));
+  const probe = await lifecycle('probe', 0);
+  if (!probe.workflowId) throw new Error(`the warm-up lifecycle did not complete: ${probe.outcome}`);
+  const { shape, events: historyEvents } = await shapeOf(client, probe.workflowId);
+  log(`happy-path history: ${historyEvents} events; shape ${shape.beforeReply.join('')}|${shape.afterReply.join('')} (A activity, L local activity)`);
+
+  // ── 1. speed-to-lead at a steady rate ─────────────────────────────────────────
+  noteLoad('steady');
+  log(`speed-to-lead: ${cfg.leads} leads at ${cfg.rate}/s`);
+  const interval = 1000 / cfg.rate;
+  const steadyStart = performance.now();
+  let maxLag = 0;
+  const steadyRuns: ReturnType<typeof speedOne>[] = [];
+  for (let i = 0; i < cfg.leads && Date.now() < RUN_DEADLINE; i++) {
+    const due = steadyStart + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    maxLag = Math.max(maxLag, performance.now() - due);
+    steadyRuns.push(speedOne('steady', i));
+  }
+  const steady = await Promise.all(steadyRuns);
+  const steadyWall = (performance.now() - steadyStart) / 1000;
+
+  // ── 1b. a burst at once ───────────────────────────────────────────────────────
+  await sleep(2_000);
+  noteLoad('burst');
+  log(`speed-to-lead: burst of ${cfg.burst}`);
+  const burstStart = performance.now();
+  const burst = await Promise.all(Array.from({ length: cfg.burst }, (_, i) => speedOne('burst', i)));
+  const burstWall = (performance.now() - burstStart) / 1000;
+  noteLoad('decline');
+  log('declining the speed-phase leads...');
+  const leftRunning = await decline([...steady, ...burst].flatMap((r) => (r ? [r.leadId] : [])));
+  if (leftRunning > 0) log(`${leftRunning} speed-phase leads still running after 2 minutes`);
+
+  // ── 2 + 3. throughput, alternating Baton and the bare ceiling ─────────────────
+  const bareLifecycle = async (tag: string, i: number): Promise<Outcome> => {
+    const workflowId = `bare-${tag}-${i}`;
+    const handle = await client.workflow.start('bareLeadWorkflow', { taskQueue: bareQueue, workflowId, args: [shape] });
+    const t0 = Date.now();
+    for (;;) {
+      const s = await handle.query<{ stage: string }>('status').catch(() => null);
+      if (s?.stage === 'awaiting_reply') break;
+      if (Date.now() - t0 > LEAD_TIMEOUT_MS) return { outcome: 'no proposals' };
+      await sleep(cfg.lifecyclePollMs);
+    }
+    await handle.signal('buyerMessage', { text: 'The second one works for me' });
+    const result = (await withTimeout(handle.result(), LEAD_TIMEOUT_MS)) as { stage: string };
+    return result.stage === 'booked' ? { outcome: 'ok', workflowId } : { outcome: `ended ${result.stage}` };
+  };
+  const segmentMs = (cfg.durationS * 1000) / cfg.rounds;
+  const batonSegments: LoopResult[] = [];
+  const bareSegments: LoopResult[] = [];
+  if (!flags['speed-only']) await closedLoop(Math.min(cfg.concurrency, 16), 3_000, bareLifecycle, 'bare-warm');
+  for (let r = 0; r < cfg.rounds && Date.now() < RUN_DEADLINE && !flags['speed-only']; r++) {
+    noteLoad(`baton-${r + 1}`);
+    log(`throughput ${r + 1}/${cfg.rounds}: ${cfg.concurrency} buyers for ${round1(segmentMs / 1000)}s (Baton)`);
+    batonSegments.push(await closedLoop(cfg.concurrency, segmentMs, lifecycle, `tp${r}`));
+    noteLoad(`bare-${r + 1}`);
+    log(`throughput ${r + 1}/${cfg.rounds}: ${cfg.concurrency} buyers for ${round1(segmentMs / 1000)}s (bare ceiling)`);
+    bareSegments.push(await closedLoop(cfg.concurrency, segmentMs, bareLifecycle, `bare${r}`));
+  }
+  const baton = merge(batonSegments);
+  const bare = merge(bareSegments);
+  const bareHistory = bare.okIds[0] ? ((await client.workflow.getHandle(bare.okIds[0]).fetchHistory()).events?.length ?? null) : null;
+
+  noteLoad('idle');
+  await sleep(5_000);
+  const after = worker.memory();
+  clearInterval(sampler);
+  const peak = Math.max(peakRss, after?.peak ?? 0);
+  const meetings = db.prepare(`SELECT count(DISTINCT event_key) AS n FROM calendar_events WHERE event_key NOT LIKE 'seed:%'`).get() as { n: number };
+  noteLoad('end');
+
+  // ── report ────────────────────────────────────────────────────────────────────
+  const ms = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v));
+  // A lead that got no proposals within LEAD_TIMEOUT_MS counts as infinitely slow (shown as null).
+  const lat = (rs: Awaited<ReturnType<typeof speedOne>>[]) => {
+    const ok = rs.flatMap((r) => (r && r.toProposalsMs !== null ? [r.toProposalsMs] : []));
+    const s = summarize(rs.map((r) => r?.toProposalsMs ?? Infinity));
+    const posts = summarize(rs.flatMap((r) => (r ? [r.postMs] : [])));
+    return { n: rs.length, ok: ok.length, p50: ms(s.p50), p95: ms(s.p95), p99: ms(s.p99), max: ms(s.max), postP50: ms(posts.p50), postP99: ms(posts.p99) };
+  };
+  const mb = (b: number | undefined) => (b ? Math.round(b / 1048576) : null);
+  const result: BenchResult = {
+    at: new Date(started).toISOString(),
+    ...(cfg.label ? { label: cfg.label } : {}),
+    machine: machine(),
+    config: cfg,
+    speedToLead: {
+      steady: { ...lat(steady), rate: cfg.rate, wallS: round1(steadyWall), maxSchedulingLagMs: ms(maxLag) },
+      burst: { ...lat(burst), wallS: round1(burstWall) },
+    },
+    throughput: {
+      baton: loopSummary(baton, batonSegments),
+      bare: loopSummary(bare, bareSegments),
+      ratio: bare.perSecond > 0 ? round2(baton.perSecond / bare.perSecond) : null,
+      bareShape: `${shape.beforeReply.join('')}|${shape.afterReply.join('')}`,
+    },
+    workerRssMb: { peak: mb(peak), after: mb(after?.rss) },
+    historyEvents: { baton: historyEvents, bare: bareHistory },
+    meetingsBooked: meetings.n,
+    speedPhaseLeadsLeftRunning: leftRunning,
+    http: { statuses: counters.statuses, postErrors: counters.postErrors, getNot200: counters.getErrors },
+    loadavg: load,
+    coresUsed: cores,
+    totalS: Math.round((Date.now() - started) / 1000),
+  };
+  printTable(result);
+  if (!flags['no-save']) {
+    const dir = join(ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${new Date(started).toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+    log(`wrote ${file}`);
+  }
+}
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+async function cleanup() {
+  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve().then(fn).catch(() => {});
+}
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+interface Outcome {
+  outcome: string;
+  workflowId?: string;
+}
+
+interface LoopResult {
+  perSecond: number;
+  completed: number;
+  windowS: number;
+  failures: Record<string, number>;
+  latencies: number[];
+  okIds: string[];
+}
+
+/**
+ * `concurrency` buyers, each running `fn` back to back until `durationMs` is over; then waits for
+ * the lifecycles in flight. Those that end inside the window after a short ramp-up count.
+ */
+async function closedLoop(concurrency: number, durationMs: number, fn: (tag: string, i: number) => Promise<Outcome>, tag: string): Promise<LoopResult> {
+  const t0 = Date.now();
+  const end = t0 + durationMs;
+  const windowStart = t0 + Math.min(5_000, durationMs / 6);
+  const latencies: number[] = [];
+  const failures: Record<string, number> = {};
+  const okIds: string[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, d) => {
+      for (let i = 0; Date.now() < end && Date.now() < RUN_DEADLINE; i++) {
+        const s = Date.now();
+        let r: Outcome;
+        try {
+          r = await fn(`${tag}-${d}`, i);
+        } catch (err) {
+          r = { outcome: `error: ${(err as Error).message.slice(0, 80)}` };
+        }
+        const e = Date.now();
+        if (r.outcome !== 'ok') failures[r.outcome] = (failures[r.outcome] ?? 0) + 1;
+        else if (e >= windowStart && e <= end) {
+          latencies.push(e - s);
+          if (okIds.length < 20 && r.workflowId) okIds.push(r.workflowId);
+        }
+      }
+    }),
+  );
+  const windowS = (end - windowStart) / 1000;
+  return { perSecond: latencies.length / windowS, completed: latencies.length, windowS, failures, latencies, okIds };
+}
+
+function merge(segments: LoopResult[]): LoopResult {
+  const completed = segments.reduce((s, r) => s + r.completed, 0);
+  const windowS = segments.reduce((s, r) => s + r.windowS, 0);
+  const failures: Record<string, number> = {};
+  for (const r of segments) for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
+  return {
+    perSecond: windowS > 0 ? completed / windowS : 0,
+    completed,
+    windowS,
+    failures,
+    latencies: segments.flatMap((r) => r.latencies),
+    okIds: segments.flatMap((r) => r.okIds),
+  };
+}
+
+function loopSummary(r: LoopResult, segments: LoopResult[]) {
+  const l = summarize(r.latencies);
+  return {
+    perSecond: round2(r.perSecond),
+    completed: r.completed,
+    windowS: round1(r.windowS),
+    perSegment: segments.map((s) => round2(s.perSecond)),
+    lifecycleMs: r.latencies.length ? { p50: Math.round(l.p50), p95: Math.round(l.p95), max: Math.round(l.max) } : null,
+    ...(Object.keys(r.failures).length ? { failures: r.failures } : {}),
+  };
+}
+
+/** Event count of a happy-path lead, and its shape for the ceiling: activities (A) and local activities (L) around the reply. */
+async function shapeOf(client: Client, workflowId: string): Promise<{ shape: BareShape; events: number }> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const shape: BareShape = { beforeReply: [], afterReply: [] };
+  let replied = false;
+  for (const e of events) {
+    if (e.workflowExecutionSignaledEventAttributes) replied = true;
+    const step = e.activityTaskScheduledEventAttributes ? 'A' : e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? 'L' : null;
+    if (step) (replied ? shape.afterReply : shape.beforeReply).push(step);
+  }
+  return { shape, events: events.length };
+}
+
+/** CPU time (user + system) of a process so far, in seconds, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))),
+  ]);
+}
+
+function machine() {
+  return {
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+function log(msg: string) {
+  console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+interface SpeedSummary {
+  n: number;
+  ok: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+  postP50: number | null;
+  postP99: number | null;
+}
+
+interface BenchResult {
+  at: string;
+  label?: string;
+  machine: ReturnType<typeof machine>;
+  config: typeof cfg;
+  speedToLead: { steady: SpeedSummary & { rate: number; wallS: number; maxSchedulingLagMs: number | null }; burst: SpeedSummary & { wallS: number } };
+  throughput: { baton: ReturnType<typeof loopSummary>; bare: ReturnType<typeof loopSummary>; ratio: number | null; bareShape: string };
+  workerRssMb: { peak: number | null; after: number | null };
+  historyEvents: { baton: number; bare: number | null };
+  meetingsBooked: number;
+  speedPhaseLeadsLeftRunning: number;
+  http: { statuses: Record<string, number>; postErrors: number; getNot200: number };
+  loadavg: Record<string, number[]>;
+  coresUsed: Record<string, Record<string, number>>;
+  totalS: number;
+}
+
+/** The result as a Markdown table (also what bench/README.md shows). */
+export function table(r: BenchResult): string {
+  const s = r.speedToLead.steady;
+  const b = r.speedToLead.burst;
+  const t = r.throughput;
+  const v = (x: number | null) => (x === null ? `> ${LEAD_TIMEOUT_MS / 1000} s` : `${x} ms`);
+  const fail = (f?: Record<string, number>) => (f ? `; failed: ${Object.entries(f).map(([k, v]) => `${k} ×${v}`).join(', ')}` : '');
+  const rows: [string, string][] = [
+    [`Speed-to-lead, ${s.n} leads at ${s.rate}/s`, `p50 ${v(s.p50)} · p95 ${v(s.p95)} · p99 ${v(s.p99)} · max ${v(s.max)} (${s.ok}/${s.n} got proposals)`],
+    [`Speed-to-lead, burst of ${b.n} at once`, `p50 ${v(b.p50)} · p95 ${v(b.p95)} · p99 ${v(b.p99)} · max ${v(b.max)} (${b.ok}/${b.n})`],
+    ['`POST /v1/leads` response (steady)', `p50 ${s.postP50} ms · p99 ${s.postP99} ms`],
+    [`Throughput, Baton (${r.config.concurrency} buyers, ${round1(t.baton.windowS)} s measured)`, `**${t.baton.perSecond} lifecycles/s** (segments ${t.baton.perSegment.join(' / ')}; lifecycle p50 ${t.baton.lifecycleMs?.p50 ?? '–'} ms${fail(t.baton.failures)})`],
+    [`Ceiling, bare workflow (${t.bareShape})`, `${t.bare.perSecond} lifecycles/s (segments ${t.bare.perSegment.join(' / ')}; lifecycle p50 ${t.bare.lifecycleMs?.p50 ?? '–'} ms${fail(t.bare.failures)})`],
+    ['Baton / ceiling', t.ratio === null ? 'n/a' : `**${t.ratio}**`],
+    ['Worker RSS, peak / after', `${r.workerRssMb.peak} MB / ${r.workerRssMb.after} MB`],
+    ['History of a happy-path lead', `${r.historyEvents.baton} events (bare: ${r.historyEvents.bare})`],
+  ];
+  return [
+    `${r.machine.nproc} vCPU (${r.machine.cpu}), ${r.machine.memoryGb} GB, Node ${r.machine.node}, ${r.at}${r.label ? ` — ${r.label}` : ''}`,
+    '',
+    '| measure | result |',
+    '|---|---|',
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+  ].join('\n');
+}
+
+function printTable(r: BenchResult) {
+  console.log(`\nBaton bench\n\n${table(r)}\n`);
+}
+
+main().then(
+  () => cleanup().then(() => process.exit(0)),
+  (err) => {
+    console.error('bench failed:', err);
+    void cleanup().then(() => process.exit(1));
+  },
+);
