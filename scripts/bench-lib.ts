@@ -6,25 +6,16 @@
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKFLOWS_PATH } from '../worker';
+import { freePort } from '../runtime/dev-server';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const WORKER_ENTRY = fileURLToPath(new URL('./bench-worker.ts', import.meta.url));
 export const BARE_WORKFLOWS_PATH = fileURLToPath(new URL('./bench-bare-workflow.ts', import.meta.url));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.once('error', reject);
-  });
-}
+export { freePort };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
