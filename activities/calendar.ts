@@ -73,9 +73,12 @@ export function calendarActivities(deps: ActivityDeps) {
       const start = Date.parse(proposal.start);
       const end = Date.parse(proposal.end);
       const runId = currentRunId();
+      const key = `${input.workflowId}/${runId}/attempt-${input.attempt}`;
       if (start <= input.now) throw new SlotConflict(`${proposal.start} has already passed`);
       const everyone = team.reps.map((r) => r.id);
-      const calendars = await loadCalendars(deps, everyone, start - 86_400_000, end + 86_400_000);
+      // A retry after the event was created but the result lost (worker killed, Temporal restarted)
+      // must not take that event for a conflict: it would re-propose and leave a phantom meeting.
+      const calendars = await loadCalendars(deps, everyone, start - 86_400_000, end + 86_400_000, key);
       const query = (ids: string[]) => slotQuery(deps, ids, calendars, Math.min(input.now, start - team.booking.minNotice), 'all');
       const freeAtSlot = (id: string) => openSlotAt(query([id]), start) !== null;
       const onPto = (id: string) => isOnPtoDuring(rep(id), start, end, (calendars[id] ?? []).filter((b) => b.type === 'ooo'));
@@ -102,7 +105,7 @@ export function calendarActivities(deps: ActivityDeps) {
       const organizer = rep(reps[0]!);
       const names = attendees.map((id) => rep(id).name);
       const created = await providers.calendar.createEvent({
-        key: `${input.workflowId}/${runId}/attempt-${input.attempt}`,
+        key,
         organizer: { repId: organizer.id, email: organizer.email },
         attendees: [{ email: lead.email.toLowerCase(), name: lead.name }, ...attendees.map((id) => ({ email: rep(id).email.toLowerCase(), name: rep(id).name }))],
         start: proposal.start,

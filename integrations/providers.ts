@@ -22,6 +22,11 @@ export interface BusyBlock {
   /** `ooo` is an out-of-office event: the rep is treated as on PTO for that time. */
   type: 'busy' | 'ooo';
   title?: string;
+  /**
+   * The idempotency key of a meeting Baton booked, when the provider can tell (the embedded calendar
+   * can): a retried booking recognises its own earlier event instead of taking it for a conflict.
+   */
+  key?: string;
 }
 
 export interface NewCalendarEvent {

@@ -5,6 +5,7 @@ import { immediate } from './db';
 
 interface EventRow {
   id: number;
+  event_key: string | null;
   rep_id: string;
   start_ms: number;
   end_ms: number;
@@ -46,6 +47,7 @@ export class EmbeddedCalendar implements CalendarProvider {
         end: new Date(r.end_ms).toISOString(),
         type: r.type,
         ...(r.title ? { title: r.title } : {}),
+        ...(r.event_key && !r.event_key.startsWith('seed:') ? { key: r.event_key } : {}),
       }));
     }
     return result;
