@@ -6,6 +6,7 @@
  *
  * Re-record only for histories you mean to add (a new path); keep the old files, since they stand
  * for leads already running in production. See docs/production.md, "Changing the lead workflow".
+ * `-- --suffix NAME` writes lead-booked.NAME.json and so on next to them, for a patched() change.
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -13,6 +14,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { leadWorkflowId, type Lead } from '../domain/lead';
 import { withParsedRules } from '../domain/team';
@@ -29,6 +31,11 @@ const OUT = join(ROOT, 'test/fixtures/histories');
 const TEAM = join(ROOT, 'test/fixtures/team.yaml');
 const IDENTITY = 'baton-history-recorder';
 const TASK_QUEUE = 'baton-histories';
+const { suffix } = parseArgs({ options: { suffix: { type: 'string' } } }).values;
+if (suffix !== undefined && !/^[a-z0-9-]+$/.test(suffix)) {
+  console.error(`histories:record: --suffix must be lowercase letters, digits and dashes, got "${suffix}"`);
+  process.exit(2);
+}
 
 
 async function until(handle: WorkflowHandle, ok: (s: LeadStatus) => boolean, timeoutMs = 30_000): Promise<LeadStatus> {
@@ -105,7 +112,7 @@ async function main() {
     mkdirSync(OUT, { recursive: true });
     for (const [name, handle] of Object.entries(recorded)) {
       const json = historyToJSON(await handle.fetchHistory());
-      const file = join(OUT, `${name}.json`);
+      const file = join(OUT, suffix ? `${name}.${suffix}.json` : `${name}.json`);
       writeFileSync(file, `${JSON.stringify(JSON.parse(json), null, 1)}\n`);
       console.log(`${file}: ${(json.length / 1024).toFixed(1)} KiB`);
     }

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { BatonActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
 
@@ -15,6 +15,16 @@ const retry = {
 };
 
 export const activities = proxyActivities<BatonActivities>({ startToCloseTimeout: '30s', retry });
+
+/**
+ * Facts by the deterministic extractor, free/busy for the proposals and the briefing without an LLM
+ * only read and are safe to repeat, so without an LLM they run as local activities: in the worker,
+ * inside the lead's workflow task, with no task-queue round trip each (bench/README.md). Routing
+ * stays an activity (it waits on the pool workflow, which needs a workflow-task slot of the same
+ * worker: a local activity would hold the lead's slot meanwhile, and a burst deadlocked the worker),
+ * as do the steps that write (book, CRM, email).
+ */
+export const localActivities = proxyLocalActivities<BatonActivities>({ startToCloseTimeout: '30s', retry });
 
 /** The LLM can be slow; it gets a longer timeout and fewer attempts before the parser takes over. */
 export const llmActivities = proxyActivities<BatonActivities>({

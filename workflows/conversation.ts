@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -20,7 +21,7 @@ import { understandReply, type ReplyIntent } from '../domain/reply';
 import type { RouteDecision } from '../domain/routing';
 import type { TimeConstraint } from '../domain/slots';
 import type { Person } from '../integrations/providers';
-import { activities, llmActivities } from './activity-proxies';
+import { activities, llmActivities, localActivities } from './activity-proxies';
 import {
   AssignedRepKey,
   bookProposalUpdate,
@@ -79,8 +80,14 @@ export class LeadConversation {
   private lastBuyerActivity = Date.now();
   private lastProposalAt = Date.now();
   private readonly receivedAt = new Date().toISOString();
+  /**
+   * Without an LLM, qualify, find times and the briefing run as local activities. Leads started
+   * before this change replay with remote ones (test/infra/replay.test.ts).
+   */
+  private readonly localSteps: boolean;
 
   constructor(private readonly input: LeadWorkflowInput) {
+    this.localSteps = !input.policy.useLlm && patched('local-read-steps');
     setHandler(statusQuery, () => this.status());
     setHandler(eventsQuery, (afterId: number) => ({ stage: this.stage, events: this.events.filter((e) => e.id > afterId) }));
     setHandler(buyerMessageSignal, ({ text }) => {
@@ -119,7 +126,7 @@ export class LeadConversation {
 
   // ── 1. Qualify ────────────────────────────────────────────────────────────
   async qualify(): Promise<Facts> {
-    const run = this.input.policy.useLlm ? llmActivities : activities;
+    const run = this.input.policy.useLlm ? llmActivities : this.readSteps;
     this.facts = await this.guarded('qualify', () => run.qualifyLead({ workflowId: this.workflowId, lead: this.input.lead }));
     return this.facts;
   }
@@ -154,7 +161,7 @@ export class LeadConversation {
   async proposeTimes(reason: ProposalReason, constraint?: TimeConstraint): Promise<boolean> {
     this.setStage('proposing');
     const found = await this.guarded('find times', () =>
-      activities.findTimes({
+      this.readSteps.findTimes({
         workflowId: this.workflowId,
         decision: this.decision!,
         now: Date.now(),
@@ -297,7 +304,7 @@ export class LeadConversation {
   // ── 6. Hand off ───────────────────────────────────────────────────────────
   async handOff(): Promise<void> {
     const base = { workflowId: this.workflowId, lead: this.input.lead, facts: this.facts!, decision: this.decision!, booking: this.booking! };
-    const run = this.input.policy.useLlm ? llmActivities : activities;
+    const run = this.input.policy.useLlm ? llmActivities : this.readSteps;
     const briefing = await this.guarded('brief', () => run.writeBriefing(base));
     await this.guarded('record in CRM', () => activities.recordBooking({ ...base, briefing }));
     await this.guarded('intro email', () => activities.sendIntroEmail({ ...base, briefing }));
@@ -355,6 +362,10 @@ export class LeadConversation {
         this.setStage(resumeTo);
       }
     }
+  }
+
+  private get readSteps() {
+    return this.localSteps ? localActivities : activities;
   }
 
   private get workflowId(): string {

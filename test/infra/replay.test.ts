@@ -47,6 +47,14 @@ describe('replay of recorded histories', () => {
     for (const { history } of histories()) expect(['leadWorkflow', 'poolWorkflow']).toContain(typeOf(history));
   });
 
+  it('covers leads from before and after the local-read-steps patch', () => {
+    const markers = (h: HistoryJson) =>
+      (h.events as { markerRecordedEventAttributes?: { markerName?: string } }[]).flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? []);
+    const booked = (name: string) => histories().find((h) => h.workflowId === name)!.history;
+    expect(markers(booked('lead-booked'))).toEqual([]);
+    expect(markers(booked('lead-booked.local-steps'))).toEqual(['core_patch', 'core_local_activity', 'core_local_activity', 'core_local_activity']);
+  });
+
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
     const results = await replay(await workflowBundle(), histories());
