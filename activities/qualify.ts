@@ -1,6 +1,7 @@
 import { extractFacts, factsFromLlm, factsPrompt, llmFactsSchema, type FactContext, type Facts } from '../domain/facts';
 import type { Lead } from '../domain/lead';
-import { llmReplySchema, replyFromLlm, replyPrompt, understandReply, type ReplyContext, type ReplyIntent } from '../domain/reply';
+import { understandReply, type ReplyContext, type ReplyIntent } from '../domain/reply';
+import { llmReplySchema, replyFromLlm, replyPrompt } from '../domain/reply-llm';
 import type { ActivityDeps } from './deps';
 import { withLlm } from './llm';
 

@@ -2,10 +2,8 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { formatSlotTime } from '../../domain/copy';
+import { llmReplySchema, replyFromLlm, replyPrompt } from '../../domain/reply-llm';
 import {
-  llmReplySchema,
-  replyFromLlm,
-  replyPrompt,
   understandReply,
   type ProposalRef,
   type ReplyContext,
