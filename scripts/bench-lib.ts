@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WORKFLOWS_PATH } from '../worker';
+import { bundleBatonWorkflows } from '../worker';
 import { freePort } from '../runtime/dev-server';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,10 +55,7 @@ export function writeSyntheticTeam(file: string, o: { reps?: number; horizon?: s
 
 /** Bundles once and writes the code to a file, so every worker (re)start loads it in milliseconds. */
 export async function writeBundle(kind: 'baton' | 'bare', file: string): Promise<string> {
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: kind === 'baton' ? WORKFLOWS_PATH : BARE_WORKFLOWS_PATH,
-    logger: new DefaultLogger('WARN'),
-  });
+  const bundle = kind === 'baton' ? await bundleBatonWorkflows() : await bundleWorkflowCode({ workflowsPath: BARE_WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   writeFileSync(file, bundle.code);
   return file;
 }
@@ -74,6 +71,8 @@ export interface WorkerProcessOptions {
   tuning?: Record<string, unknown>;
   /** Extra environment (e.g. BATON_WORKER_* variables read by the project's worker). */
   env?: Record<string, string>;
+  /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/x` to profile the worker. */
+  nodeArgs?: string[];
 }
 
 export interface WorkerProcess {
@@ -105,7 +104,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions, timeoutMs = 60
     ...(o.faultRate ? { BATON_FAULT_RATE: String(o.faultRate) } : {}),
     ...o.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', WORKER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
     err += d.toString();

@@ -1,7 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../worker';
+import { bundleBatonWorkflows } from '../worker';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevServer, type DevServer, freePort } from '../runtime/dev-server';
@@ -24,7 +23,7 @@ export default async function setup(project: TestProject) {
   const server: DevServer = await startDevServer({ dataDir, port, uiPort: await freePort() });
   project.provide('temporalAddress', server.address);
   // Bundling the workflows takes seconds: do it once for every test file.
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleBatonWorkflows();
   const bundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   project.provide('workflowBundlePath', bundlePath);

@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { embeddedProviders, type EmbeddedProviders } from '../../runtime/provide
 import { policyOf } from '../../runtime/bootstrap';
 import { loadTeamConfig } from '../../runtime/load';
 import { temporalBinary, ensureSearchAttributes } from '../../runtime/temporal';
-import { createBatonWorker, WORKFLOWS_PATH } from '../../worker';
+import { bundleBatonWorkflows, createBatonWorker } from '../../worker';
 import { statusQuery, type LeadStage, type LeadStatus, type LeadWorkflowInput } from '../../workflows/messages';
 import { TEST_TEAM } from './paths';
 
@@ -22,7 +22,7 @@ export function workflowBundle(): Promise<{ code: string }> {
   bundle ??= (async () => {
     const path = inject('workflowBundlePath');
     if (path) return { code: readFileSync(path, 'utf8') };
-    return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+    return bundleBatonWorkflows();
   })();
   return bundle;
 }
