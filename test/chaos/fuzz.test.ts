@@ -11,7 +11,7 @@ import { leadSchema } from '../../api/schemas';
 import { sleep } from '../../scripts/bench-lib';
 import { API_KEY, chaosEnv, type ChaosEnv } from './env';
 
-const RUNS = Number(process.env.CHAOS_FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.CHAOS_FUZZ_RUNS ?? 250);
 const TIME_LIMIT_MS = 75_000;
 const seed = process.env.CHAOS_FUZZ_SEED ? { seed: Number(process.env.CHAOS_FUZZ_SEED) } : {};
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -41,9 +41,10 @@ afterAll(async () => {
 // ── generators ──────────────────────────────────────────────────────────────
 const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constant(''), fc.constant('x'.repeat(20_001)));
 const anyJson = fc.jsonValue({ maxDepth: 3 });
+const plainEmail = fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9.+_-]{0,15}$/), fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/)).map(([l, d]) => `${l}@${d}.example`);
 const leadLike = fc.record(
   {
-    email: fc.oneof(fc.emailAddress(), text, fc.integer(), fc.constant(null), fc.constant(' Fuzz.Buyer@Example.COM ')),
+    email: fc.oneof(plainEmail, fc.emailAddress(), text, fc.integer(), fc.constant(null), fc.constant(' Fuzz.Buyer@Example.COM ')),
     name: fc.oneof(text, fc.integer()),
     company: text,
     message: text,
@@ -66,8 +67,20 @@ const leadLike = fc.record(
   },
   { requiredKeys: [] },
 );
-const contentType = fc.constantFrom(
-  'application/json',
+/** Leads the schema should accept (the generator above mostly makes ones it should not). */
+const validLead = fc.record(
+  {
+    email: fc.oneof({ weight: 4, arbitrary: plainEmail }, { weight: 1, arbitrary: fc.emailAddress() }),
+    name: fc.string({ maxLength: 60 }),
+    company: fc.string({ maxLength: 60 }),
+    message: fc.string({ maxLength: 300 }),
+    fields: fc.record({ employees: fc.nat({ max: 100_000 }), budget: fc.nat(), urgent: fc.boolean(), state: fc.constantFrom('WA', 'TX', 'NY') }, { requiredKeys: [] }),
+  },
+  { requiredKeys: ['email'] },
+);
+const contentType = fc.oneof(
+  { weight: 4, arbitrary: fc.constant('application/json') },
+  { weight: 4, arbitrary: fc.constantFrom(
   'application/json; charset=utf-8',
   'APPLICATION/JSON',
   'application/jsonx',
@@ -76,6 +89,7 @@ const contentType = fc.constantFrom(
   'application/x-www-form-urlencoded',
   'multipart/form-data; boundary=x',
   '',
+  ) },
 );
 /** A body: JSON of the value, or broken JSON, random text, raw bytes, or one over the size limit. */
 const body = (value: fc.Arbitrary<unknown>) =>
@@ -86,12 +100,14 @@ const body = (value: fc.Arbitrary<unknown>) =>
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 120 }) },
     { weight: 1, arbitrary: fc.constant(JSON.stringify({ email: 'big@example.com', message: 'y'.repeat(MAX_BODY_BYTES) })) },
   );
-const authHeader = fc.constantFrom<Record<string, string>>(
-  { Authorization: `Bearer ${API_KEY}` },
+const authHeader = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<Record<string, string>>({ Authorization: `Bearer ${API_KEY}` }) },
+  { weight: 3, arbitrary: fc.constantFrom<Record<string, string>>(
   {},
   { Authorization: 'Bearer not-a-key' },
   { Authorization: 'Basic Zm9vOmJhcg==' },
   { Authorization: `Bearer ${API_KEY} extra` },
+  ) },
 );
 const leadId = () =>
   fc.oneof(
@@ -133,7 +149,7 @@ describe('chaos: fuzzed API input', () => {
   it('POST /v1/leads: never 5xx, a workflow only from a valid lead', async () => {
     const before = await countLeads();
     await fc.assert(
-      fc.asyncProperty(body(leadLike), contentType, authHeader, async (payload, ct, auth) => {
+      fc.asyncProperty(body(fc.oneof({ weight: 2, arbitrary: validLead }, { weight: 3, arbitrary: leadLike })), contentType, authHeader, async (payload, ct, auth) => {
         const res = await send('POST', '/v1/leads', { ...auth, ...(ct ? { 'Content-Type': ct } : {}) }, payload);
         if (!res) return;
         expect(res.status).toBeLessThan(500);
@@ -164,6 +180,8 @@ describe('chaos: fuzzed API input', () => {
       fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH'), leadId(), fc.constantFrom('', '/messages', '/booking')),
     );
     const messageBody = fc.oneof(
+      fc.record({ text: fc.string({ minLength: 1, maxLength: 80 }) }),
+      fc.record({ proposalId: fc.constantFrom('1-1', '1-2', '1-3') }),
       fc.record({ text }, { requiredKeys: [] }),
       fc.record({ text, extra: anyJson }),
       fc.record({ proposalId: fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('1-1', '1-2', '2-1', '9-9'), fc.integer()) }, { requiredKeys: [] }),
