@@ -50,6 +50,7 @@ import {
   writeSyntheticTeam,
 } from './bench-lib';
 import type { BareShape } from './bench-bare-workflow';
+import { speedBreakdown, type Breakdown } from './bench-breakdown';
 
 const { values: flags } = parseArgs({
   options: {
@@ -231,6 +232,7 @@ async function main() {
     const t0 = performance.now();
     const res = await post('/v1/leads', leadBody(tag, i));
     const posted = performance.now();
+    const postedAt = Date.now();
     if (res.status !== 202) {
       counters.postErrors++;
       await res.body?.cancel();
@@ -240,7 +242,7 @@ async function main() {
     for (;;) {
       const view = await getLead(leadId);
       const now = performance.now();
-      if (view && hasProposals(view)) return { leadId, postMs: posted - t0, toProposalsMs: now - posted };
+      if (view && hasProposals(view)) return { leadId, postMs: posted - t0, toProposalsMs: now - posted, postedAt, seenAt: Date.now() };
       if (now - posted > LEAD_TIMEOUT_MS || Date.now() > RUN_DEADLINE) return { leadId, postMs: posted - t0, toProposalsMs: null };
       await sleep(pollDelay(now - posted));
     }
@@ -313,6 +315,9 @@ async function main() {
   }
   const steady = await Promise.all(steadyRuns);
   const steadyWall = (performance.now() - steadyStart) / 1000;
+  const parts = (rs: Awaited<ReturnType<typeof speedOne>>[]) =>
+    speedBreakdown(client, rs.flatMap((r) => (r?.seenAt !== undefined ? [{ ...decodeLeadId(r.leadId)!, postedAt: r.postedAt, seenAt: r.seenAt }] : [])));
+  const steadyParts = await parts(steady);
 
   // ── 1b. a burst at once ───────────────────────────────────────────────────────
   await sleep(2_000);
@@ -321,6 +326,7 @@ async function main() {
   const burstStart = performance.now();
   const burst = await Promise.all(Array.from({ length: cfg.burst }, (_, i) => speedOne('burst', i)));
   const burstWall = (performance.now() - burstStart) / 1000;
+  const burstParts = await parts(burst);
   noteLoad('decline');
   log('declining the speed-phase leads...');
   const leftRunning = await decline([...steady, ...burst].flatMap((r) => (r ? [r.leadId] : [])));
@@ -381,8 +387,8 @@ async function main() {
     machine: machine(),
     config: cfg,
     speedToLead: {
-      steady: { ...lat(steady), rate: cfg.rate, wallS: round1(steadyWall), maxSchedulingLagMs: ms(maxLag) },
-      burst: { ...lat(burst), wallS: round1(burstWall) },
+      steady: { ...lat(steady), rate: cfg.rate, wallS: round1(steadyWall), maxSchedulingLagMs: ms(maxLag), breakdown: steadyParts },
+      burst: { ...lat(burst), wallS: round1(burstWall), breakdown: burstParts },
     },
     throughput: {
       baton: loopSummary(baton, batonSegments),
@@ -553,7 +559,7 @@ interface BenchResult {
   label?: string;
   machine: ReturnType<typeof machine>;
   config: typeof cfg;
-  speedToLead: { steady: SpeedSummary & { rate: number; wallS: number; maxSchedulingLagMs: number | null }; burst: SpeedSummary & { wallS: number } };
+  speedToLead: { steady: SpeedSummary & { rate: number; wallS: number; maxSchedulingLagMs: number | null; breakdown: Breakdown | null }; burst: SpeedSummary & { wallS: number; breakdown: Breakdown | null } };
   throughput: { baton: ReturnType<typeof loopSummary>; bare: ReturnType<typeof loopSummary>; ratio: number | null; bareShape: string };
   workerRssMb: { peak: number | null; after: number | null };
   historyEvents: { baton: number; bare: number | null };
@@ -576,6 +582,8 @@ export function table(r: BenchResult): string {
     [`Speed-to-lead, ${s.n} leads at ${s.rate}/s`, `p50 ${v(s.p50)} · p95 ${v(s.p95)} · p99 ${v(s.p99)} · max ${v(s.max)} (${s.ok}/${s.n} got proposals)`],
     [`Speed-to-lead, burst of ${b.n} at once`, `p50 ${v(b.p50)} · p95 ${v(b.p95)} · p99 ${v(b.p99)} · max ${v(b.max)} (${b.ok}/${b.n})`],
     ['`POST /v1/leads` response (steady)', `p50 ${s.postP50} ms · p99 ${s.postP99} ms`],
+    ...(s.breakdown ? [breakdownRow('steady', s.breakdown)] : []),
+    ...(b.breakdown ? [breakdownRow('burst', b.breakdown)] : []),
     [`Throughput, Baton (${r.config.concurrency} buyers, ${round1(t.baton.windowS)} s measured)`, `**${t.baton.perSecond} lifecycles/s** (segments ${t.baton.perSegment.join(' / ')}; lifecycle p50 ${t.baton.lifecycleMs?.p50 ?? '–'} ms${fail(t.baton.failures)})`],
     [`Ceiling, bare workflow (${t.bareShape})`, `${t.bare.perSecond} lifecycles/s (segments ${t.bare.perSegment.join(' / ')}; lifecycle p50 ${t.bare.lifecycleMs?.p50 ?? '–'} ms${fail(t.bare.failures)})`],
     ['Baton / ceiling', t.ratio === null ? 'n/a' : `**${t.ratio}**`],
@@ -592,6 +600,19 @@ export function table(r: BenchResult): string {
     '|---|---|',
     ...rows.map(([k, v]) => `| ${k} | ${v} |`),
   ].join('\n');
+}
+
+function breakdownRow(phase: string, b: Breakdown): [string, string] {
+  const part = (name: string, x: { p50: number; p99: number }) => `${name} ${x.p50} / ${x.p99} ms`;
+  return [
+    `Speed-to-lead in parts, ${phase} (p50 / p99)`,
+    [
+      part('first task queued', b.firstTaskQueued),
+      part('worker to proposals', b.workToProposals),
+      part('then seen by the API', b.proposalsToSeen),
+      `${b.tasksToProposals.p50} workflow task(s), at most ${b.tasksToProposals.max}`,
+    ].join(' · '),
+  ];
 }
 
 function printTable(r: BenchResult) {
