@@ -3,7 +3,7 @@
  * TEMPORAL_ADDRESS points at one), registers the search attributes, then runs the worker and the API
  * in this one process. In production run them apart: `npm run worker` and `npm run api`.
  */
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from './api/app';
 import { ConfigError } from './domain/errors';
 import { apiDeps } from './runtime/api-deps';
@@ -17,6 +17,7 @@ import { ensureSearchAttributes } from './runtime/temporal';
 import { installWorkerRuntime } from './runtime/worker-runtime';
 import { onStopSignals } from './runtime/signals';
 import { createBatonWorker, workerSettings } from './worker';
+import type { BatonWorker } from './runtime/worker-pair';
 
 let devServer: DevServer | undefined;
 
@@ -33,7 +34,7 @@ async function main() {
   installWorkerRuntime({ metricsAddress: settings.workerMetricsAddress });
 
   let stopRequested = false;
-  let worker: Worker | undefined;
+  let worker: BatonWorker | undefined;
   let server: GracefulServer | undefined;
   onStopSignals((signal) => {
     stopRequested = true;

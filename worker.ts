@@ -1,5 +1,6 @@
 /**
- * The Baton worker: polls the task queue and runs lead and pool workflows and their activities.
+ * The Baton worker: polls the task queue for lead workflows and their activities, and the pools'
+ * own task queue for pool workflows (`poolTaskQueue`).
  * `npm run worker` runs it alone against TEMPORAL_ADDRESS, so workers scale apart from the API;
  * `npm start` runs it in one process with the API and the dev server (main.ts).
  */
@@ -17,6 +18,8 @@ import { readSettings, type Settings } from './runtime/settings';
 import { isEntryPoint, onStopSignals } from './runtime/signals';
 import { ensureSearchAttributes, TemporalRotation } from './runtime/temporal';
 import { installWorkerRuntime } from './runtime/worker-runtime';
+import { BatonWorker } from './runtime/worker-pair';
+import { poolTaskQueue } from './workflows/messages';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -37,22 +40,27 @@ export interface BatonWorkerOptions {
   tuning?: Partial<WorkerOptions>;
 }
 
-export async function createBatonWorker(o: BatonWorkerOptions): Promise<Worker> {
+export async function createBatonWorker(o: BatonWorkerOptions): Promise<BatonWorker> {
   const activities = createActivities({
     team: o.team,
     providers: o.providers,
     rotation: (scope) => new TemporalRotation(o.client, o.taskQueue, scope),
     log: (level, msg, fields) => logger[level](fields, msg),
   });
-  return Worker.create({
-    connection: o.connection,
-    namespace: o.namespace,
-    taskQueue: o.taskQueue,
-    activities,
-    workflowBundle: o.workflowBundle ?? (await bundleBatonWorkflows()),
-    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
-    ...o.tuning,
+  const workflowBundle = o.workflowBundle ?? (await bundleBatonWorkflows());
+  const { shutdownGraceTime, shutdownForceTime } = o.tuning ?? {};
+  const shared = { connection: o.connection, namespace: o.namespace, workflowBundle };
+  const leads = await Worker.create({ ...shared, taskQueue: o.taskQueue, activities, maxCachedWorkflows: MAX_CACHED_WORKFLOWS, ...o.tuning });
+  const pools = await Worker.create({
+    ...shared,
+    taskQueue: poolTaskQueue(o.taskQueue),
+    // A handful of pool workflows, each taking every queued turn in one task.
+    maxCachedWorkflows: 100,
+    maxConcurrentWorkflowTaskExecutions: 4,
+    ...(shutdownGraceTime !== undefined ? { shutdownGraceTime } : {}),
+    ...(shutdownForceTime !== undefined ? { shutdownForceTime } : {}),
   });
+  return new BatonWorker(leads, pools);
 }
 
 /**
@@ -83,7 +91,7 @@ export async function runWorker(settings: Settings = readSettings()): Promise<vo
   installWorkerRuntime({ metricsAddress: settings.workerMetricsAddress });
 
   // Signals that arrive while connecting stop start-up instead of leaving a half-started worker.
-  let worker: Worker | undefined;
+  let worker: BatonWorker | undefined;
   let stopRequested = false;
   const removeHandlers = onStopSignals((signal) => {
     stopRequested = true;

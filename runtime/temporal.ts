@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ConfigError } from '../domain/errors';
 import { TOOLS, resolveTool } from '../scripts/setup-temporal.mjs';
 import type { Rotation } from '../domain/distribution';
-import { assignUpdate, poolWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
+import { assignUpdate, poolTaskQueue, poolWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConnection } from './temporal-config';
 
 export { DEFAULT_TEMPORAL_ADDRESS, readTemporalConfig, type TemporalConnection } from './temporal-config';
@@ -112,7 +112,7 @@ export class TemporalRotation implements Rotation {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     try {
-      await this.client.workflow.start('poolWorkflow', { taskQueue: this.taskQueue, workflowId, args: [] });
+      await this.client.workflow.start('poolWorkflow', { taskQueue: poolTaskQueue(this.taskQueue), workflowId, args: [] });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }

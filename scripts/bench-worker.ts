@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { loadTeam, loadTeamConfig } from '../runtime/load';
 import { selectProviders } from '../runtime/providers';
 import { setPoolUpdatesInFlight } from '../runtime/temporal';
+import type { BatonWorker } from '../runtime/worker-pair';
 import { createBatonWorker } from '../worker';
 
 function required(name: string): string {
@@ -42,7 +43,7 @@ async function main() {
 
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const native = await NativeConnection.connect({ address });
-  let worker: Worker;
+  let worker: Worker | BatonWorker;
   let close = async () => {};
   if (kind === 'bare') {
     worker = await Worker.create({

@@ -20,9 +20,9 @@ export const activities = proxyActivities<BatonActivities>({ startToCloseTimeout
  * Facts by the deterministic extractor, free/busy for the proposals and the briefing without an LLM
  * only read and are safe to repeat, so without an LLM they run as local activities: in the worker,
  * inside the lead's workflow task, with no task-queue round trip each (bench/README.md). Routing
- * stays an activity (it waits on the pool workflow, which needs a workflow-task slot of the same
- * worker: a local activity would hold the lead's slot meanwhile, and a burst deadlocked the worker),
- * as do the steps that write (book, CRM, email).
+ * runs as one too: its one write, the pool's turn, is idempotent by request id, and the pool answers
+ * from its own task queue and worker slots (`poolTaskQueue`), so a lead waiting on it cannot starve
+ * it. The steps that write elsewhere (book, CRM, email) stay activities.
  */
 export const localActivities = proxyLocalActivities<BatonActivities>({ startToCloseTimeout: '30s', retry });
 

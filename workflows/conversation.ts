@@ -4,6 +4,8 @@ import {
   condition,
   patched,
   setHandler,
+  TemporalFailure,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -16,6 +18,7 @@ import {
   proposalMessage,
   type ProposalReason,
 } from '../domain/copy';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Facts } from '../domain/facts';
 import { understandReply, type ReplyIntent } from '../domain/reply';
 import type { RouteDecision } from '../domain/routing';
@@ -46,6 +49,7 @@ import {
   type Proposal,
 } from './messages';
 
+type Steps = typeof activities;
 type Closing = 'declined' | 'unresponsive' | 'needs_attention';
 interface BookingRequest {
   proposalId: string;
@@ -85,9 +89,15 @@ export class LeadConversation {
    * before this change replay with remote ones (test/infra/replay.test.ts).
    */
   private readonly localSteps: boolean;
+  /**
+   * Routing runs as a local activity too (pools answer on their own task queue), so a lead goes
+   * from received to proposals in one workflow task, and its search attributes go out once per task.
+   */
+  private readonly fastStart: boolean;
 
   constructor(private readonly input: LeadWorkflowInput) {
-    this.localSteps = !input.policy.useLlm && patched('local-read-steps');
+    this.fastStart = patched('local-route-one-upsert');
+    this.localSteps = !input.policy.useLlm && (this.fastStart || patched('local-read-steps'));
     setHandler(statusQuery, () => this.status());
     setHandler(eventsQuery, (afterId: number) => ({ stage: this.stage, events: this.events.filter((e) => e.id > afterId) }));
     setHandler(buyerMessageSignal, ({ text }) => {
@@ -126,16 +136,16 @@ export class LeadConversation {
 
   // ── 1. Qualify ────────────────────────────────────────────────────────────
   async qualify(): Promise<Facts> {
-    const run = this.input.policy.useLlm ? llmActivities : this.readSteps;
-    this.facts = await this.guarded('qualify', () => run.qualifyLead({ workflowId: this.workflowId, lead: this.input.lead }));
+    const via = this.input.policy.useLlm ? llmActivities : this.readSteps;
+    this.facts = await this.guarded('qualify', via, (a) => a.qualifyLead({ workflowId: this.workflowId, lead: this.input.lead }));
     return this.facts;
   }
 
   async disqualify(reason: NonNullable<Facts['disqualified']>): Promise<{ stage: LeadStage }> {
     const { lead, policy } = this.input;
     this.say(disqualifiedMessage(DISQUALIFIED_COPY[reason.reason] ?? '', { buyerName: lead.name, companyName: policy.companyName }));
-    await this.guarded('record disqualification', () =>
-      activities.recordDisqualified({ workflowId: this.workflowId, lead, reason: reason.reason, quote: reason.quote ?? null }),
+    await this.guarded('record disqualification', activities, (a) =>
+      a.recordDisqualified({ workflowId: this.workflowId, lead, reason: reason.reason, quote: reason.quote ?? null }),
     );
     return this.close('disqualified', `disqualified: ${reason.reason}`);
   }
@@ -143,12 +153,12 @@ export class LeadConversation {
   // ── 2. Route ──────────────────────────────────────────────────────────────
   async route(): Promise<RouteDecision> {
     this.setStage('routing');
-    const routed = await this.guarded('route', () =>
-      activities.routeLead({ workflowId: this.workflowId, lead: this.input.lead, facts: this.facts!, now: Date.now() }),
+    const routed = await this.guarded('route', this.fastStart ? localActivities : activities, (a) =>
+      a.routeLead({ workflowId: this.workflowId, lead: this.input.lead, facts: this.facts!, now: Date.now() }),
     );
     this.decision = routed.decision;
     this.people = routed.people;
-    upsertSearchAttributes([
+    this.publish([
       { key: AssignedRepKey, value: routed.decision.reps[0] ?? null },
       { key: LeadPoolKey, value: routed.decision.pool },
       { key: LeadSourceKey, value: routed.decision.source },
@@ -160,8 +170,8 @@ export class LeadConversation {
   /** Finds fresh options and offers them; false when nobody has any time at all. */
   async proposeTimes(reason: ProposalReason, constraint?: TimeConstraint): Promise<boolean> {
     this.setStage('proposing');
-    const found = await this.guarded('find times', () =>
-      this.readSteps.findTimes({
+    const found = await this.guarded('find times', this.readSteps, (a) =>
+      a.findTimes({
         workflowId: this.workflowId,
         decision: this.decision!,
         now: Date.now(),
@@ -239,6 +249,7 @@ export class LeadConversation {
       if (this.nudgeAt !== null && now >= this.nudgeAt) return { kind: 'nudge' };
       const wakeAt = Math.min(this.replyDeadline, this.nudgeAt ?? Infinity);
       this.publishDeadline(wakeAt);
+      this.flushSearchAttributes();
       await condition(() => this.inbox.length > 0 || this.bookingRequests.length > 0, wakeAt - now);
     }
   }
@@ -251,7 +262,7 @@ export class LeadConversation {
     };
     if (this.proposals.length === 0) return { kind: 'new_times', reason: 'no open proposals' };
     if (!this.input.policy.useLlm) return understandReply(text, ctx);
-    return this.guarded('understand reply', () => llmActivities.classifyReply({ workflowId: this.workflowId, text, ...ctx }));
+    return this.guarded('understand reply', llmActivities, (a) => a.classifyReply({ workflowId: this.workflowId, text, ...ctx }));
   }
 
   private async nudge(): Promise<void> {
@@ -271,8 +282,8 @@ export class LeadConversation {
     this.attempts++;
     this.setStage('booking');
     try {
-      this.booking = await this.guarded('book', () =>
-        activities.bookMeeting({
+      this.booking = await this.guarded('book', activities, (a) =>
+        a.bookMeeting({
           workflowId: this.workflowId,
           attempt: this.attempts,
           proposal,
@@ -304,18 +315,18 @@ export class LeadConversation {
   // ── 6. Hand off ───────────────────────────────────────────────────────────
   async handOff(): Promise<void> {
     const base = { workflowId: this.workflowId, lead: this.input.lead, facts: this.facts!, decision: this.decision!, booking: this.booking! };
-    const run = this.input.policy.useLlm ? llmActivities : this.readSteps;
-    const briefing = await this.guarded('brief', () => run.writeBriefing(base));
-    await this.guarded('record in CRM', () => activities.recordBooking({ ...base, briefing }));
-    await this.guarded('intro email', () => activities.sendIntroEmail({ ...base, briefing }));
+    const via = this.input.policy.useLlm ? llmActivities : this.readSteps;
+    const briefing = await this.guarded('brief', via, (a) => a.writeBriefing(base));
+    await this.guarded('record in CRM', activities, (a) => a.recordBooking({ ...base, briefing }));
+    await this.guarded('intro email', activities, (a) => a.sendIntroEmail({ ...base, briefing }));
   }
 
   /** A person takes over: the owner gets a CRM task with the briefing, the buyer is told who will follow up. */
   private async handToHuman(reason: string): Promise<string> {
     const owner = this.decision?.reps[0];
     const ownerName = (owner && this.people[owner]?.name) || '';
-    await this.guarded('hand to a human', () =>
-      activities.createFollowUpTask({
+    await this.guarded('hand to a human', activities, (a) =>
+      a.createFollowUpTask({
         workflowId: this.workflowId,
         lead: this.input.lead,
         facts: this.facts,
@@ -336,6 +347,7 @@ export class LeadConversation {
     this.closedReason = reason ?? this.attention?.reason ?? stage;
     this.setStage(stage);
     this.publishDeadline(null);
+    this.flushSearchAttributes();
     for (const r of this.bookingRequests) r.outcome ??= { outcome: 'handed_off', message: `The lead is ${stage}.` };
     return { stage };
   }
@@ -346,17 +358,21 @@ export class LeadConversation {
    * request, retries exhausted), the lead shows `needs_attention` with the reason and waits for
    * an ops `resume` signal, then tries the step again. Slot conflicts pass through to the caller.
    */
-  private async guarded<T>(step: string, run: () => Promise<T>): Promise<T> {
+  private async guarded<T>(step: string, via: Steps, run: (steps: Steps) => Promise<T>): Promise<T> {
     for (;;) {
+      // Anything but a local activity ends the workflow task: what ops search on goes out with it.
+      if (via !== localActivities) this.flushSearchAttributes();
       try {
-        return await run();
+        return await run(via);
       } catch (err) {
-        if (isSlotConflict(err) || !(err instanceof ActivityFailure)) throw err;
-        const cause = err.cause instanceof ApplicationFailure ? `${err.cause.type}: ${err.cause.message}` : String(err.cause?.message ?? err.message);
+        const failure = stepFailure(err);
+        if (!failure || isSlotConflict(err)) throw err;
+        const cause = failure instanceof ApplicationFailure ? `${failure.type}: ${failure.message}` : failure.message;
         const resumeTo = this.stage;
         this.attention = { reason: `${step} failed: ${cause}`, since: new Date().toISOString(), waitingFor: 'ops' };
         this.setStage('needs_attention');
         this.resumeRequested = false;
+        this.flushSearchAttributes();
         await condition(() => this.resumeRequested);
         this.attention = null;
         this.setStage(resumeTo);
@@ -364,7 +380,7 @@ export class LeadConversation {
     }
   }
 
-  private get readSteps() {
+  private get readSteps(): Steps {
     return this.localSteps ? localActivities : activities;
   }
 
@@ -416,14 +432,31 @@ export class LeadConversation {
     if (this.stage === stage && this.events.some((e) => e.type === 'stage')) return;
     this.stage = stage;
     this.events.push({ id: this.events.length + 1, at: new Date().toISOString(), type: 'stage', stage });
-    upsertSearchAttributes([{ key: LeadStageKey, value: stage }]);
+    this.publish([{ key: LeadStageKey, value: stage }]);
   }
 
   private deadlinePublished: number | null = null;
   private publishDeadline(at: number | null): void {
     if (at === this.deadlinePublished || (at !== null && !Number.isFinite(at))) return;
     this.deadlinePublished = at;
-    upsertSearchAttributes([{ key: NextDeadlineKey, value: at === null ? null : new Date(at) }]);
+    this.publish([{ key: NextDeadlineKey, value: at === null ? null : new Date(at) }]);
+  }
+
+  /**
+   * Search attributes reach the server only when the workflow task completes, so several changes
+   * in one task (qualify, route and propose run in one since routing went local) are sent as one
+   * upsert: one visibility write instead of one each. Leads started before replay upsert at once.
+   */
+  private readonly unpublished = new Map<string, SearchAttributeUpdatePair>();
+  private publish(pairs: SearchAttributeUpdatePair[]): void {
+    if (!this.fastStart) return upsertSearchAttributes(pairs);
+    for (const pair of pairs) this.unpublished.set(pair.key.name, pair);
+  }
+
+  private flushSearchAttributes(): void {
+    if (this.unpublished.size === 0) return;
+    upsertSearchAttributes([...this.unpublished.values()]);
+    this.unpublished.clear();
   }
 
   status(): LeadStatus {
@@ -447,6 +480,18 @@ export class LeadConversation {
   }
 }
 
+/**
+ * Why a step failed, or null when it was not the step's activity that failed (a bug in the
+ * workflow, a cancellation). A remote activity's failure comes wrapped in an ActivityFailure; a
+ * local activity's comes as it is (an ApplicationFailure, or a TimeoutFailure).
+ */
+function stepFailure(err: unknown): TemporalFailure | null {
+  if (err instanceof ActivityFailure) return err.cause instanceof TemporalFailure ? err.cause : err;
+  if (err instanceof ApplicationFailure || err instanceof TimeoutFailure) return err;
+  return null;
+}
+
 function isSlotConflict(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'SlotConflict';
+  const failure = stepFailure(err);
+  return failure instanceof ApplicationFailure && failure.type === 'SlotConflict';
 }

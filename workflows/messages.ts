@@ -144,3 +144,14 @@ export const poolStateQuery = defineQuery<PoolState>('poolState');
 export function poolWorkflowId(taskQueue: string, poolId: string): string {
   return `pool-${taskQueue}-${poolId}`;
 }
+
+const POOL_QUEUE_SUFFIX = '-pools';
+
+/**
+ * Pools run on a task queue of their own, polled by a worker of their own with its own slots:
+ * leads route in a local activity that waits on the pool, and on a shared queue a burst of leads
+ * holding every workflow-task slot would leave the pool none to answer them with.
+ */
+export function poolTaskQueue(taskQueue: string): string {
+  return taskQueue.endsWith(POOL_QUEUE_SUFFIX) ? taskQueue : `${taskQueue}${POOL_QUEUE_SUFFIX}`;
+}

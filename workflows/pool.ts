@@ -1,6 +1,6 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { nextInRotation } from '../domain/distribution';
-import { assignUpdate, poolStateQuery, type AssignRequest, type PoolState } from './messages';
+import { assignUpdate, poolStateQuery, poolTaskQueue, type AssignRequest, type PoolState } from './messages';
 
 /** How many request ids to remember for idempotency; older ones are from leads long since routed. */
 const RECENT_LIMIT = 2_000;
@@ -13,11 +13,15 @@ const UPDATES_PER_RUN = 1_000;
 export async function poolWorkflow(initial?: PoolState): Promise<never> {
   const state: PoolState = initial ?? { lastAssigned: null, recent: [], assignments: {} };
   const recent = new Map(state.recent);
+  const ownQueue = poolTaskQueue(workflowInfo().taskQueue);
   let handled = 0;
+  // A pool started on the leads' queue (before pools had their own) moves there after its next turn.
+  let moving = false;
 
   setHandler(poolStateQuery, () => ({ ...state, recent: [...recent] }));
   setHandler(assignUpdate, (req: AssignRequest) => {
     handled++;
+    if (!moving && workflowInfo().taskQueue !== ownQueue) moving = patched('pools-own-queue');
     if (recent.has(req.requestId)) return recent.get(req.requestId) ?? null;
     const chosen = nextInRotation(req.members, state.lastAssigned, req.eligible);
     if (chosen) {
@@ -29,7 +33,7 @@ export async function poolWorkflow(initial?: PoolState): Promise<never> {
     return chosen;
   });
 
-  await condition(() => handled >= UPDATES_PER_RUN || workflowInfo().continueAsNewSuggested);
+  await condition(() => moving || handled >= UPDATES_PER_RUN || workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
-  return continueAsNew<typeof poolWorkflow>({ ...state, recent: [...recent] });
+  return makeContinueAsNewFunc<typeof poolWorkflow>({ taskQueue: ownQueue })({ ...state, recent: [...recent] });
 }

@@ -47,12 +47,19 @@ describe('replay of recorded histories', () => {
     for (const { history } of histories()) expect(['leadWorkflow', 'poolWorkflow']).toContain(typeOf(history));
   });
 
-  it('covers leads from before and after the local-read-steps patch', () => {
+  it('covers leads from before and after the local-read-steps and local-route patches', () => {
     const markers = (h: HistoryJson) =>
       (h.events as { markerRecordedEventAttributes?: { markerName?: string } }[]).flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? []);
     const booked = (name: string) => histories().find((h) => h.workflowId === name)!.history;
     expect(markers(booked('lead-booked'))).toEqual([]);
     expect(markers(booked('lead-booked.local-steps'))).toEqual(['core_patch', 'core_local_activity', 'core_local_activity', 'core_local_activity']);
+    // Qualify, route and find times, then the briefing; one search-attribute upsert per workflow task.
+    const routedLocally = booked('lead-booked.local-route');
+    expect(markers(routedLocally)).toEqual(['core_patch', ...Array<string>(4).fill('core_local_activity')]);
+    const events = routedLocally.events as { eventType?: string; upsertWorkflowSearchAttributesEventAttributes?: unknown }[];
+    const firstWait = events.findIndex((e) => e.eventType === 'EVENT_TYPE_TIMER_STARTED');
+    const upserts = events.slice(0, firstWait).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+    expect(upserts).toHaveLength(2); // the SDK's patch marker attribute, then Baton's five at once
   });
 
   it('replays every recorded history against the current workflow code', async () => {
@@ -69,7 +76,10 @@ describe('replay of recorded histories', () => {
     const leads = histories().filter((h) => typeOf(h.history) === 'leadWorkflow' && h.workflowId !== 'lead-disqualified');
 
     const reordered = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowReordered') })));
-    expect(reordered.map((r) => r.error?.name)).toEqual(leads.map(() => 'DeterminismViolationError'));
+    // Remote activities are matched by type, so the swap is a determinism violation. Local ones are
+    // matched by sequence: qualify's recorded result reaches the routing step, and the task fails.
+    const expected = (name: string) => (name.endsWith('.local-route') ? 'ReplayError' : 'DeterminismViolationError');
+    expect(reordered.map((r) => `${r.workflowId}: ${r.error?.name}`)).toEqual(leads.map((h) => `${h.workflowId}: ${expected(h.workflowId)}`));
 
     const patchedResults = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowPatched') })));
     expect(patchedResults.filter((r) => r.error).map((r) => `${r.workflowId}: ${(r.error as Error).message}`)).toEqual([]);

@@ -4,7 +4,8 @@
  * exactly once, both workers must take part, and the pool's rotation must stay fair.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import type { BatonWorker } from '../../runtime/worker-pair';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,7 +84,7 @@ describe('two workers on one task queue', () => {
 
     const activityRuns = new Map<WorkerName, Map<string, number>>();
     const providerCalls = new Map<WorkerName, Map<string, number>>();
-    const workers: Worker[] = [];
+    const workers: BatonWorker[] = [];
     for (const name of WORKERS) {
       const runs = new Map<string, number>();
       const calls = new Map<string, number>();
