@@ -25,8 +25,19 @@ const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta
 
 /** The workflow bundle, built the same way by every worker, test and script (quietly: webpack's report is not an operator's concern). */
 export function bundleBatonWorkflows(): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN'), preloadModules: SHARED_MODULES });
 }
+
+/**
+ * Modules evaluated once per worker thread and shared by every lead, instead of once per lead: pure
+ * domain code and, through domain/copy.ts, luxon, whose caches of Intl formatters per time zone are
+ * then warm for every lead (bench/README.md). The SDK freezes what they export, so a module that
+ * keeps state in its exports cannot be shared: chrono-node caches inside its parser objects, which
+ * is why domain/reply.ts is not listed. Naming `luxon` itself would not do: webpack drops the bare
+ * require (the package declares no side effects), and a require resolves to its CommonJS build,
+ * not the ES module that the domain imports.
+ */
+const SHARED_MODULES = ['./domain/copy.ts', './domain/distribution.ts', './domain/errors.ts'].map((m) => fileURLToPath(new URL(m, import.meta.url)));
 
 export interface BatonWorkerOptions {
   connection: NativeConnection;
