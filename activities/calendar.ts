@@ -1,9 +1,11 @@
+import { Context } from '@temporalio/activity';
 import { followBackups, isOnPtoDuring } from '../domain/availability';
 import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/lead';
 import type { RouteDecision } from '../domain/routing';
 import { teamSlotQuery } from '../domain/team';
 import { openSlotAt, proposeSlots, type Busy, type SlotQuery, type TimeConstraint } from '../domain/slots';
+import type { CreatedEvent } from '../integrations/providers';
 import type { Booking, Proposal } from '../workflows/messages';
 import { currentRunId, type ActivityDeps } from './deps';
 import { EXTENSION_MS, loadCalendars } from './route';
@@ -40,6 +42,30 @@ export async function findTimesFor(
   };
 }
 
+/**
+ * The event an earlier try of this booking created, looked up by its key on the calendars of
+ * whoever that try could have made organizer: for a group pool, each rep offered at that time; else
+ * the owning rep, then their backups in order (cover for PTO). With it, who the try booked.
+ */
+async function findOwnEvent(
+  deps: ActivityDeps,
+  key: string,
+  decision: RouteDecision,
+  proposal: Proposal,
+): Promise<{ event: CreatedEvent; reps: string[]; escalated: Booking['escalated'] } | null> {
+  const owner = decision.reps[0]!;
+  const chain = [owner, ...followBackups(deps.team, owner, () => true).escalated.map((e) => e.to)];
+  for (const id of decision.mode === 'any' ? proposal.attendees : chain) {
+    const email = deps.team.reps.find((r) => r.id === id)!.email;
+    const event = await deps.providers.calendar.findEvent({ repId: id, email }, key);
+    if (!event) continue;
+    if (decision.mode === 'any') return { event, reps: [id], escalated: [] };
+    const escalated = followBackups(deps.team, owner, (candidate) => candidate !== id).escalated;
+    return { event, reps: [id, ...decision.reps.slice(1)], escalated };
+  }
+  return null;
+}
+
 export function calendarActivities(deps: ActivityDeps) {
   const { team, providers } = deps;
   const rep = (id: string) => team.reps.find((r) => r.id === id)!;
@@ -74,11 +100,28 @@ export function calendarActivities(deps: ActivityDeps) {
       const end = Date.parse(proposal.end);
       const runId = currentRunId();
       const key = `${input.workflowId}/${runId}/attempt-${input.attempt}`;
+      const booked = (reps: string[], event: CreatedEvent, escalated: Booking['escalated']): Booking => ({
+        proposalId: proposal.id,
+        start: proposal.start,
+        end: proposal.end,
+        eventId: event.eventId,
+        reps,
+        attendees: [...new Set([...reps, ...decision.extraAttendees])],
+        attempt: input.attempt,
+        escalated,
+        ...(event.meetLink ? { meetLink: event.meetLink } : {}),
+      });
+      // A retry after the event was created but its result lost (worker killed, Temporal restarted)
+      // would see that event as busy: taken for a conflict, it would re-propose and leave a phantom
+      // meeting, and PTO cover would pick someone else. So a retry first looks for its own event.
+      if (Context.current().info.attempt > 1) {
+        const mine = await findOwnEvent(deps, key, decision, proposal);
+        if (mine) return booked(mine.reps, mine.event, mine.escalated);
+      }
+
       if (start <= input.now) throw new SlotConflict(`${proposal.start} has already passed`);
       const everyone = team.reps.map((r) => r.id);
-      // A retry after the event was created but the result lost (worker killed, Temporal restarted)
-      // must not take that event for a conflict: it would re-propose and leave a phantom meeting.
-      const calendars = await loadCalendars(deps, everyone, start - 86_400_000, end + 86_400_000, key);
+      const calendars = await loadCalendars(deps, everyone, start - 86_400_000, end + 86_400_000);
       const query = (ids: string[]) => slotQuery(deps, ids, calendars, Math.min(input.now, start - team.booking.minNotice), 'all');
       const freeAtSlot = (id: string) => openSlotAt(query([id]), start) !== null;
       const onPto = (id: string) => isOnPtoDuring(rep(id), start, end, (calendars[id] ?? []).filter((b) => b.type === 'ooo'));
@@ -113,17 +156,7 @@ export function calendarActivities(deps: ActivityDeps) {
         title: `${team.company.name} <> ${lead.company ?? lead.name ?? lead.email}`,
         description: `Booked by Baton for ${lead.name ?? lead.email}${lead.company ? ` (${lead.company})` : ''} with ${names.join(', ')}.`,
       });
-      return {
-        proposalId: proposal.id,
-        start: proposal.start,
-        end: proposal.end,
-        eventId: created.eventId,
-        reps,
-        attendees,
-        attempt: input.attempt,
-        escalated,
-        ...(created.meetLink ? { meetLink: created.meetLink } : {}),
-      };
+      return booked(reps, created, escalated);
     },
   };
 }

@@ -5,19 +5,13 @@ import type { Busy } from '../domain/slots';
 import type { Person } from '../integrations/providers';
 import { currentRunId, type ActivityDeps } from './deps';
 
-/**
- * Busy and out-of-office blocks per rep id, in epoch ms, for the domain's slot finder. `ownKey`: a
- * booking's idempotency key; its own event (from an earlier try whose result was lost) is not busy.
- */
-export async function loadCalendars(deps: ActivityDeps, repIds: string[], from: number, to: number, ownKey?: string): Promise<Record<string, Busy[]>> {
+/** Busy and out-of-office blocks per rep id, in epoch ms, for the domain's slot finder. */
+export async function loadCalendars(deps: ActivityDeps, repIds: string[], from: number, to: number): Promise<Record<string, Busy[]>> {
   const owners = deps.team.reps.filter((r) => repIds.includes(r.id)).map((r) => ({ repId: r.id, email: r.email }));
   if (owners.length === 0) return {};
   const blocks = await deps.providers.calendar.freeBusy(owners, { start: new Date(from).toISOString(), end: new Date(to).toISOString() });
   return Object.fromEntries(
-    Object.entries(blocks).map(([id, list]) => [
-      id,
-      list.filter((b) => ownKey === undefined || b.key !== ownKey).map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end), type: b.type })),
-    ]),
+    Object.entries(blocks).map(([id, list]) => [id, list.map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end), type: b.type }))]),
   );
 }
 

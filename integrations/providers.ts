@@ -22,11 +22,6 @@ export interface BusyBlock {
   /** `ooo` is an out-of-office event: the rep is treated as on PTO for that time. */
   type: 'busy' | 'ooo';
   title?: string;
-  /**
-   * The idempotency key of a meeting Baton booked, when the provider can tell (the embedded calendar
-   * can): a retried booking recognises its own earlier event instead of taking it for a conflict.
-   */
-  key?: string;
 }
 
 export interface NewCalendarEvent {
@@ -53,6 +48,12 @@ export interface CalendarProvider {
   /** Busy and out-of-office blocks overlapping [start, end) for every owner, in one call. */
   freeBusy(owners: CalendarOwner[], range: { start: string; end: string }): Promise<Record<string, BusyBlock[]>>;
   createEvent(event: NewCalendarEvent): Promise<CreatedEvent>;
+  /**
+   * The live event an earlier `createEvent` with this key put on the organizer's calendar, else
+   * null: a booking retried after its result was lost sees its own event as busy, and must not
+   * take it for a conflict (free/busy cannot say whose event a block is).
+   */
+  findEvent(organizer: CalendarOwner, key: string): Promise<CreatedEvent | null>;
 }
 
 export interface CrmAccount {

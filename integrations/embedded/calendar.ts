@@ -47,7 +47,6 @@ export class EmbeddedCalendar implements CalendarProvider {
         end: new Date(r.end_ms).toISOString(),
         type: r.type,
         ...(r.title ? { title: r.title } : {}),
-        ...(r.event_key && !r.event_key.startsWith('seed:') ? { key: r.event_key } : {}),
       }));
     }
     return result;
@@ -85,6 +84,13 @@ export class EmbeddedCalendar implements CalendarProvider {
       }
       return { eventId: `embedded-${firstId}`, created: true };
     });
+  }
+
+  async findEvent(organizer: CalendarOwner, key: string): Promise<CreatedEvent | null> {
+    const row = this.db.prepare('SELECT id FROM calendar_events WHERE event_key = ? AND rep_id = ? ORDER BY id LIMIT 1').get(key, organizer.repId) as
+      | { id: number }
+      | undefined;
+    return row ? { eventId: `embedded-${row.id}`, created: false } : null;
   }
 
   /** Seeds busy/ooo blocks; re-seeding the same block is a no-op. */

@@ -8,6 +8,8 @@
  *   id derived from the idempotency key (hex of sha256(key): hex digits are valid base32hex).
  *   A 409 means that key was already booked: the existing event is fetched and returned with
  *   `created: false`.
+ * - findEvent: `events.get` of the key-derived id on the organizer's calendar (404 or cancelled:
+ *   none), for a booking retried after its result was lost.
  *
  * The SDK's retries are off (`retry: false`); Temporal's activity retries are the only ones.
  */
@@ -121,13 +123,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
       if (gaxiosErrorInfo(err).status !== 409) throw fromGaxiosError(PROVIDER, err);
     }
     // 409: an event with this id exists — the key was booked before (e.g. a retried activity).
-    let existing: calendar_v3.Schema$Event;
-    try {
-      const res = await this.api.events.get({ auth, calendarId, eventId });
-      existing = expectObject(res.data, 'events.get');
-    } catch (err) {
-      throw fromGaxiosError(PROVIDER, err);
-    }
+    const existing = await this.getEvent(event.organizer, eventId);
+    if (!existing) throw new ProviderUnavailable(`${PROVIDER}: events.insert said ${eventId} exists, events.get did not find it`);
     if (existing.status === 'cancelled') {
       throw new ProviderRejected(
         `${PROVIDER}: the event for this booking key exists but was cancelled; a new attempt needs a new key`,
@@ -135,6 +132,23 @@ export class GoogleCalendarProvider implements CalendarProvider {
       );
     }
     return toCreated(existing, false);
+  }
+
+  async findEvent(organizer: CalendarOwner, key: string): Promise<CreatedEvent | null> {
+    const existing = await this.getEvent(organizer, eventIdForKey(key));
+    return existing && existing.status !== 'cancelled' ? toCreated(existing, false) : null;
+  }
+
+  /** `events.get` on the organizer's calendar; null when there is no event with that id. */
+  private async getEvent(organizer: CalendarOwner, eventId: string): Promise<calendar_v3.Schema$Event | null> {
+    try {
+      const res = await this.api.events.get({ auth: this.auth.for(organizer.email), calendarId: organizer.email, eventId });
+      return expectObject(res.data, 'events.get');
+    } catch (err) {
+      const { status } = gaxiosErrorInfo(err);
+      if (status === 404 || status === 410) return null;
+      throw fromGaxiosError(PROVIDER, err);
+    }
   }
 
   private async queryFreeBusy(emails: string[], timeMin: string, timeMax: string): Promise<Map<string, BusyBlock[]>> {

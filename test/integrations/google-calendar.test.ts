@@ -194,6 +194,39 @@ describe('Google Calendar CalendarProvider contract (service account, domain-wid
     expect(again).toMatchObject({ eventId: id, created: false, meetLink: 'https://meet.google.com/abc-defg-hij' });
   });
 
+  it('findEvent: events.get of the key-derived id on the organizer calendar, as the organizer', async () => {
+    serveJwtTokens(server);
+    const id = eventIdForKey(booking.key);
+    server.once('GET', `/calendar/v3/calendars/sarah@acme.example/events/${id}`, fixture('google-calendar/events-insert').response);
+
+    const found = await calendar.findEvent(sarah, booking.key);
+
+    expect(server.unmatched).toEqual([]);
+    const [get] = server.to('GET', `/calendar/v3/calendars/sarah@acme.example/events/${id}`);
+    expect(get?.headers.authorization).toBe('Bearer ya29.sarah@acme.example');
+    expect(found).toMatchObject({ eventId: id, created: false, meetLink: 'https://meet.google.com/abc-defg-hij' });
+  });
+
+  it('findEvent: 404 (no such event) is null, and so is a cancelled event', async () => {
+    serveJwtTokens(server);
+    const id = eventIdForKey(booking.key);
+    const path = `/calendar/v3/calendars/sarah@acme.example/events/${id}`;
+    replay(server, 'google-calendar/events-get-404-not-found', path);
+    expect(await calendar.findEvent(sarah, booking.key)).toBeNull();
+
+    const live = fixture('google-calendar/events-insert').response;
+    server.once('GET', path, { ...live, json: { ...(live.json as object), status: 'cancelled' } });
+    expect(await calendar.findEvent(sarah, booking.key)).toBeNull();
+    expect(server.unmatched).toEqual([]);
+  });
+
+  it('findEvent: a 500 is ProviderUnavailable, never "not booked"', async () => {
+    serveJwtTokens(server);
+    const id = eventIdForKey(booking.key);
+    server.once('GET', `/calendar/v3/calendars/sarah@acme.example/events/${id}`, fixture('google-calendar/backend-error-500').response);
+    await expect(calendar.findEvent(sarah, booking.key)).rejects.toBeInstanceOf(ProviderUnavailable);
+  });
+
   it('a 403 rateLimitExceeded is ProviderUnavailable (retryable), not an auth error', async () => {
     serveJwtTokens(server);
     replay(server, 'google-calendar/rate-limit-403');

@@ -1,0 +1,98 @@
+/**
+ * bookMeeting when Temporal retries it after its result was lost (the worker died after the
+ * calendar write): the retry must return the booking it made, not take its own event for a conflict.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { InMemoryRotation } from '../../domain/distribution';
+import { extractFacts } from '../../domain/facts';
+import { routeLead } from '../../domain/routing';
+import type { Team } from '../../domain/team';
+import type { CalendarProvider } from '../../integrations/providers';
+import { embeddedProviders, type EmbeddedProviders } from '../../runtime/providers';
+import type { Booking, Proposal } from '../../workflows/messages';
+import { testTeam } from '../helpers/harness';
+
+const NOW = Date.parse('2026-12-01T15:00:00Z');
+const lead = { email: 'jane@mercy.example', name: 'Jane Park', company: 'Mercy Health', message: 'We run a hospital network.' };
+const proposal: Proposal = { id: '1-1', start: '2026-12-02T16:00:00.000Z', end: '2026-12-02T16:30:00.000Z', attendees: ['sarah'] };
+
+let dir: string;
+let local: EmbeddedProviders;
+let team: Team;
+let findEventCalls: string[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'baton-booking-'));
+  team = testTeam();
+  local = embeddedProviders(join(dir, 'embedded.sqlite'), team);
+  findEventCalls = [];
+});
+afterEach(() => {
+  local.db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** bookMeeting for Jane's lead (routed to Sarah), as Temporal's attempt `n` of the same activity. */
+async function booking(teamForRun: Team): Promise<(attempt: number) => Promise<Booking>> {
+  const calendar: CalendarProvider = {
+    kind: local.calendar.kind,
+    freeBusy: (owners, range) => local.calendar.freeBusy(owners, range),
+    createEvent: (event) => local.calendar.createEvent(event),
+    findEvent: (organizer, key) => (findEventCalls.push(organizer.repId), local.calendar.findEvent(organizer, key)),
+  };
+  const activities = createActivities({
+    team: teamForRun,
+    providers: { calendar, crm: local.crm, email: local.outbox },
+    rotation: () => new InMemoryRotation(),
+  });
+  const facts = extractFacts(lead, { competitors: teamForRun.competitors, territories: teamForRun.territories });
+  const decision = await routeLead(
+    { team: teamForRun, facts, text: lead.message, crmOwner: null, now: NOW, calendars: {}, leadId: 'lead' },
+    new InMemoryRotation(),
+  );
+  const input = { workflowId: 'lead-jane@mercy.example', attempt: 1, proposal, decision, lead, now: NOW };
+  return (attempt) =>
+    new MockActivityEnvironment({ attempt, workflowExecution: { workflowId: input.workflowId, runId: 'run-1' } }).run(activities.bookMeeting, input) as Promise<Booking>;
+}
+
+describe('bookMeeting retried after its result was lost', () => {
+  it('returns the booking it made instead of a conflict, and writes one event', async () => {
+    const book = await booking(team);
+    const first = await book(1);
+    const retried = await book(2);
+    expect(first.reps).toEqual(['sarah']);
+    expect(retried).toEqual(first);
+    expect(findEventCalls).toEqual(['sarah']);
+    expect(local.calendar.bookedEvents().map((e) => e.repId)).toEqual(['sarah']);
+  });
+
+  it('finds the event on the backup who covered a rep on PTO at the first try', async () => {
+    const onPto = testTeam((t) => ({
+      ...t,
+      reps: t.reps.map((r) => (r.id === 'sarah' ? { ...r, pto: [{ from: '2026-12-02', to: '2026-12-02' }] } : r)),
+    }));
+    const book = await booking(onPto);
+    const first = await book(1);
+    const retried = await book(2);
+    expect(first.reps).toEqual(['tom']);
+    expect(first.escalated).toEqual([{ from: 'sarah', to: 'tom', reason: 'pto' }]);
+    expect(retried.eventId).toBe(first.eventId);
+    expect(retried.reps).toEqual(['tom']);
+    expect(local.calendar.bookedEvents().map((e) => e.repId)).toEqual(['tom']);
+  });
+
+  it('still reports a real conflict on a retry that had booked nothing', async () => {
+    local.calendar.seed({ sarah: [{ start: proposal.start, end: proposal.end, title: 'Another meeting' }] });
+    const book = await booking(team);
+    await expect(book(1)).rejects.toMatchObject({ type: 'SlotConflict' });
+    expect(findEventCalls).toEqual([]); // a first attempt has nothing of its own to find
+    await expect(book(2)).rejects.toMatchObject({ type: 'SlotConflict' });
+    expect(findEventCalls).toEqual(['sarah', 'tom']); // the owner, then her backup
+    expect(local.calendar.bookedEvents()).toEqual([]);
+  });
+});
