@@ -19,7 +19,8 @@
  *        --baseline (without the dev server's SQLite pragmas and the pool-update gate, for before/after)
  *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker)
  * The throughput phase alternates Baton and the ceiling (--rounds segments each, --duration seconds of
- * each in total), so a neighbour's load on a shared machine weighs on both alike.
+ * each measured in total, after a short unmeasured ramp-up per segment), so a neighbour's load on a
+ * shared machine weighs on both alike.
  */
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
@@ -347,17 +348,19 @@ async function main() {
     const result = (await withTimeout(handle.result(), LEAD_TIMEOUT_MS)) as { stage: string };
     return result.stage === 'booked' ? { outcome: 'ok', workflowId } : { outcome: `ended ${result.stage}` };
   };
+  // Each segment ramps up unmeasured, then measures its share of --duration: the rounds add up to it.
   const segmentMs = (cfg.durationS * 1000) / cfg.rounds;
+  const rampMs = Math.min(5_000, segmentMs / 5);
   const batonSegments: LoopResult[] = [];
   const bareSegments: LoopResult[] = [];
-  if (!flags['speed-only']) await closedLoop(Math.min(cfg.concurrency, 16), 3_000, bareLifecycle, 'bare-warm');
+  if (!flags['speed-only']) await closedLoop(Math.min(cfg.concurrency, 16), 0, 3_000, bareLifecycle, 'bare-warm');
   for (let r = 0; r < cfg.rounds && Date.now() < RUN_DEADLINE && !flags['speed-only']; r++) {
     noteLoad(`baton-${r + 1}`);
-    log(`throughput ${r + 1}/${cfg.rounds}: ${cfg.concurrency} buyers for ${round1(segmentMs / 1000)}s (Baton)`);
-    batonSegments.push(await closedLoop(cfg.concurrency, segmentMs, lifecycle, `tp${r}`));
+    log(`throughput ${r + 1}/${cfg.rounds}: ${cfg.concurrency} buyers for ${round1((rampMs + segmentMs) / 1000)}s (Baton)`);
+    batonSegments.push(await closedLoop(cfg.concurrency, rampMs, segmentMs, lifecycle, `tp${r}`));
     noteLoad(`bare-${r + 1}`);
-    log(`throughput ${r + 1}/${cfg.rounds}: ${cfg.concurrency} buyers for ${round1(segmentMs / 1000)}s (bare ceiling)`);
-    bareSegments.push(await closedLoop(cfg.concurrency, segmentMs, bareLifecycle, `bare${r}`));
+    log(`throughput ${r + 1}/${cfg.rounds}: ${cfg.concurrency} buyers for ${round1((rampMs + segmentMs) / 1000)}s (bare ceiling)`);
+    bareSegments.push(await closedLoop(cfg.concurrency, rampMs, segmentMs, bareLifecycle, `bare${r}`));
   }
   const baton = merge(batonSegments);
   const bare = merge(bareSegments);
@@ -436,13 +439,19 @@ interface LoopResult {
 }
 
 /**
- * `concurrency` buyers, each running `fn` back to back until `durationMs` is over; then waits for
- * the lifecycles in flight. Those that end inside the window after a short ramp-up count.
+ * `concurrency` buyers, each running `fn` back to back for `rampMs` (not counted), then `measureMs`;
+ * then waits for the lifecycles in flight. Those that end inside the measured window count.
  */
-async function closedLoop(concurrency: number, durationMs: number, fn: (tag: string, i: number) => Promise<Outcome>, tag: string): Promise<LoopResult> {
+async function closedLoop(
+  concurrency: number,
+  rampMs: number,
+  measureMs: number,
+  fn: (tag: string, i: number) => Promise<Outcome>,
+  tag: string,
+): Promise<LoopResult> {
   const t0 = Date.now();
-  const end = t0 + durationMs;
-  const windowStart = t0 + Math.min(5_000, durationMs / 6);
+  const windowStart = t0 + rampMs;
+  const end = windowStart + measureMs;
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
   const okIds: string[] = [];
