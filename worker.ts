@@ -130,6 +130,7 @@ export async function runWorker(settings: Settings = readSettings()): Promise<vo
         address: temporal.address,
         namespace: settings.namespace,
         taskQueue: settings.taskQueue,
+        poolTaskQueue: poolTaskQueue(settings.taskQueue),
         connection: settings.temporal.describe,
         metrics: settings.workerMetricsAddress ? `http://${settings.workerMetricsAddress}/metrics` : null,
       },
