@@ -212,6 +212,8 @@ describe('chaos: crashes and restarts under load', () => {
 
     const booked = byStage.booked ?? 0;
     note(`stages: ${JSON.stringify(byStage)}; meetings ${keysByLead.size}; intro emails ${[...emails.values()].reduce((a, b) => a + b, 0)}; worker crashes ${workerCrashes}`);
+    const handedOver = states.flatMap(({ state }) => (state.lead?.attention ? [state.lead.attention.reason] : []));
+    if (handedOver.length > 0) note(`needs_attention, why: ${JSON.stringify(handedOver)}`);
     console.log(`chaos (crash/restart), ${((Date.now() - t0) / 1000).toFixed(0)}s:\n  ${timeline.join('\n  ')}`);
     // Buyers who chose a time (8 in 10) are booked unless a person took over after repeated conflicts.
     expect(booked).toBeGreaterThanOrEqual(Math.floor(LEADS * 0.8 * 0.9));
