@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { followBackups, isOnPtoDuring } from '../domain/availability';
+import { findCover, followBackups, isOnPtoDuring } from '../domain/availability';
 import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/lead';
 import type { RouteDecision } from '../domain/routing';
@@ -45,7 +45,8 @@ export async function findTimesFor(
 /**
  * The event an earlier try of this booking created, looked up by its key on the calendars of
  * whoever that try could have made organizer: for a group pool, each rep offered at that time; else
- * the owning rep, then their backups in order (cover for PTO). With it, who the try booked.
+ * the owning rep, their backups in order, then pool mates of any of them (cover for PTO). With it,
+ * who the try booked.
  */
 async function findOwnEvent(
   deps: ActivityDeps,
@@ -53,14 +54,19 @@ async function findOwnEvent(
   decision: RouteDecision,
   proposal: Proposal,
 ): Promise<{ event: CreatedEvent; reps: string[]; escalated: Booking['escalated'] } | null> {
+  const { team } = deps;
   const owner = decision.reps[0]!;
-  const chain = [owner, ...followBackups(deps.team, owner, () => true).escalated.map((e) => e.to)];
-  for (const id of decision.mode === 'any' ? proposal.attendees : chain) {
-    const email = deps.team.reps.find((r) => r.id === id)!.email;
+  const backups = followBackups(team, owner, () => true).escalated;
+  const chain = [owner, ...backups.map((e) => e.to)];
+  const mates = team.pools.filter((p) => p.members.some((m) => chain.includes(m))).flatMap((p) => p.members);
+  for (const id of decision.mode === 'any' ? proposal.attendees : [...new Set([...chain, ...mates])]) {
+    const email = team.reps.find((r) => r.id === id)!.email;
     const event = await deps.providers.calendar.findEvent({ repId: id, email }, key);
     if (!event) continue;
     if (decision.mode === 'any') return { event, reps: [id], escalated: [] };
-    const escalated = followBackups(deps.team, owner, (candidate) => candidate !== id).escalated;
+    const escalated = chain.includes(id)
+      ? followBackups(team, owner, (candidate) => candidate !== id).escalated
+      : [...backups, { from: owner, to: id, reason: 'pto' as const }];
     return { event, reps: [id, ...decision.reps.slice(1)], escalated };
   }
   return null;
@@ -100,13 +106,13 @@ export function calendarActivities(deps: ActivityDeps) {
       const end = Date.parse(proposal.end);
       const runId = currentRunId();
       const key = `${input.workflowId}/${runId}/attempt-${input.attempt}`;
-      const booked = (reps: string[], event: CreatedEvent, escalated: Booking['escalated']): Booking => ({
+      const booked = (reps: string[], attendees: string[], event: CreatedEvent, escalated: Booking['escalated']): Booking => ({
         proposalId: proposal.id,
         start: proposal.start,
         end: proposal.end,
         eventId: event.eventId,
         reps,
-        attendees: [...new Set([...reps, ...decision.extraAttendees])],
+        attendees,
         attempt: input.attempt,
         escalated,
         ...(event.meetLink ? { meetLink: event.meetLink } : {}),
@@ -116,7 +122,8 @@ export function calendarActivities(deps: ActivityDeps) {
       // meeting, and PTO cover would pick someone else. So a retry first looks for its own event.
       if (Context.current().info.attempt > 1) {
         const mine = await findOwnEvent(deps, key, decision, proposal);
-        if (mine) return booked(mine.reps, mine.event, mine.escalated);
+        // Attendees a rule added are reported as routed (cover given to them in that try is not known).
+        if (mine) return booked(mine.reps, [...new Set([...mine.reps, ...decision.extraAttendees])], mine.event, mine.escalated);
       }
 
       if (start <= input.now) throw new SlotConflict(`${proposal.start} has already passed`);
@@ -127,21 +134,28 @@ export function calendarActivities(deps: ActivityDeps) {
       const onPto = (id: string) => isOnPtoDuring(rep(id), start, end, (calendars[id] ?? []).filter((b) => b.type === 'ooo'));
 
       const escalated: Booking['escalated'] = [];
-      let reps: string[];
+      const involved = new Set([...decision.reps, ...decision.extraAttendees]);
+      const coverRotation = deps.rotation(`${input.workflowId}/${runId}/cover-${input.attempt}`);
+      /** Whoever is on PTO at the slot is covered by a backup, else a pool mate, who is in and free then. */
+      const coveredAt = async (id: string): Promise<string> => {
+        if (!onPto(id)) return id;
+        const cover = await findCover(team, id, (candidate) => onPto(candidate) || !freeAtSlot(candidate), coverRotation, runId, involved);
+        escalated.push(...cover.escalated);
+        if (!cover.repId) throw new SlotConflict(`${id} is on PTO at ${proposal.start} and nobody can cover`);
+        return cover.repId;
+      };
+      const reps: string[] = [];
       if (decision.mode === 'any') {
-        const free = proposal.attendees.filter(freeAtSlot);
+        const free = proposal.attendees.filter((id) => freeAtSlot(id) && !onPto(id));
         if (free.length === 0) throw new SlotConflict(`nobody in ${decision.pool} is free at ${proposal.start} any more`);
         const chosen = await deps.rotation(`${input.workflowId}/${runId}/book-${input.attempt}`).next(decision.pool!, decision.reps, free, runId);
-        reps = [chosen ?? free[0]!];
+        reps.push(chosen ?? free[0]!);
       } else {
-        reps = decision.reps.map((id) => {
-          if (!onPto(id)) return id;
-          const cover = followBackups(team, id, (candidate) => onPto(candidate) || !freeAtSlot(candidate));
-          escalated.push(...cover.escalated);
-          return cover.repId ?? id;
-        });
+        for (const id of decision.reps) reps.push(await coveredAt(id));
       }
-      const attendees = [...new Set([...reps, ...decision.extraAttendees])];
+      const extras: string[] = [];
+      for (const id of decision.extraAttendees) extras.push(await coveredAt(id));
+      const attendees = [...new Set([...reps, ...extras])];
       const busy = attendees.filter((id) => !freeAtSlot(id));
       if (busy.length > 0) throw new SlotConflict(`${busy.join(', ')} no longer free at ${proposal.start}`, { details: { busy } });
 
@@ -156,7 +170,7 @@ export function calendarActivities(deps: ActivityDeps) {
         title: `${team.company.name} <> ${lead.company ?? lead.name ?? lead.email}`,
         description: `Booked by Baton for ${lead.name ?? lead.email}${lead.company ? ` (${lead.company})` : ''} with ${names.join(', ')}.`,
       });
-      return booked(reps, created, escalated);
+      return booked(reps, attendees, created, escalated);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Rep, TeamConfig } from './config';
+import type { Rotation } from './distribution';
 
 export interface OutOfOffice {
   start: number;
@@ -55,4 +56,29 @@ export function followBackups(
     current = backup;
   }
   return { repId: null, escalated };
+}
+
+/**
+ * Who covers for a rep who cannot take a lead: the first one available along their backup chain,
+ * else a pool mate of anyone on that chain, in that pool's rotation (never one in `exclude`).
+ * Null when nobody can; `escalated` lists every hop either way.
+ */
+export async function findCover(
+  team: Pick<TeamConfig, 'reps' | 'pools'>,
+  repId: string,
+  unavailable: Unavailable,
+  rotation: Rotation,
+  leadId: string,
+  exclude: ReadonlySet<string> = new Set(),
+): Promise<{ repId: string | null; escalated: Escalation[] }> {
+  const cover = followBackups(team, repId, unavailable);
+  if (cover.repId) return cover;
+  const chain = [repId, ...cover.escalated.map((e) => e.to)];
+  for (const pool of chain.flatMap((id) => team.pools.filter((p) => p.members.includes(id)))) {
+    const eligible = pool.members.filter((m) => !exclude.has(m) && !unavailable(m));
+    if (eligible.length === 0) continue;
+    const mate = await rotation.next(pool.id, pool.members, eligible, leadId);
+    if (mate) return { repId: mate, escalated: [...cover.escalated, { from: repId, to: mate, reason: 'pto' }] };
+  }
+  return { repId: null, escalated: cover.escalated };
 }

@@ -1,5 +1,5 @@
 import type { Distribution, Rep, Target } from './config';
-import { followBackups, isOnPto, isOnPtoDuring, type Escalation } from './availability';
+import { findCover, isOnPto, isOnPtoDuring, type Escalation } from './availability';
 import type { Rotation } from './distribution';
 import type { Facts } from './facts';
 import { matchRule, type RuleTarget } from './rules';
@@ -110,10 +110,6 @@ class Availability {
   };
 }
 
-function poolsOf(team: Team, repId: string) {
-  return team.pools.filter((p) => p.members.includes(repId));
-}
-
 /**
  * Turns the chosen target into concrete reps and attendees: PTO cover through backups (then pool
  * mates), the pool's distribution method, and any attendees a rule adds.
@@ -127,19 +123,9 @@ export async function routeLead(input: RoutingInput, rotation: Rotation): Promis
   const taken = new Set<string>();
 
   const coverFor = async (repId: string): Promise<string> => {
-    const cover = followBackups(team, repId, availability.onPto);
+    const cover = await findCover(team, repId, availability.onPto, rotation, leadId, taken);
     escalated.push(...cover.escalated);
     if (cover.repId) return cover.repId;
-    // Nobody along the backup chain is in: a pool mate of anyone on the chain covers.
-    const chain = [repId, ...cover.escalated.map((e) => e.to)];
-    for (const pool of chain.flatMap((id) => poolsOf(team, id))) {
-      const eligible = pool.members.filter((m) => !taken.has(m) && !availability.onPto(m));
-      const mate = await rotation.next(pool.id, pool.members, eligible, leadId);
-      if (mate) {
-        escalated.push({ from: repId, to: mate, reason: 'pto' });
-        return mate;
-      }
-    }
     notes.push(`nobody could cover for ${repId}, who is on PTO`);
     return repId;
   };

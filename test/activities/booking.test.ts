@@ -18,7 +18,7 @@ import type { Booking, Proposal } from '../../workflows/messages';
 import { testTeam } from '../helpers/harness';
 
 const NOW = Date.parse('2026-12-01T15:00:00Z');
-const lead = { email: 'jane@mercy.example', name: 'Jane Park', company: 'Mercy Health', message: 'We run a hospital network.' };
+const jane = { email: 'jane@mercy.example', name: 'Jane Park', company: 'Mercy Health', message: 'We run a hospital network.' };
 const proposal: Proposal = { id: '1-1', start: '2026-12-02T16:00:00.000Z', end: '2026-12-02T16:30:00.000Z', attendees: ['sarah'] };
 
 let dir: string;
@@ -37,8 +37,17 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** bookMeeting for Jane's lead (routed to Sarah), as Temporal's attempt `n` of the same activity. */
-async function booking(teamForRun: Team): Promise<(attempt: number) => Promise<Booking>> {
+const bank = { email: 'cio@bigbank.example', name: 'Dana Lee', company: 'Big Bank', message: 'We are an enterprise bank with 20,000 employees and a $250K budget.' };
+
+/** Reps on PTO on the proposal's day, from the test team. */
+const onPtoOnTheDay = (...ids: string[]) =>
+  testTeam((t) => ({ ...t, reps: t.reps.map((r) => (ids.includes(r.id) ? { ...r, pto: [{ from: '2026-12-02', to: '2026-12-02' }] } : r)) }));
+
+/**
+ * bookMeeting as Temporal's attempt `n` of the same activity, for a lead routed with `routedBy`
+ * (Jane's healthcare lead goes to Sarah); `teamForRun` is the team at booking time.
+ */
+async function booking(teamForRun: Team, routedBy: Team = teamForRun, lead = jane): Promise<(attempt: number) => Promise<Booking>> {
   const calendar: CalendarProvider = {
     kind: local.calendar.kind,
     freeBusy: (owners, range) => local.calendar.freeBusy(owners, range),
@@ -50,12 +59,12 @@ async function booking(teamForRun: Team): Promise<(attempt: number) => Promise<B
     providers: { calendar, crm: local.crm, email: local.outbox },
     rotation: () => new InMemoryRotation(),
   });
-  const facts = extractFacts(lead, { competitors: teamForRun.competitors, territories: teamForRun.territories });
+  const facts = extractFacts(lead, { competitors: routedBy.competitors, territories: routedBy.territories });
   const decision = await routeLead(
-    { team: teamForRun, facts, text: lead.message, crmOwner: null, now: NOW, calendars: {}, leadId: 'lead' },
+    { team: routedBy, facts, text: lead.message, crmOwner: null, now: NOW, calendars: {}, leadId: 'lead' },
     new InMemoryRotation(),
   );
-  const input = { workflowId: 'lead-jane@mercy.example', attempt: 1, proposal, decision, lead, now: NOW };
+  const input = { workflowId: `lead-${lead.email}`, attempt: 1, proposal, decision, lead, now: NOW };
   return (attempt) =>
     new MockActivityEnvironment({ attempt, workflowExecution: { workflowId: input.workflowId, runId: 'run-1' } }).run(activities.bookMeeting, input) as Promise<Booking>;
 }
@@ -72,11 +81,7 @@ describe('bookMeeting retried after its result was lost', () => {
   });
 
   it('finds the event on the backup who covered a rep on PTO at the first try', async () => {
-    const onPto = testTeam((t) => ({
-      ...t,
-      reps: t.reps.map((r) => (r.id === 'sarah' ? { ...r, pto: [{ from: '2026-12-02', to: '2026-12-02' }] } : r)),
-    }));
-    const book = await booking(onPto);
+    const book = await booking(onPtoOnTheDay('sarah'));
     const first = await book(1);
     const retried = await book(2);
     expect(first.reps).toEqual(['tom']);
@@ -93,6 +98,27 @@ describe('bookMeeting retried after its result was lost', () => {
     expect(findEventCalls).toEqual([]); // a first attempt has nothing of its own to find
     await expect(book(2)).rejects.toMatchObject({ type: 'SlotConflict' });
     expect(findEventCalls).toEqual(['sarah', 'tom']); // the owner, then her backup
+    expect(local.calendar.bookedEvents()).toEqual([]);
+  });
+});
+
+describe('bookMeeting when someone went on PTO after the times were proposed', () => {
+  it('covers the owner with a pool mate when there is no backup, and says so', async () => {
+    // The enterprise rule: Ana (enterprise pool, no backup) with Priya from the SE pool.
+    const book = await booking(onPtoOnTheDay('ana'), team, bank);
+    const booked = await book(1);
+    expect(booked.reps).toEqual(['raj']);
+    expect(booked.attendees).toEqual(['raj', 'priya']);
+    expect(booked.escalated).toEqual([{ from: 'ana', to: 'raj', reason: 'pto' }]);
+    expect(local.calendar.bookedEvents().map((e) => e.repId).sort()).toEqual(['priya', 'raj']);
+    // And a retry of that try finds its event on the pool mate's calendar.
+    expect(await book(2)).toEqual(booked);
+  });
+
+  it('covers an attendee a rule added, not only the owner', async () => {
+    const book = await booking(onPtoOnTheDay('priya'), team, bank);
+    // Priya has no backup and is alone in the SE pool: nobody can cover, so no meeting on her PTO.
+    await expect(book(1)).rejects.toMatchObject({ type: 'SlotConflict', message: expect.stringContaining('priya is on PTO') });
     expect(local.calendar.bookedEvents()).toEqual([]);
   });
 });
