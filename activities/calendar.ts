@@ -59,17 +59,18 @@ async function findOwnEvent(
   const backups = followBackups(team, owner, () => true).escalated;
   const chain = [owner, ...backups.map((e) => e.to)];
   const mates = team.pools.filter((p) => p.members.some((m) => chain.includes(m))).flatMap((p) => p.members);
-  for (const id of decision.mode === 'any' ? proposal.attendees : [...new Set([...chain, ...mates])]) {
-    const email = team.reps.find((r) => r.id === id)!.email;
-    const event = await deps.providers.calendar.findEvent({ repId: id, email }, key);
-    if (!event) continue;
-    if (decision.mode === 'any') return { event, reps: [id], escalated: [] };
-    const escalated = chain.includes(id)
-      ? followBackups(team, owner, (candidate) => candidate !== id).escalated
-      : [...backups, { from: owner, to: id, reason: 'pto' as const }];
-    return { event, reps: [id, ...decision.reps.slice(1)], escalated };
-  }
-  return null;
+  const candidates = decision.mode === 'any' ? proposal.attendees : [...new Set([...chain, ...mates])];
+  const event = await deps.providers.calendar.findEvent(
+    candidates.map((id) => ({ repId: id, email: team.reps.find((r) => r.id === id)!.email })),
+    key,
+  );
+  if (!event) return null;
+  const id = event.organizer.repId;
+  if (decision.mode === 'any') return { event, reps: [id], escalated: [] };
+  const escalated = chain.includes(id)
+    ? followBackups(team, owner, (candidate) => candidate !== id).escalated
+    : [...backups, { from: owner, to: id, reason: 'pto' as const }];
+  return { event, reps: [id, ...decision.reps.slice(1)], escalated };
 }
 
 export function calendarActivities(deps: ActivityDeps) {

@@ -43,17 +43,22 @@ export interface CreatedEvent {
   meetLink?: string;
 }
 
+export interface FoundEvent extends CreatedEvent {
+  organizer: CalendarOwner;
+}
+
 export interface CalendarProvider {
   readonly kind: string;
   /** Busy and out-of-office blocks overlapping [start, end) for every owner, in one call. */
   freeBusy(owners: CalendarOwner[], range: { start: string; end: string }): Promise<Record<string, BusyBlock[]>>;
   createEvent(event: NewCalendarEvent): Promise<CreatedEvent>;
   /**
-   * The live event an earlier `createEvent` with this key put on the organizer's calendar, else
-   * null: a booking retried after its result was lost sees its own event as busy, and must not
-   * take it for a conflict (free/busy cannot say whose event a block is).
+   * The live event an earlier `createEvent` with this key put on the calendar of one of these
+   * possible organizers (in order of likelihood), and whose it is; else null. A booking retried
+   * after its result was lost sees its own event as busy, and must not take it for a conflict
+   * (free/busy cannot say whose event a block is).
    */
-  findEvent(organizer: CalendarOwner, key: string): Promise<CreatedEvent | null>;
+  findEvent(organizers: CalendarOwner[], key: string): Promise<FoundEvent | null>;
 }
 
 export interface CrmAccount {

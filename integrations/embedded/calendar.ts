@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { SlotConflict } from '../../domain/errors';
-import type { BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, NewCalendarEvent } from '../providers';
+import type { BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, FoundEvent, NewCalendarEvent } from '../providers';
 import { immediate } from './db';
 
 interface EventRow {
@@ -86,11 +86,13 @@ export class EmbeddedCalendar implements CalendarProvider {
     });
   }
 
-  async findEvent(organizer: CalendarOwner, key: string): Promise<CreatedEvent | null> {
-    const row = this.db.prepare('SELECT id FROM calendar_events WHERE event_key = ? AND rep_id = ? ORDER BY id LIMIT 1').get(key, organizer.repId) as
-      | { id: number }
+  /** One query, whatever the number of candidates: the organizer's row is the event's first. */
+  async findEvent(organizers: CalendarOwner[], key: string): Promise<FoundEvent | null> {
+    const row = this.db.prepare('SELECT id, rep_id FROM calendar_events WHERE event_key = ? ORDER BY id LIMIT 1').get(key) as
+      | { id: number; rep_id: string }
       | undefined;
-    return row ? { eventId: `embedded-${row.id}`, created: false } : null;
+    const organizer = row && organizers.find((o) => o.repId === row.rep_id);
+    return row && organizer ? { eventId: `embedded-${row.id}`, created: false, organizer } : null;
   }
 
   /** Seeds busy/ooo blocks; re-seeding the same block is a no-op. */

@@ -8,8 +8,8 @@
  *   id derived from the idempotency key (hex of sha256(key): hex digits are valid base32hex).
  *   A 409 means that key was already booked: the existing event is fetched and returned with
  *   `created: false`.
- * - findEvent: `events.get` of the key-derived id on the organizer's calendar (404 or cancelled:
- *   none), for a booking retried after its result was lost.
+ * - findEvent: `events.get` of the key-derived id on each candidate organizer's calendar in turn
+ *   (404 or cancelled: not there), for a booking retried after its result was lost.
  *
  * The SDK's retries are off (`retry: false`); Temporal's activity retries are the only ones.
  */
@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { calendar as googleCalendar, type calendar_v3 } from 'googleapis/build/src/apis/calendar/index.js';
 import { ProviderRejected, ProviderUnavailable } from '../../domain/errors';
-import type { BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, NewCalendarEvent } from '../providers';
+import type { BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, FoundEvent, NewCalendarEvent } from '../providers';
 import { fromGaxiosError, gaxiosErrorInfo } from '../errors';
 import { GoogleAuthClients, type GoogleCredentials } from './auth';
 
@@ -134,9 +134,14 @@ export class GoogleCalendarProvider implements CalendarProvider {
     return toCreated(existing, false);
   }
 
-  async findEvent(organizer: CalendarOwner, key: string): Promise<CreatedEvent | null> {
-    const existing = await this.getEvent(organizer, eventIdForKey(key));
-    return existing && existing.status !== 'cancelled' ? toCreated(existing, false) : null;
+  /** One `events.get` per candidate, in order, until one calendar has it. */
+  async findEvent(organizers: CalendarOwner[], key: string): Promise<FoundEvent | null> {
+    const eventId = eventIdForKey(key);
+    for (const organizer of organizers) {
+      const existing = await this.getEvent(organizer, eventId);
+      if (existing && existing.status !== 'cancelled') return { ...toCreated(existing, false), organizer };
+    }
+    return null;
   }
 
   /** `events.get` on the organizer's calendar; null when there is no event with that id. */

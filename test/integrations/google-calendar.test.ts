@@ -194,17 +194,20 @@ describe('Google Calendar CalendarProvider contract (service account, domain-wid
     expect(again).toMatchObject({ eventId: id, created: false, meetLink: 'https://meet.google.com/abc-defg-hij' });
   });
 
-  it('findEvent: events.get of the key-derived id on the organizer calendar, as the organizer', async () => {
+  it('findEvent: events.get of the key-derived id on each candidate calendar in turn, as its owner', async () => {
     serveJwtTokens(server);
     const id = eventIdForKey(booking.key);
+    replay(server, 'google-calendar/events-get-404-not-found', `/calendar/v3/calendars/tom@acme.example/events/${id}`);
     server.once('GET', `/calendar/v3/calendars/sarah@acme.example/events/${id}`, fixture('google-calendar/events-insert').response);
 
-    const found = await calendar.findEvent(sarah, booking.key);
+    const found = await calendar.findEvent([tom, sarah], booking.key);
 
     expect(server.unmatched).toEqual([]);
-    const [get] = server.to('GET', `/calendar/v3/calendars/sarah@acme.example/events/${id}`);
-    expect(get?.headers.authorization).toBe('Bearer ya29.sarah@acme.example');
-    expect(found).toMatchObject({ eventId: id, created: false, meetLink: 'https://meet.google.com/abc-defg-hij' });
+    const [atTom] = server.to('GET', `/calendar/v3/calendars/tom@acme.example/events/${id}`);
+    const [atSarah] = server.to('GET', `/calendar/v3/calendars/sarah@acme.example/events/${id}`);
+    expect(atTom?.headers.authorization).toBe('Bearer ya29.tom@acme.example');
+    expect(atSarah?.headers.authorization).toBe('Bearer ya29.sarah@acme.example');
+    expect(found).toMatchObject({ eventId: id, created: false, meetLink: 'https://meet.google.com/abc-defg-hij', organizer: sarah });
   });
 
   it('findEvent: 404 (no such event) is null, and so is a cancelled event', async () => {
@@ -212,11 +215,11 @@ describe('Google Calendar CalendarProvider contract (service account, domain-wid
     const id = eventIdForKey(booking.key);
     const path = `/calendar/v3/calendars/sarah@acme.example/events/${id}`;
     replay(server, 'google-calendar/events-get-404-not-found', path);
-    expect(await calendar.findEvent(sarah, booking.key)).toBeNull();
+    expect(await calendar.findEvent([sarah], booking.key)).toBeNull();
 
     const live = fixture('google-calendar/events-insert').response;
     server.once('GET', path, { ...live, json: { ...(live.json as object), status: 'cancelled' } });
-    expect(await calendar.findEvent(sarah, booking.key)).toBeNull();
+    expect(await calendar.findEvent([sarah], booking.key)).toBeNull();
     expect(server.unmatched).toEqual([]);
   });
 
@@ -224,7 +227,7 @@ describe('Google Calendar CalendarProvider contract (service account, domain-wid
     serveJwtTokens(server);
     const id = eventIdForKey(booking.key);
     server.once('GET', `/calendar/v3/calendars/sarah@acme.example/events/${id}`, fixture('google-calendar/backend-error-500').response);
-    await expect(calendar.findEvent(sarah, booking.key)).rejects.toBeInstanceOf(ProviderUnavailable);
+    await expect(calendar.findEvent([sarah, tom], booking.key)).rejects.toBeInstanceOf(ProviderUnavailable);
   });
 
   it('a 403 rateLimitExceeded is ProviderUnavailable (retryable), not an auth error', async () => {
