@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { findCover, followBackups, isOnPtoDuring } from '../domain/availability';
+import { findRep } from '../domain/config';
 import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/lead';
 import type { RouteDecision } from '../domain/routing';
@@ -61,7 +62,7 @@ async function findOwnEvent(
   const mates = team.pools.filter((p) => p.members.some((m) => chain.includes(m))).flatMap((p) => p.members);
   const candidates = decision.mode === 'any' ? proposal.attendees : [...new Set([...chain, ...mates])];
   const event = await deps.providers.calendar.findEvent(
-    candidates.map((id) => ({ repId: id, email: team.reps.find((r) => r.id === id)!.email })),
+    candidates.map((id) => ({ repId: id, email: findRep(team, id)!.email })),
     key,
   );
   if (!event) return null;

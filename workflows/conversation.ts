@@ -1,3 +1,4 @@
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -18,7 +19,6 @@ import {
   proposalMessage,
   type ProposalReason,
 } from '../domain/copy';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Facts } from '../domain/facts';
 import { understandReply, type ReplyIntent } from '../domain/reply';
 import type { RouteDecision } from '../domain/routing';
