@@ -9,7 +9,7 @@ import { DefaultLogger, bundleWorkflowCode, NativeConnection, Worker, type Worke
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities';
 import { ConfigError } from './domain/errors';
-import type { Team } from './domain/team';
+import type { Team } from './domain/team/team';
 import type { Providers } from './integrations/providers';
 import { bootstrap } from './runtime/bootstrap';
 import { connectClient, connectNative } from './runtime/connect';
@@ -37,7 +37,7 @@ export function bundleBatonWorkflows(): Promise<{ code: string }> {
  * require (the package declares no side effects), and a require resolves to its CommonJS build,
  * not the ES module that the domain imports.
  */
-const SHARED_MODULES = ['./domain/copy.ts', './domain/distribution.ts', './domain/errors.ts'].map((m) => fileURLToPath(new URL(m, import.meta.url)));
+const SHARED_MODULES = ['./domain/converse/copy.ts', './domain/route/distribution.ts', './domain/errors.ts'].map((m) => fileURLToPath(new URL(m, import.meta.url)));
 
 export interface BatonWorkerOptions {
   connection: NativeConnection;

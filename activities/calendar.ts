@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
-import { findCover, followBackups, isOnPtoDuring } from '../domain/availability';
-import { findRep } from '../domain/config';
+import { findCover, followBackups, isOnPtoDuring } from '../domain/route/availability';
+import { findRep } from '../domain/team/config';
 import { SlotConflict } from '../domain/errors';
-import type { Lead } from '../domain/lead';
-import type { RouteDecision } from '../domain/routing';
-import { teamSlotQuery } from '../domain/team';
-import { openSlotAt, proposeSlots, type Busy, type SlotQuery, type TimeConstraint } from '../domain/slots';
+import type { Lead } from '../domain/qualify/lead';
+import type { RouteDecision } from '../domain/route/routing';
+import { teamSlotQuery } from '../domain/team/team';
+import { openSlotAt, proposeSlots, type Busy, type SlotQuery, type TimeConstraint } from '../domain/schedule/slots';
 import type { CreatedEvent } from '../integrations/providers';
 import type { Booking, Proposal } from '../workflows/messages';
 import { currentRunId, type ActivityDeps } from './deps';

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { Rotation } from '../domain/distribution';
-import type { Team } from '../domain/team';
+import type { Rotation } from '../domain/route/distribution';
+import type { Team } from '../domain/team/team';
 import type { Providers } from '../integrations/providers';
 
 export interface ActivityDeps {

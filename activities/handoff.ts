@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { briefingText, introEmail } from '../domain/briefing';
-import type { Facts } from '../domain/facts';
-import type { Lead } from '../domain/lead';
-import type { RouteDecision } from '../domain/routing';
+import { briefingText, introEmail } from '../domain/converse/briefing';
+import type { Facts } from '../domain/qualify/facts';
+import type { Lead } from '../domain/qualify/lead';
+import type { RouteDecision } from '../domain/route/routing';
 import type { Booking } from '../workflows/messages';
 import { currentRunId, type ActivityDeps } from './deps';
 import { withLlm } from './llm';

@@ -1,7 +1,7 @@
-import { extractFacts, factsFromLlm, factsPrompt, llmFactsSchema, type FactContext, type Facts } from '../domain/facts';
-import type { Lead } from '../domain/lead';
-import { understandReply, type ReplyContext, type ReplyIntent } from '../domain/reply';
-import { llmReplySchema, replyFromLlm, replyPrompt } from '../domain/reply-llm';
+import { extractFacts, factsFromLlm, factsPrompt, llmFactsSchema, type FactContext, type Facts } from '../domain/qualify/facts';
+import type { Lead } from '../domain/qualify/lead';
+import { understandReply, type ReplyContext, type ReplyIntent } from '../domain/converse/reply';
+import { llmReplySchema, replyFromLlm, replyPrompt } from '../domain/converse/reply-llm';
 import type { ActivityDeps } from './deps';
 import { withLlm } from './llm';
 

@@ -1,7 +1,7 @@
-import type { Facts } from '../domain/facts';
-import { buyerText, type Lead } from '../domain/lead';
-import { routeLead, type CrmOwnerHint, type RouteDecision } from '../domain/routing';
-import type { Busy } from '../domain/slots';
+import type { Facts } from '../domain/qualify/facts';
+import { buyerText, type Lead } from '../domain/qualify/lead';
+import { routeLead, type CrmOwnerHint, type RouteDecision } from '../domain/route/routing';
+import type { Busy } from '../domain/schedule/slots';
 import type { Person } from '../integrations/providers';
 import { currentRunId, type ActivityDeps } from './deps';
 

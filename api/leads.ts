@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { streamSSE } from 'hono/streaming';
-import { leadWorkflowId, normalizeEmail } from '../domain/lead';
+import { leadWorkflowId, normalizeEmail } from '../domain/qualify/lead';
 import { logger } from '../runtime/log';
 import {
   bookProposalUpdate,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { leadSchema } from '../domain/lead';
+import { leadSchema } from '../domain/qualify/lead';
 import { LEAD_STAGES } from '../workflows/messages';
 
 export { leadSchema };

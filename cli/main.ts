@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { InMemoryRotation } from '../domain/distribution';
+import { InMemoryRotation } from '../domain/route/distribution';
 import { ConfigError, InputError } from '../domain/errors';
-import { leadSchema, type Lead } from '../domain/lead';
-import { findOpenSlots, proposeSlots } from '../domain/slots';
-import { describeRule, RuleCompileError, compileRule } from '../domain/rules';
-import { rosterOf, type Team } from '../domain/team';
-import { formatPath } from '../domain/config';
+import { leadSchema, type Lead } from '../domain/qualify/lead';
+import { findOpenSlots, proposeSlots } from '../domain/schedule/slots';
+import { describeRule, RuleCompileError, compileRule } from '../domain/route/rules';
+import { rosterOf, type Team } from '../domain/team/team';
+import { formatPath } from '../domain/team/config';
 import { qualifyActivities } from '../activities/qualify';
 import { decideRoute, EXTENSION_MS, loadCalendars } from '../activities/route';
 import { slotQuery } from '../activities/calendar';

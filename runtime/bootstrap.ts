@@ -1,4 +1,4 @@
-import type { Team } from '../domain/team';
+import type { Team } from '../domain/team/team';
 import type { LeadWorkflowInput } from '../workflows/messages';
 import { loadCalendarSeed, loadCrmSeed, loadTeam, loadTeamConfig } from './load';
 import { selectProviders, type ProviderSetup } from './providers';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import type { TeamConfig } from '../domain/config';
+import type { TeamConfig } from '../domain/team/config';
 import { EmbeddedCalendar, type SeedEvent } from '../integrations/embedded/calendar';
 import { EmbeddedCrm, type SeedAccount } from '../integrations/embedded/crm';
 import { openEmbeddedDb } from '../integrations/embedded/db';

@@ -2,7 +2,7 @@ import { Client, Connection, WorkflowNotFoundError, type TLSConfig } from '@temp
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ConfigError } from '../domain/errors';
 import { TOOLS, resolveTool } from '../scripts/setup-temporal.mjs';
-import type { Rotation } from '../domain/distribution';
+import type { Rotation } from '../domain/route/distribution';
 import { assignUpdate, poolTaskQueue, poolWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConnection } from './temporal-config';
 

@@ -3,13 +3,13 @@
  * 10,000 synthetic leads (fact extraction + rule matching + distribution, as `baton route` does).
  */
 import { cpus, totalmem } from 'node:os';
-import { InMemoryRotation } from '../domain/distribution';
-import { extractFacts } from '../domain/facts';
-import { parseWorkingHours, type DayHours } from '../domain/hours';
-import { buyerText, type Lead } from '../domain/lead';
-import { routeLead } from '../domain/routing';
-import { withParsedRules } from '../domain/team';
-import type { Rep, Pool } from '../domain/config';
+import { InMemoryRotation } from '../domain/route/distribution';
+import { extractFacts } from '../domain/qualify/facts';
+import { parseWorkingHours, type DayHours } from '../domain/team/hours';
+import { buyerText, type Lead } from '../domain/qualify/lead';
+import { routeLead } from '../domain/route/routing';
+import { withParsedRules } from '../domain/team/team';
+import type { Rep, Pool } from '../domain/team/config';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 10_000);
 const hours = parseWorkingHours('Mon-Fri 09:00-17:00') as DayHours[];

@@ -7,8 +7,8 @@
  * Inputs come from a seeded generator, so every run measures the same work.
  */
 import { performance } from 'node:perf_hooks';
-import { parseWorkingHours, type DayHours } from '../domain/hours';
-import { proposeSlots, type Attendee, type Busy, type ProposeQuery } from '../domain/slots';
+import { parseWorkingHours, type DayHours } from '../domain/team/hours';
+import { proposeSlots, type Attendee, type Busy, type ProposeQuery } from '../domain/schedule/slots';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const WARMUP = 20;

@@ -18,11 +18,11 @@ import {
   handoffMessage,
   proposalMessage,
   type ProposalReason,
-} from '../domain/copy';
-import type { Facts } from '../domain/facts';
-import { understandReply, type ReplyIntent } from '../domain/reply';
-import type { RouteDecision } from '../domain/routing';
-import type { TimeConstraint } from '../domain/slots';
+} from '../domain/converse/copy';
+import type { Facts } from '../domain/qualify/facts';
+import { understandReply, type ReplyIntent } from '../domain/converse/reply';
+import type { RouteDecision } from '../domain/route/routing';
+import type { TimeConstraint } from '../domain/schedule/slots';
 import type { Person } from '../integrations/providers';
 import { activities, llmActivities, localActivities } from './activity-proxies';
 import {

@@ -4,9 +4,9 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Facts } from '../domain/facts';
-import type { Lead } from '../domain/lead';
-import type { RouteDecision } from '../domain/routing';
+import type { Facts } from '../domain/qualify/facts';
+import type { Lead } from '../domain/qualify/lead';
+import type { RouteDecision } from '../domain/route/routing';
 
 export const LEAD_STAGES = [
   'qualifying',

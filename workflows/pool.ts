@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import { nextInRotation } from '../domain/distribution';
+import { nextInRotation } from '../domain/route/distribution';
 import { assignUpdate, poolStateQuery, poolTaskQueue, type AssignRequest, type PoolState } from './messages';
 
 /** How many request ids to remember for idempotency; older ones are from leads long since routed. */

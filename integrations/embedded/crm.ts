@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { emailDomain } from '../../domain/lead';
+import { emailDomain } from '../../domain/qualify/lead';
 import type { CrmAccount, CrmContact, CrmProvider, CrmRecord } from '../providers';
 
 export interface SeedAccount {

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { leadWorkflowId } from '../../domain/lead';
+import { leadWorkflowId } from '../../domain/qualify/lead';
 import { policyOf } from '../../runtime/bootstrap';
 import { statusQuery } from '../../workflows/messages';
 import { testTeam } from '../helpers/harness';

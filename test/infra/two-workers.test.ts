@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { leadWorkflowId } from '../../domain/lead';
+import { leadWorkflowId } from '../../domain/qualify/lead';
 import type { Providers } from '../../integrations/providers';
 import { policyOf } from '../../runtime/bootstrap';
 import { embeddedProviders, type EmbeddedProviders } from '../../runtime/providers';

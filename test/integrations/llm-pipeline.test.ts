@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualifyActivities } from '../../activities/qualify';
-import { InMemoryRotation } from '../../domain/distribution';
+import { InMemoryRotation } from '../../domain/route/distribution';
 import { OpenAiLlmProvider } from '../../integrations/openai/llm';
 import { embeddedProviders } from '../../runtime/providers';
 import { loadTeam } from '../../runtime/load';

@@ -1,13 +1,13 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { findTimesFor } from '../../activities/calendar';
-import { InMemoryRotation } from '../../domain/distribution';
-import { proposalMessage } from '../../domain/copy';
-import { withParsedRules } from '../../domain/team';
+import { InMemoryRotation } from '../../domain/route/distribution';
+import { proposalMessage } from '../../domain/converse/copy';
+import { withParsedRules } from '../../domain/team/team';
 import { embeddedProviders } from '../../runtime/providers';
 import { loadTeamConfig } from '../../runtime/load';
 import { decideRoute } from '../../activities/route';
-import { extractFacts } from '../../domain/facts';
+import { extractFacts } from '../../domain/qualify/facts';
 import { ROOT } from '../helpers/paths';
 
 /** The example team (config/team.yaml) keeps real working hours: a Friday-evening lead meets Monday. */

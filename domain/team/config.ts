@@ -2,8 +2,8 @@ import { IANAZone } from 'luxon';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration';
-import { unknownTerritoryEntries } from './geo';
-import { ConfigError } from './errors';
+import { unknownTerritoryEntries } from '../qualify/geo';
+import { ConfigError } from '../errors';
 import { parseWorkingHours, type DayHours } from './hours';
 
 const ID = /^[a-z0-9][a-z0-9_-]*$/i;

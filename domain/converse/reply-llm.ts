@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { describeProposal, safeZone, understandReply, whichQuestion, type ReplyContext, type ReplyIntent } from './reply';
-import type { TimeConstraint } from './slots';
+import type { TimeConstraint } from '../schedule/slots';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 

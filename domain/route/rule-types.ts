@@ -1,5 +1,5 @@
 /** The compiled form of routing rules: plain JSON data, safe to pass into Temporal workflows. */
-import { ConfigError } from './errors';
+import { ConfigError } from '../errors';
 
 export type Condition =
   | { kind: 'amount'; min?: number; max?: number; minInclusive: boolean; maxInclusive: boolean }

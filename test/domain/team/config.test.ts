@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseTeamConfig } from '../../domain/config';
-import { formatDuration, parseDuration } from '../../domain/duration';
-import { parseWorkingHours } from '../../domain/hours';
-import { ROOT } from '../helpers/paths';
+import { parseTeamConfig } from '../../../domain/team/config';
+import { formatDuration, parseDuration } from '../../../domain/team/duration';
+import { parseWorkingHours } from '../../../domain/team/hours';
+import { ROOT } from '../../helpers/paths';
 
 const base = `company: { name: Acme, timezone: America/New_York }
 reps:

@@ -8,7 +8,7 @@
  */
 import type { Fact, Segment } from './facts';
 import { emailDomain, type Lead } from './lead';
-import { snippet, termRegex } from './text-match';
+import { snippet, termRegex } from '../text-match';
 
 type Found<T> = { value: T; quote: string };
 

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { formatSlotTime } from '../../domain/copy';
-import { llmReplySchema, replyFromLlm, replyPrompt } from '../../domain/reply-llm';
+import { formatSlotTime } from '../../../domain/converse/copy';
+import { llmReplySchema, replyFromLlm, replyPrompt } from '../../../domain/converse/reply-llm';
 import {
   understandReply,
   type ProposalRef,
   type ReplyContext,
   type ReplyIntent,
-} from '../../domain/reply';
+} from '../../../domain/converse/reply';
 
 const PT = 'America/Los_Angeles';
 const at = (iso: string, zone = PT) => DateTime.fromISO(iso, { zone }).toMillis();

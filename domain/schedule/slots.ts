@@ -13,8 +13,8 @@
  * local day, so daylight-saving changes are handled by the zone database, never by hand.
  */
 import { DateTime, IANAZone } from 'luxon';
-import type { PtoRange } from './config';
-import type { DayHours } from './hours';
+import type { PtoRange } from '../team/config';
+import type { DayHours } from '../team/hours';
 
 export interface Attendee {
   id: string;

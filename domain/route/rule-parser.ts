@@ -4,10 +4,10 @@
  * small set of filler words ("leads", "companies", "from", "the", "Enterprise", ...), or joining
  * words. Anything else is reported, never dropped. Pure.
  */
-import { amountInfo, RULE_AMOUNT } from './amounts';
-import { builtInTerritorySpellings, canonicalTerritory, countrySpellings, isCountryCode, prominentCityNames, US_STATES } from './geo';
-import { industryRulePhrases } from './industries';
-import { escapeRegExp, phraseAlternation } from './text-match';
+import { amountInfo, RULE_AMOUNT } from '../qualify/amounts';
+import { builtInTerritorySpellings, canonicalTerritory, countrySpellings, isCountryCode, prominentCityNames, US_STATES } from '../qualify/geo';
+import { industryRulePhrases } from '../qualify/industries';
+import { escapeRegExp, phraseAlternation } from '../text-match';
 
 import type { Condition } from './rule-types';
 

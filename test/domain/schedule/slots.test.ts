@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { parseWorkingHours, type DayHours } from '../../domain/hours';
+import { parseWorkingHours, type DayHours } from '../../../domain/team/hours';
 import {
   findOpenSlots,
   openSlotAt,
@@ -10,7 +10,7 @@ import {
   type Busy,
   type Slot,
   type SlotQuery,
-} from '../../domain/slots';
+} from '../../../domain/schedule/slots';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../domain/errors';
-import type { Facts } from '../../domain/facts';
-import { extractFacts } from '../../domain/facts';
+import { ConfigError } from '../../../domain/errors';
+import type { Facts } from '../../../domain/qualify/facts';
+import { extractFacts } from '../../../domain/qualify/facts';
 import {
   compileRule,
   compileRules,
@@ -17,7 +17,7 @@ import {
   type Condition,
   type LlmRule,
   type Roster,
-} from '../../domain/rules';
+} from '../../../domain/route/rules';
 
 const roster: Roster = {
   reps: [

@@ -6,7 +6,7 @@
  * few groupings (Middle East, DACH, Nordics, ...) are hand-written.
  */
 import { COUNTRY_DATA, countryCode, countryName, lookupCity, stateCode, US_STATES, type Location } from './geo-data';
-import { normalizeName } from './text-match';
+import { normalizeName } from '../text-match';
 
 export * from './geo-data';
 

@@ -12,7 +12,7 @@ import { inferTimezone, lookupCity, resolveLocation, territoriesFor, type Locati
 import { canonicalIndustry, findIndustry, industryFromCompanyName, INDUSTRY_IDS } from './industries';
 import type { Lead } from './lead';
 import { findPlaces, type PlaceMention } from './places';
-import { normalizeName } from './text-match';
+import { normalizeName } from '../text-match';
 
 export interface Fact<T> {
   value: T;

@@ -1,6 +1,6 @@
 import type { TeamConfig } from './config';
-import type { Busy, SlotQuery } from './slots';
-import { compileRules, type CompiledRule, type Roster } from './rules';
+import type { Busy, SlotQuery } from '../schedule/slots';
+import { compileRules, type CompiledRule, type Roster } from '../route/rules';
 
 /** A loaded team: the validated config plus its rules compiled once, at load time. */
 export interface Team extends TeamConfig {

@@ -19,7 +19,7 @@
 import * as chrono from 'chrono-node/en';
 import { DateTime, IANAZone } from 'luxon';
 import { formatSlotTime, joinWords } from './copy';
-import type { TimeConstraint } from './slots';
+import type { TimeConstraint } from '../schedule/slots';
 
 export interface ProposalRef {
   id: string;

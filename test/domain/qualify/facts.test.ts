@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findBudget, findEmployees, parseAmount } from '../../domain/amounts';
-import { extractFacts, factsFromLlm, factsPrompt, llmFactsSchema, type FactContext, type Facts, type LlmFacts } from '../../domain/facts';
+import { findBudget, findEmployees, parseAmount } from '../../../domain/qualify/amounts';
+import { extractFacts, factsFromLlm, factsPrompt, llmFactsSchema, type FactContext, type Facts, type LlmFacts } from '../../../domain/qualify/facts';
 import {
   BUILT_IN_TERRITORIES,
   countryCode,
@@ -12,9 +12,9 @@ import {
   stateCode,
   territoriesFor,
   US_STATES,
-} from '../../domain/geo';
-import { canonicalIndustry, findIndustry, INDUSTRY_IDS } from '../../domain/industries';
-import type { Lead } from '../../domain/lead';
+} from '../../../domain/qualify/geo';
+import { canonicalIndustry, findIndustry, INDUSTRY_IDS } from '../../../domain/qualify/industries';
+import type { Lead } from '../../../domain/qualify/lead';
 
 const ctx: FactContext = {
   competitors: ['Competitor X', 'Gong'],

@@ -1,10 +1,10 @@
-import type { Distribution, Rep, Target } from './config';
+import type { Distribution, Rep, Target } from '../team/config';
 import { findCover, isOnPto, isOnPtoDuring, type Escalation } from './availability';
 import type { Rotation } from './distribution';
-import type { Facts } from './facts';
+import type { Facts } from '../qualify/facts';
 import { matchRule, type RuleTarget } from './rules';
-import { findOpenSlots, type Busy } from './slots';
-import { teamSlotQuery, type Team } from './team';
+import { findOpenSlots, type Busy } from '../schedule/slots';
+import { teamSlotQuery, type Team } from '../team/team';
 
 export type RouteSource = 'owner' | 'rule' | 'fallback';
 

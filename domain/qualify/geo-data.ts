@@ -7,7 +7,7 @@
  */
 import cityTimezones from 'city-timezones';
 import { getCountryDataList } from 'countries-list';
-import { normalizeName } from './text-match';
+import { normalizeName } from '../text-match';
 
 /** Where a lead is: `state` is a US 2-letter code, `country` an ISO 3166-1 alpha-2 code. */
 export interface Location {

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isOnPto } from '../../domain/availability';
-import type { Rep, TeamConfig } from '../../domain/config';
-import { InMemoryRotation, nextInRotation } from '../../domain/distribution';
-import { extractFacts } from '../../domain/facts';
-import { chooseTarget, routeLead } from '../../domain/routing';
-import { withParsedRules, type Team } from '../../domain/team';
-import { parseWorkingHours, type DayHours } from '../../domain/hours';
+import { isOnPto } from '../../../domain/route/availability';
+import type { Rep, TeamConfig } from '../../../domain/team/config';
+import { InMemoryRotation, nextInRotation } from '../../../domain/route/distribution';
+import { extractFacts } from '../../../domain/qualify/facts';
+import { chooseTarget, routeLead } from '../../../domain/route/routing';
+import { withParsedRules, type Team } from '../../../domain/team/team';
+import { parseWorkingHours, type DayHours } from '../../../domain/team/hours';
 
 const NOW = Date.parse('2026-12-01T15:00:00Z'); // a Tuesday
 const ALL_WEEK = parseWorkingHours('Mon-Sun 00:00-24:00') as DayHours[];

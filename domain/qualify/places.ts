@@ -13,7 +13,7 @@ import {
   US_STATES,
   type Location,
 } from './geo';
-import { phraseAlternation, snippet } from './text-match';
+import { phraseAlternation, snippet } from '../text-match';
 
 export interface PlaceMention {
   loc: Location;

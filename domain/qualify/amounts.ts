@@ -10,7 +10,7 @@
  * - Monthly amounts ("$10k/month") are annualized; per-seat and per-user prices are ignored.
  * - Other currencies (€, £, EUR, ...) are not converted: they are skipped with a note.
  */
-import { sentenceAround, snippet } from './text-match';
+import { sentenceAround, snippet } from '../text-match';
 
 export interface Found {
   value: number;

@@ -11,7 +11,7 @@ import {
   proposalMessage,
   zoneLabel,
   type ProposalReason,
-} from '../../domain/copy';
+} from '../../../domain/converse/copy';
 
 const PT = 'America/Los_Angeles';
 const at = (iso: string, zone = PT) => DateTime.fromISO(iso, { zone }).toMillis();

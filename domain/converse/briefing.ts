@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import type { Fact, Facts } from './facts';
-import type { Lead } from './lead';
-import type { RouteDecision } from './routing';
+import type { Fact, Facts } from '../qualify/facts';
+import type { Lead } from '../qualify/lead';
+import type { RouteDecision } from '../route/routing';
 
 export interface BriefingInput {
   lead: Lead;

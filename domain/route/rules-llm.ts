@@ -3,11 +3,11 @@
  * checks that keep its answer inside the roster. Pure; the LLM call itself lives in activities.
  */
 import { z } from 'zod';
-import { BUILT_IN_TERRITORIES, canonicalTerritory } from './geo';
-import { canonicalIndustry, INDUSTRY_IDS } from './industries';
+import { BUILT_IN_TERRITORIES, canonicalTerritory } from '../qualify/geo';
+import { canonicalIndustry, INDUSTRY_IDS } from '../qualify/industries';
 import { describeRoster, sameTarget } from './rule-targets';
 import { RuleCompileError, type CompiledRule, type Condition, type Roster, type RuleTarget } from './rule-types';
-import { normalizeName } from './text-match';
+import { normalizeName } from '../text-match';
 
 // ---------------------------------------------------------------- checking (LLM output)
 

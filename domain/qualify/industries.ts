@@ -4,7 +4,7 @@
  * Ids are lower-case (hyphenated when two words). Insurance is its own industry, not fintech;
  * pharma and biotech are `life-sciences`, not healthcare (providers, hospitals and clinics are healthcare).
  */
-import { phraseAlternation, snippet, WB_END, WB_START } from './text-match';
+import { phraseAlternation, snippet, WB_END, WB_START } from '../text-match';
 
 export interface Industry {
   id: string;

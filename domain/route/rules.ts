@@ -6,13 +6,13 @@
  * the contract; with an LLM configured, `rulePrompt` / `ruleFromLlm` compile any English into the
  * same form, checked against the roster.
  */
-import { formatCount, formatUsd } from './amounts';
-import type { Facts } from './facts';
-import { describeTerritory, matchesTerritory, type Location } from './geo';
+import { formatCount, formatUsd } from '../qualify/amounts';
+import type { Facts } from '../qualify/facts';
+import { describeTerritory, matchesTerritory, type Location } from '../qualify/geo';
 import { ConditionError, parseConditions, type ParseContext } from './rule-parser';
 import { resolveAttendee, resolveTarget, sameTarget } from './rule-targets';
 import { RuleCompileError, type CompiledRule, type Condition, type Roster, type RuleTarget } from './rule-types';
-import { termRegex } from './text-match';
+import { termRegex } from '../text-match';
 
 export { RuleCompileError, type CompiledRule, type Condition, type Roster, type RuleTarget } from './rule-types';
 export { llmRuleSchema, rulePrompt, ruleFromLlm, ruleUsesOnlyRoster, type LlmRule } from './rules-llm';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Rep, TeamConfig } from './config';
+import type { Rep, TeamConfig } from '../team/config';
 import type { Rotation } from './distribution';
 
 export interface OutOfOffice {
