@@ -18,6 +18,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
+import { retrying } from '../runtime/connect';
 import { loadTeam, loadTeamConfig } from '../runtime/load';
 import { selectProviders } from '../runtime/providers';
 import { setPoolUpdatesInFlight } from '../runtime/temporal';
@@ -33,6 +34,9 @@ function required(name: string): string {
   return value;
 }
 
+/** Longer than any dev-server restart the chaos tests make. */
+const CONNECT_TIMEOUT_MS = 120_000;
+
 async function main() {
   const address = required('BENCH_TEMPORAL_ADDRESS');
   const taskQueue = required('BENCH_TASK_QUEUE');
@@ -42,7 +46,9 @@ async function main() {
   const workflowBundle = bundlePath ? { codePath: bundlePath } : undefined;
 
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  const native = await NativeConnection.connect({ address });
+  // Like `npm run worker`, a worker started while its server is down (a restart, a deploy) waits for it.
+  const connect = <T>(what: string, fn: () => Promise<T>) => retrying(`${what} to Temporal at ${address}`, fn, CONNECT_TIMEOUT_MS);
+  const native = await connect('connecting the worker', () => NativeConnection.connect({ address }));
   let worker: Worker | BatonWorker;
   let close = async () => {};
   if (kind === 'bare') {
@@ -65,7 +71,7 @@ async function main() {
     // Only the fault rate: never a real provider, whatever the parent's environment holds.
     const setup = selectProviders({ BATON_FAULT_RATE: process.env.BATON_FAULT_RATE ?? '0' }, config, dataDir, {});
     const team = await loadTeam(teamFile, setup.providers.llm);
-    const connection = await Connection.connect({ address });
+    const connection = await connect('connecting the client', () => Connection.connect({ address }));
     const client = new Client({ connection, namespace: 'default' });
     worker = await createBatonWorker({
       connection: native,

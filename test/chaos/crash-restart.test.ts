@@ -58,8 +58,17 @@ describe('chaos: crashes and restarts under load', () => {
         if (killing || Date.now() > deadline) return;
         workerCrashes++;
         note(`worker exited on its own (${how}): ${w.stderr().slice(-500)}`);
-        await env.startWorker();
-        supervise();
+        // Restart until one comes up: a start can fail while the dev server is away, and a failed
+        // restart must never become an unhandled rejection (vitest fails the run on those).
+        while (Date.now() < deadline && !killing) {
+          try {
+            await env.startWorker();
+            return supervise();
+          } catch (err) {
+            note(`worker restart failed: ${(err as Error).message.slice(0, 200)}`);
+            await sleep(1_000);
+          }
+        }
       });
     };
     supervise();
