@@ -19,7 +19,7 @@ import { isEntryPoint, onStopSignals } from './runtime/signals';
 import { ensureSearchAttributes, TemporalRotation } from './runtime/temporal';
 import { installWorkerRuntime } from './runtime/worker-runtime';
 import { BatonWorker } from './runtime/worker-pair';
-import { poolTaskQueue } from './workflows/messages';
+import { poolTaskQueue } from './workflows/pool/messages';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 

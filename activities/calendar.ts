@@ -7,7 +7,7 @@ import type { RouteDecision } from '../domain/route/routing';
 import { teamSlotQuery } from '../domain/team/team';
 import { openSlotAt, proposeSlots, type Busy, type SlotQuery, type TimeConstraint } from '../domain/schedule/slots';
 import type { CreatedEvent } from '../integrations/providers';
-import type { Booking, Proposal } from '../workflows/messages';
+import type { Booking, Proposal } from '../workflows/lead/messages';
 import { currentRunId, type ActivityDeps } from './deps';
 import { EXTENSION_MS, loadCalendars } from './route';
 

@@ -3,7 +3,7 @@ import { briefingText, introEmail } from '../domain/converse/briefing';
 import type { Facts } from '../domain/qualify/facts';
 import type { Lead } from '../domain/qualify/lead';
 import type { RouteDecision } from '../domain/route/routing';
-import type { Booking } from '../workflows/messages';
+import type { Booking } from '../workflows/lead/messages';
 import { currentRunId, type ActivityDeps } from './deps';
 import { withLlm } from './llm';
 

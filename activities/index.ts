@@ -1,28 +1,13 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { isBatonError } from '../domain/errors';
 import { calendarActivities } from './calendar';
 import type { ActivityDeps } from './deps';
 import { handoffActivities } from './handoff';
 import { qualifyActivities } from './qualify';
 import { routeActivities } from './route';
+import { toFailure } from '../workflows/failures';
 
 export type { ActivityDeps } from './deps';
 
-/**
- * Baton's errors become Temporal failures here, once: the error's type name, whether a retry can
- * help, and the provider's Retry-After as the next retry delay.
- */
-function toFailure(err: unknown): unknown {
-  if (!isBatonError(err)) return err;
-  return ApplicationFailure.create({
-    type: err.name,
-    message: err.message,
-    nonRetryable: !err.retryable,
-    ...(err.retryAfterMs ? { nextRetryDelay: err.retryAfterMs } : {}),
-    ...(err.details !== undefined ? { details: [err.details] } : {}),
-  });
-}
-
+/** Baton's errors leave every activity as the Temporal failure of their class (workflows/failures.ts). */
 function withFailureMapping<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { EmbeddedOutbox } from '../integrations/embedded/outbox';
-import type { LeadWorkflowInput } from '../workflows/messages';
+import type { LeadWorkflowInput } from '../workflows/lead/messages';
 import type { BuyerTokens, RateLimiter } from './auth';
 
 export interface ApiDeps {

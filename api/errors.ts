@@ -1,7 +1,7 @@
 import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { HTTPException } from 'hono/http-exception';
-import { BatonError, InputError, LeadStateConflict, NotFoundError, SlotConflict } from '../domain/errors';
+import { BatonError } from '../domain/errors';
+import { fromFailure } from '../workflows/failures';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -18,13 +18,6 @@ export class ApiError extends Error {
     super(message);
   }
 }
-
-const FAILURE_TYPES: Record<string, new (message: string) => BatonError> = {
-  InputError,
-  NotFoundError,
-  LeadStateConflict,
-  SlotConflict,
-};
 
 /** gRPC status codes the API answers for itself (see @grpc/grpc-js `status`). */
 const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
@@ -58,10 +51,9 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   if (err instanceof ApiError) {
     return { status: err.status, headers: err.headers, body: { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } } };
   }
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    const Type = FAILURE_TYPES[err.cause.type ?? ''];
-    if (Type) return toErrorResponse(new Type(err.cause.message));
-  }
+  // A workflow update the lead rejected (validator or handler): the Baton error it stands for.
+  const rejected = err instanceof WorkflowUpdateFailedError ? fromFailure(err.cause) : null;
+  if (rejected) return toErrorResponse(rejected);
   if (err instanceof BatonError) {
     const retryAfter: Record<string, string> = err.retryAfterMs ? { 'retry-after': String(Math.ceil(err.retryAfterMs / 1000)) } : {};
     // Server-side problems (config, providers) keep their code but never leak internals.

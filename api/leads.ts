@@ -4,17 +4,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { streamSSE } from 'hono/streaming';
 import { leadWorkflowId, normalizeEmail } from '../domain/qualify/lead';
 import { logger } from '../runtime/log';
-import {
-  bookProposalUpdate,
-  buyerMessageSignal,
-  eventsQuery,
-  FINAL_STAGES,
-  LeadStageKey,
-  leadResubmittedSignal,
-  statusQuery,
-  type LeadStage,
-  type LeadStatus,
-} from '../workflows/messages';
+import { bookProposalUpdate, buyerMessageSignal, eventsQuery, FINAL_STAGES, leadResubmittedSignal, statusQuery, type LeadStage, type LeadStatus } from '../workflows/lead/messages';
+import { LeadStageKey } from '../workflows/lead/search-attributes';
 import type { ApiDeps, ApiEnv, Caller } from './context';
 import { workflowUiUrl } from './context';
 import { ApiError } from './errors';

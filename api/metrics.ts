@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import { LEAD_STAGES } from '../workflows/messages';
+import { LEAD_STAGES } from '../workflows/lead/messages';
 import { Counter, Gauge, Histogram, PROMETHEUS_CONTENT_TYPE, Registry } from '../runtime/prometheus';
 import { matchesApiKey } from './auth';
 import type { ApiDeps, ApiEnv } from './context';

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { AssignedRepKey, LEAD_STAGES, LeadPoolKey, LeadSourceKey, LeadStageKey, NextDeadlineKey } from '../workflows/messages';
+import { AssignedRepKey, LeadPoolKey, LeadSourceKey, LeadStageKey, NextDeadlineKey } from '../workflows/lead/search-attributes';
+import { LEAD_STAGES } from '../workflows/lead/messages';
 import type { ApiDeps, ApiEnv } from './context';
 import { workflowUiUrl } from './context';
 import { ApiError } from './errors';

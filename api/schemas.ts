@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { leadSchema } from '../domain/qualify/lead';
-import { LEAD_STAGES } from '../workflows/messages';
+import { LEAD_STAGES } from '../workflows/lead/messages';
 
 export { leadSchema };
 

@@ -1,5 +1,5 @@
 import type { Team } from '../domain/team/team';
-import type { LeadWorkflowInput } from '../workflows/messages';
+import type { LeadWorkflowInput } from '../workflows/lead/messages';
 import { loadCalendarSeed, loadCrmSeed, loadTeam, loadTeamConfig } from './load';
 import { selectProviders, type ProviderSetup } from './providers';
 import type { Settings } from './settings';

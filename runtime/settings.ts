@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../domain/errors';
-import { TASK_QUEUE_DEFAULT } from '../workflows/messages';
+import { TASK_QUEUE_DEFAULT } from '../workflows/lead/messages';
 import { readTemporalConfig, type TemporalConnection } from './temporal-config';
 
 /** Everything Baton reads from the environment, read in one place by worker, API, CLI and `npm start`. */

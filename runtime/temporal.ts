@@ -3,7 +3,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ConfigError } from '../domain/errors';
 import { TOOLS, resolveTool } from '../scripts/setup-temporal.mjs';
 import type { Rotation } from '../domain/route/distribution';
-import { assignUpdate, poolTaskQueue, poolWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
+import { assignUpdate, poolTaskQueue, poolWorkflowId } from '../workflows/pool/messages';
+import { SEARCH_ATTRIBUTES } from '../workflows/lead/search-attributes';
 import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConnection } from './temporal-config';
 
 export { DEFAULT_TEMPORAL_ADDRESS, readTemporalConfig, type TemporalConnection } from './temporal-config';

@@ -24,7 +24,8 @@ import { loadTeamConfig } from '../runtime/load';
 import { embeddedProviders } from '../runtime/providers';
 import { ensureSearchAttributes } from '../runtime/temporal';
 import { createBatonWorker } from '../worker';
-import { bookProposalUpdate, buyerMessageSignal, poolWorkflowId, statusQuery, type LeadStatus, type LeadWorkflowInput } from '../workflows/messages';
+import { bookProposalUpdate, buyerMessageSignal, statusQuery, type LeadStatus, type LeadWorkflowInput } from '../workflows/lead/messages';
+import { poolWorkflowId } from '../workflows/pool/messages';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'test/fixtures/histories');

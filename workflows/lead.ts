@@ -1,29 +1,35 @@
 /**
- * The lifecycle of one inbound lead, as the sales process reads:
- *   1. qualify   2. route   3. propose times   4. wait for the buyer   5. book   6. hand off.
- * Every step that touches the outside world is an activity; decisions come from domain/.
+ * The lifecycle of one inbound lead, as the sales process reads. Each step is a small function in
+ * ./lead/steps/; how a step runs (local or remote, retries, parking for ops) is the step runner's
+ * (./lead/step-runner.ts); where the lead stands and the messages it answers, ./lead/state.ts.
  */
-import { LeadConversation } from './conversation';
-import type { LeadStage, LeadWorkflowInput } from './messages';
+import type { LeadWorkflowInput } from './lead/messages';
+import { LeadState } from './lead/state';
+import { close, type Closed } from './lead/steps/close';
+import { converseUntilBooked } from './lead/steps/converse';
+import { handOff } from './lead/steps/hand-off';
+import { proposeTimes } from './lead/steps/propose';
+import { disqualify, qualify } from './lead/steps/qualify';
+import { route } from './lead/steps/route';
 
-export async function leadWorkflow(input: LeadWorkflowInput): Promise<{ stage: LeadStage }> {
-  const lead = new LeadConversation(input);
+export async function leadWorkflow(input: LeadWorkflowInput): Promise<Closed> {
+  const lead = new LeadState(input);
 
   // 1. Qualify from what the buyer actually said.
-  const facts = await lead.qualify();
-  if (facts.disqualified) return lead.disqualify(facts.disqualified);
+  const facts = await qualify(lead);
+  if (facts.disqualified) return disqualify(lead, facts.disqualified);
 
   // 2. Route on context: CRM owner, then the plain-English rules, then the fallback.
-  await lead.route();
+  await route(lead);
 
   // 3. Propose 2-3 specific times from the reps' real calendars.
-  await lead.proposeTimes('first');
+  await proposeTimes(lead, 'first');
 
   // 4 + 5. Wait durably for the buyer; book in the conversation, re-proposing on conflicts.
-  const outcome = await lead.converseUntilBookedOrClosed();
-  if (outcome !== 'booked') return lead.close(outcome);
+  const outcome = await converseUntilBooked(lead);
+  if (outcome !== 'booked') return close(lead, outcome);
 
   // 6. Hand off: CRM note with the briefing and the intro email, so the rep arrives prepared.
-  await lead.handOff();
-  return lead.close('booked');
+  await handOff(lead);
+  return close(lead, 'booked');
 }

@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { nextInRotation } from '../domain/route/distribution';
-import { assignUpdate, poolStateQuery, poolTaskQueue, type AssignRequest, type PoolState } from './messages';
+import { assignUpdate, poolStateQuery, poolTaskQueue, type AssignRequest, type PoolState } from './pool/messages';
 
 /** How many request ids to remember for idempotency; older ones are from leads long since routed. */
 const RECENT_LIMIT = 2_000;

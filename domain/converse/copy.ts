@@ -217,6 +217,20 @@ export function disqualifiedMessage(reason: string, o: { buyerName?: string; com
   return `Thanks for your interest${company}${name ? `, ${name}` : ''}. We're not able to set up a sales meeting for this request${why ? ` — ${why}` : ''}. If anything changes, just reply here and we'll take another look.`;
 }
 
+/** Why, in the buyer's words, for each disqualification reason (domain/qualify/facts.ts). */
+const DISQUALIFIED_WHY: Record<string, string> = {
+  spam: 'this looks like an automated message',
+  student: 'our sales team only meets with companies evaluating the product, but our docs and free resources are open to everyone',
+  job_seeker: 'for roles, our careers page is the best place to apply',
+  competitor: 'we keep product demos for prospective customers',
+  vendor_pitch: 'we are not looking for new vendors right now',
+};
+
+/** The closing message for a lead disqualified for `reason` (an id such as `student`). */
+export function disqualifiedFor(reason: string, o: { buyerName?: string; companyName?: string } = {}): string {
+  return disqualifiedMessage(DISQUALIFIED_WHY[reason] ?? '', o);
+}
+
 /** When the buyer went quiet or booking attempts ran out: a person takes it from here. */
 export function handoffMessage(repName: string, o: { buyerName?: string } = {}): string {
   const name = firstName(o.buyerName);

@@ -14,7 +14,7 @@ import { routeLead } from '../../domain/route/routing';
 import type { Team } from '../../domain/team/team';
 import type { CalendarProvider } from '../../integrations/providers';
 import { embeddedProviders, type EmbeddedProviders } from '../../runtime/providers';
-import type { Booking, Proposal } from '../../workflows/messages';
+import type { Booking, Proposal } from '../../workflows/lead/messages';
 import { testTeam } from '../helpers/harness';
 
 const NOW = Date.parse('2026-12-01T15:00:00Z');

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import type { ApiDeps } from '../../api/context';
-import type { LeadWorkflowInput } from '../../workflows/messages';
+import type { LeadWorkflowInput } from '../../workflows/lead/messages';
 import { freePort } from '../../runtime/dev-server';
 
 export { TEST_API_KEY as API_KEY, TEST_TOKEN_SECRET as SECRET } from '../helpers/dev-server';

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLeadId } from '../../api/lead-id';
 import { mapLimit, sleep } from '../../scripts/bench-lib';
-import { LeadStageKey, type LeadStage } from '../../workflows/messages';
+import { LeadStageKey } from '../../workflows/lead/search-attributes';
+import { type LeadStage } from '../../workflows/lead/messages';
 import { bookedEvents, chaosEnv, introEmailsByRecipient, isSettled, leadState, overlaps, type ChaosEnv } from './env';
 
 const LEADS = Number(process.env.CHAOS_LEADS ?? 500);

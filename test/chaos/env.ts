@@ -17,8 +17,8 @@ import { loadTeam } from '../../runtime/load';
 import { embeddedDbPath } from '../../runtime/providers';
 import { ensureSearchAttributes } from '../../runtime/temporal';
 import { freePort, sleep, startWorkerProcess, writeBundle, writeSyntheticTeam, type WorkerProcess } from '../../scripts/bench-lib';
-import { FINAL_STAGES, type LeadStage, type LeadStatus } from '../../workflows/messages';
-import { statusQuery } from '../../workflows/messages';
+import { FINAL_STAGES, type LeadStage, type LeadStatus } from '../../workflows/lead/messages';
+import { statusQuery } from '../../workflows/lead/messages';
 
 export const API_KEY = 'chaos-key-0123456789abcdef';
 export const WAITING_STAGES: readonly LeadStage[] = ['awaiting_reply', 'needs_attention'];

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLeadId } from '../../api/lead-id';
 import { mapLimit, sleep } from '../../scripts/bench-lib';
-import { resumeSignal } from '../../workflows/messages';
+import { resumeSignal } from '../../workflows/lead/messages';
 import { bookedEvents, chaosEnv, introEmailsByRecipient, leadState, overlaps, type ChaosEnv } from './env';
 
 const LEADS = Number(process.env.CHAOS_FAULT_LEADS ?? 30);

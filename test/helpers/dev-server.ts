@@ -5,7 +5,7 @@ import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import type { ApiDeps } from '../../api/context';
 import { policyOf } from '../../runtime/bootstrap';
-import type { LeadWorkflowInput } from '../../workflows/messages';
+import type { LeadWorkflowInput } from '../../workflows/lead/messages';
 import { harness, quietRuntime, type Harness } from './harness';
 
 export const TEST_API_KEY = 'test-key-0123456789';

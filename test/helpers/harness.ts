@@ -13,7 +13,7 @@ import { policyOf } from '../../runtime/bootstrap';
 import { loadTeamConfig } from '../../runtime/load';
 import { temporalBinary, ensureSearchAttributes } from '../../runtime/temporal';
 import { bundleBatonWorkflows, createBatonWorker } from '../../worker';
-import { statusQuery, type LeadStage, type LeadStatus, type LeadWorkflowInput } from '../../workflows/messages';
+import { statusQuery, type LeadStage, type LeadStatus, type LeadWorkflowInput } from '../../workflows/lead/messages';
 import { TEST_TEAM } from './paths';
 
 let bundle: Promise<{ code: string }> | undefined;

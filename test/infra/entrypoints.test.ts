@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leadWorkflowId } from '../../domain/qualify/lead';
 import { policyOf } from '../../runtime/bootstrap';
-import { statusQuery } from '../../workflows/messages';
+import { statusQuery } from '../../workflows/lead/messages';
 import { testTeam } from '../helpers/harness';
 import { ROOT } from '../helpers/paths';
 import { freePort } from '../../runtime/dev-server';

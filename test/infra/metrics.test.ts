@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { withMetrics } from '../../api/metrics';
 import type { ApiEnv } from '../../api/context';
 import { Counter, Histogram, Registry } from '../../runtime/prometheus';
-import { LEAD_STAGES } from '../../workflows/messages';
+import { LEAD_STAGES } from '../../workflows/lead/messages';
 
 /** A client whose visibility counts are scripted: `stage -> count`, or an error. */
 function fakeClient(counts: () => Record<string, number> | Error) {

@@ -16,7 +16,8 @@ import type { Providers } from '../../integrations/providers';
 import { policyOf } from '../../runtime/bootstrap';
 import { embeddedProviders, type EmbeddedProviders } from '../../runtime/providers';
 import { createBatonWorker } from '../../worker';
-import { bookProposalUpdate, poolStateQuery, poolWorkflowId, statusQuery, type LeadStatus, type Proposal } from '../../workflows/messages';
+import { bookProposalUpdate, statusQuery, type LeadStatus, type Proposal } from '../../workflows/lead/messages';
+import { poolStateQuery, poolWorkflowId } from '../../workflows/pool/messages';
 import { devServerEnv } from '../helpers/dev-server';
 import { awaiting, testTeam, workflowBundle } from '../helpers/harness';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bookProposalUpdate, buyerMessageSignal, statusQuery } from '../../workflows/messages';
+import { bookProposalUpdate, buyerMessageSignal, statusQuery } from '../../workflows/lead/messages';
 import { awaiting, waitForStatus, withTimeSkippingHarness } from '../helpers/harness';
 
 const withHarness = withTimeSkippingHarness;

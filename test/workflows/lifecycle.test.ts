@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ProviderAuthError } from '../../domain/errors';
 import type { Providers } from '../../integrations/providers';
 import { withFaults } from '../../integrations/embedded/faults';
-import { bookProposalUpdate, buyerMessageSignal, resumeSignal, statusQuery } from '../../workflows/messages';
+import { bookProposalUpdate, buyerMessageSignal, resumeSignal, statusQuery } from '../../workflows/lead/messages';
 import { awaiting, stageIs, testTeam, waitForStatus, withTimeSkippingHarness } from '../helpers/harness';
 
 const withHarness = withTimeSkippingHarness;

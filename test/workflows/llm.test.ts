@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAiLlmProvider } from '../../integrations/openai/llm';
-import { buyerMessageSignal, statusQuery } from '../../workflows/messages';
+import { buyerMessageSignal, statusQuery } from '../../workflows/lead/messages';
 import { HttpRecorder, type RecordedRequest } from '../integrations/http-recorder';
 import { awaiting, waitForStatus, withTimeSkippingHarness } from '../helpers/harness';
 

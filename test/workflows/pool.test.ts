@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TemporalRotation } from '../../runtime/temporal';
-import { poolStateQuery, poolTaskQueue, poolWorkflowId } from '../../workflows/messages';
+import { poolStateQuery, poolTaskQueue, poolWorkflowId } from '../../workflows/pool/messages';
 import { withTimeSkippingHarness } from '../helpers/harness';
 
 describe('pool workflow', () => {

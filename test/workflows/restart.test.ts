@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buyerMessageSignal } from '../../workflows/messages';
+import { buyerMessageSignal } from '../../workflows/lead/messages';
 import { devServerEnv } from '../helpers/dev-server';
 import { awaiting, harness, waitForStatus } from '../helpers/harness';
 

@@ -1,12 +1,11 @@
 /**
- * Every message a lead or pool workflow understands, plus the search attributes it keeps current.
- * Imported by the workflows and by the API and CLI alike: one definition per thing.
+ * Every message a lead workflow understands, and the values they carry. Imported by the workflow
+ * and by the API and CLI alike: one definition per thing.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Facts } from '../domain/qualify/facts';
-import type { Lead } from '../domain/qualify/lead';
-import type { RouteDecision } from '../domain/route/routing';
+import type { Facts } from '../../domain/qualify/facts';
+import type { Lead } from '../../domain/qualify/lead';
+import type { RouteDecision } from '../../domain/route/routing';
 
 export const LEAD_STAGES = [
   'qualifying',
@@ -117,41 +116,3 @@ export const bookProposalUpdate = defineUpdate<BookingOutcome, [{ proposalId: st
 export const statusQuery = defineQuery<LeadStatus>('status');
 /** Events after `afterId`, for the server-sent event stream. */
 export const eventsQuery = defineQuery<{ stage: LeadStage; events: LeadEvent[] }, [number]>('events');
-
-export const LeadStageKey = defineSearchAttributeKey('LeadStage', SearchAttributeType.KEYWORD);
-export const AssignedRepKey = defineSearchAttributeKey('AssignedRep', SearchAttributeType.KEYWORD);
-export const LeadPoolKey = defineSearchAttributeKey('LeadPool', SearchAttributeType.KEYWORD);
-export const LeadSourceKey = defineSearchAttributeKey('LeadSource', SearchAttributeType.KEYWORD);
-export const NextDeadlineKey = defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME);
-export const SEARCH_ATTRIBUTES = [LeadStageKey, AssignedRepKey, LeadPoolKey, LeadSourceKey, NextDeadlineKey];
-
-/** Pool rotation: one long-lived workflow per pool serializes assignments, so concurrent leads never race. */
-export interface AssignRequest {
-  /** Idempotency key: the same request id always gets the same answer (activity retries). */
-  requestId: string;
-  members: string[];
-  eligible: string[];
-}
-export interface PoolState {
-  lastAssigned: string | null;
-  recent: [string, string | null][];
-  assignments: Record<string, number>;
-}
-export const assignUpdate = defineUpdate<string | null, [AssignRequest]>('assign');
-export const poolStateQuery = defineQuery<PoolState>('poolState');
-
-/** A pool's rotation belongs to one deployment (task queue): two deployments never share turns. */
-export function poolWorkflowId(taskQueue: string, poolId: string): string {
-  return `pool-${taskQueue}-${poolId}`;
-}
-
-const POOL_QUEUE_SUFFIX = '-pools';
-
-/**
- * Pools run on a task queue of their own, polled by a worker of their own with its own slots:
- * leads route in a local activity that waits on the pool, and on a shared queue a burst of leads
- * holding every workflow-task slot would leave the pool none to answer them with.
- */
-export function poolTaskQueue(taskQueue: string): string {
-  return taskQueue.endsWith(POOL_QUEUE_SUFFIX) ? taskQueue : `${taskQueue}${POOL_QUEUE_SUFFIX}`;
-}

@@ -1,0 +1,117 @@
+/**
+ * How a lead's steps run — the plumbing that business steps never see: which proxy (local
+ * activity, remote activity, the model's), timeouts and retries, the `patched()` gates that chose
+ * them for leads in flight, parking in `needs_attention` until ops resume, and the
+ * search-attribute flush before the workflow task ends. A business step calls `lead.steps.<name>()`.
+ */
+import { condition, patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { BatonActivities } from '../../activities';
+import { SlotConflict } from '../../domain/errors';
+import { isFailureOf, stepFailure } from '../failures';
+import { ApplicationFailure } from '@temporalio/common';
+
+type Activities = BatonActivities;
+export type StepName = keyof Activities;
+
+/**
+ * How each activity runs, declared once:
+ * - `write`: a remote activity (it changes the outside world: a task-queue round trip, retried by Temporal);
+ * - `read`: only reads and is safe to repeat, so (for leads since `local-read-steps`) a local activity in the
+ *   worker, inside the lead's workflow task, with no task-queue round trip (bench/README.md);
+ * - `route`: a read plus one idempotent write, the pool's turn (by request id) — local since `local-route-one-upsert`,
+ *   when pools answer from their own task queue and worker slots, so a lead waiting on one cannot starve it;
+ * - `model`: uses the LLM when one is configured (a remote activity with the model's timeout), else like `read`.
+ */
+type Runs = 'write' | 'read' | 'route' | 'model';
+const HOW: Record<StepName, { label: string; runs: Runs }> = {
+  qualifyLead: { label: 'qualify', runs: 'model' },
+  routeLead: { label: 'route', runs: 'route' },
+  findTimes: { label: 'find times', runs: 'read' },
+  classifyReply: { label: 'understand reply', runs: 'model' },
+  bookMeeting: { label: 'book', runs: 'write' },
+  writeBriefing: { label: 'brief', runs: 'model' },
+  recordBooking: { label: 'record in CRM', runs: 'write' },
+  sendIntroEmail: { label: 'intro email', runs: 'write' },
+  createFollowUpTask: { label: 'hand to a human', runs: 'write' },
+  recordDisqualified: { label: 'record disqualification', runs: 'write' },
+};
+
+/**
+ * Provider calls retry with backoff on outages (ProviderUnavailable honours Retry-After through
+ * `nextRetryDelay`); errors retrying cannot fix come back at once, marked non-retryable by their
+ * class (workflows/failures.ts).
+ */
+const retry: ActivityOptions['retry'] = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 };
+const remote = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry });
+/** The LLM can be slow; it gets a longer timeout and fewer attempts before the parser takes over. */
+const model = proxyActivities<Activities>({ startToCloseTimeout: '90s', retry: { ...retry, maximumAttempts: 3 } });
+
+/** What the runner needs from the lead: its stage, to park and resume it. */
+export interface Parkable {
+  park(reason: string): void;
+  unpark(): void;
+  readonly resumeRequested: boolean;
+  /** Called before anything that ends the workflow task (a remote activity, a wait). */
+  flush(): void;
+}
+
+export class StepRunner {
+  /** Routing runs locally, and a lead goes from received to proposals in one workflow task. */
+  readonly fastStart: boolean;
+  /** Without an LLM, qualify, find times and the briefing run as local activities. */
+  private readonly localReads: boolean;
+
+  constructor(
+    private readonly lead: Parkable,
+    private readonly useLlm: boolean,
+  ) {
+    // Leads started before each gate replay with the proxies they were recorded with (test/infra/replay.test.ts).
+    this.fastStart = patched('local-route-one-upsert');
+    this.localReads = !useLlm && (this.fastStart || patched('local-read-steps'));
+  }
+
+  private proxyFor(runs: Runs): Activities {
+    switch (runs) {
+      case 'write':
+        return remote;
+      case 'read':
+        return this.localReads ? local : remote;
+      case 'route':
+        return this.fastStart ? local : remote;
+      case 'model':
+        return this.useLlm ? model : this.localReads ? local : remote;
+    }
+  }
+
+  /** Every activity, run the way HOW says, parked on failures retries cannot fix. */
+  readonly steps: Activities = new Proxy({} as Activities, {
+    get: (_target, name: StepName) => {
+      const how = HOW[name];
+      return (...args: unknown[]) => this.run(how.label, this.proxyFor(how.runs), (a) => (a[name] as (...x: unknown[]) => Promise<unknown>)(...args));
+    },
+  });
+
+  /**
+   * Runs a step; when a provider fails in a way retries cannot fix (bad credentials, rejected
+   * request, retries exhausted), the lead shows `needs_attention` with the reason and waits for an
+   * ops `resume` signal, then tries the step again. Slot conflicts are the business step's to handle.
+   */
+  private async run<T>(label: string, via: Activities, call: (steps: Activities) => Promise<T>): Promise<T> {
+    for (;;) {
+      // Anything but a local activity ends the workflow task: what ops search on goes out with it.
+      if (via !== local) this.lead.flush();
+      try {
+        return await call(via);
+      } catch (err) {
+        const failure = stepFailure(err);
+        if (!failure || isFailureOf(err, SlotConflict)) throw err;
+        const cause = failure instanceof ApplicationFailure ? `${failure.type}: ${failure.message}` : failure.message;
+        this.lead.park(`${label} failed: ${cause}`);
+        this.lead.flush();
+        await condition(() => this.lead.resumeRequested);
+        this.lead.unpark();
+      }
+    }
+  }
+}
