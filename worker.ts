@@ -2,22 +2,20 @@
  * The Baton worker: polls the task queue for lead workflows and their activities, and the pools'
  * own task queue for pool workflows (`poolTaskQueue`).
  * `npm run worker` runs it alone against TEMPORAL_ADDRESS, so workers scale apart from the API;
- * `npm start` runs it in one process with the API and the dev server (main.ts).
+ * `npm start` runs it in one process with the API and the dev server (main.ts); both boot through
+ * runtime/boot.ts.
  */
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities';
-import { ConfigError } from './domain/errors';
 import type { Team } from './domain/team/team';
 import type { Providers } from './integrations/providers';
-import { bootstrap } from './runtime/bootstrap';
-import { connectClient, connectNative } from './runtime/connect';
+import type { Client } from '@temporalio/client';
 import { logger } from './runtime/log';
-import { readSettings, type Settings } from './runtime/settings';
-import { isEntryPoint, onStopSignals } from './runtime/signals';
-import { ensureSearchAttributes, TemporalRotation } from './runtime/temporal';
-import { installWorkerRuntime } from './runtime/worker-runtime';
+import { boot, runEntryPoint, type WorkerFactory } from './runtime/boot';
+import { TemporalRotation } from './runtime/pool-client';
+import type { Settings } from './runtime/settings';
+import { isEntryPoint } from './runtime/signals';
 import { BatonWorker } from './runtime/worker-pair';
 import { poolTaskQueue } from './workflows/pool/messages';
 
@@ -95,68 +93,8 @@ export function workerSettings(settings: Pick<Settings, 'workflowBundlePath' | '
   };
 }
 
-/** `npm run worker`: connect, register search attributes, run until SIGTERM/SIGINT, drain, exit. */
-export async function runWorker(settings: Settings = readSettings()): Promise<void> {
-  const baton = await bootstrap(settings);
-  for (const line of baton.setup.summary) logger.info(line);
-  installWorkerRuntime({ metricsAddress: settings.workerMetricsAddress });
+/** What runtime/boot.ts starts a worker with: the factory and the options the settings imply. */
+export const batonWorkerFactory: WorkerFactory = Object.assign(createBatonWorker, { settings: workerSettings });
 
-  // Signals that arrive while connecting stop start-up instead of leaving a half-started worker.
-  let worker: BatonWorker | undefined;
-  let stopRequested = false;
-  const removeHandlers = onStopSignals((signal) => {
-    stopRequested = true;
-    logger.info({ signal }, 'stopping: the worker finishes its running tasks, then exits');
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-  });
-
-  const temporal = await connectClient(settings);
-  let native: NativeConnection | undefined;
-  try {
-    await ensureSearchAttributes(temporal.connection, settings.namespace, (msg) => logger.warn(msg));
-    native = await connectNative(settings, temporal.address);
-    worker = await createBatonWorker({
-      connection: native,
-      client: temporal.client,
-      namespace: settings.namespace,
-      taskQueue: settings.taskQueue,
-      team: baton.team,
-      providers: baton.setup.providers,
-      ...workerSettings(settings),
-    });
-    if (stopRequested) return;
-    logger.info(
-      {
-        address: temporal.address,
-        namespace: settings.namespace,
-        taskQueue: settings.taskQueue,
-        poolTaskQueue: poolTaskQueue(settings.taskQueue),
-        connection: settings.temporal.describe,
-        metrics: settings.workerMetricsAddress ? `http://${settings.workerMetricsAddress}/metrics` : null,
-      },
-      'worker polling',
-    );
-    const running = worker.run();
-    if (stopRequested) worker.shutdown();
-    await running;
-    logger.info('worker stopped');
-  } finally {
-    removeHandlers();
-    await native?.close().catch(() => {});
-    await temporal.close().catch(() => {});
-  }
-}
-
-
-if (isEntryPoint(import.meta.url)) {
-  runWorker().then(
-    () => process.exit(0),
-    (err) => {
-      if (err instanceof ConfigError) console.error(`baton worker: ${err.message}`);
-      else logger.error({ err }, 'baton worker failed');
-      process.exit(err instanceof ConfigError ? 2 : 1);
-    },
-  );
-}
-
-export { Connection };
+// `npm run worker`: connect (retrying), register search attributes, poll until SIGTERM/SIGINT, drain, exit.
+if (isEntryPoint(import.meta.url)) runEntryPoint('baton worker', () => boot({ worker: batonWorkerFactory, api: false, devServer: false }));

@@ -1,6 +1,7 @@
 import { calendarActivities } from './calendar';
 import type { ActivityDeps } from './deps';
 import { handoffActivities } from './handoff';
+import { policyActivities } from './policy';
 import { qualifyActivities } from './qualify';
 import { routeActivities } from './route';
 import { toFailure } from '../workflows/failures';
@@ -25,6 +26,7 @@ function withFailureMapping<T extends Record<string, (...args: never[]) => Promi
 /** Built from the providers, so the worker and the tests wire activities the same way. */
 export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
+    ...policyActivities(deps),
     ...qualifyActivities(deps),
     ...routeActivities(deps),
     ...calendarActivities(deps),

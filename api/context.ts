@@ -1,14 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { EmbeddedOutbox } from '../integrations/embedded/outbox';
-import type { LeadWorkflowInput } from '../workflows/lead/messages';
 import type { BuyerTokens, RateLimiter } from './auth';
 
 export interface ApiDeps {
   client: Client;
   taskQueue: string;
   namespace: string;
-  /** The booking policy every new lead starts with (from team.yaml). */
-  policy: LeadWorkflowInput['policy'];
+  /** Shown on the demo chat page. The API never decides how a lead is handled: the worker's team does. */
+  companyName?: string;
   apiKeys: string[];
   tokens: BuyerTokens;
   /** Present only when the embedded email provider is in use. */

@@ -120,7 +120,8 @@ export function leadRoutes(deps: ApiDeps) {
             client.workflow.start('leadWorkflow', {
               taskQueue: deps.taskQueue,
               workflowId,
-              args: [{ lead: { ...lead, email }, policy: deps.policy }],
+              // Only the lead: how it is handled is the worker's team's to decide (workflows/lead/steps/policy.ts).
+              args: [{ lead: { ...lead, email } }],
               // One active lead per email; a closed lead's id may be reused by the buyer's next request.
               workflowIdConflictPolicy: 'FAIL',
               workflowIdReusePolicy: 'ALLOW_DUPLICATE',

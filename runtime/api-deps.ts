@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BuyerTokens } from '../api/auth';
 import type { ApiDeps } from '../api/context';
-import type { Baton } from './bootstrap';
+import type { EmbeddedOutbox } from '../integrations/embedded/outbox';
 import type { Settings } from './settings';
 
 /**
@@ -28,16 +28,20 @@ export function buyerTokenSecret(dataDir: string, configured?: string): string {
 }
 
 /** What `createApp` needs, the same for `npm start` and `npm run api`. */
-export function apiDeps(settings: Settings, baton: Baton, client: Client, temporalUiUrl?: string): ApiDeps {
-  const uiUrl = settings.temporalUiUrl ?? temporalUiUrl;
+export function apiDeps(
+  settings: Settings,
+  client: Client,
+  extras: { outbox?: EmbeddedOutbox; temporalUiUrl?: string; companyName?: string } = {},
+): ApiDeps {
+  const uiUrl = settings.temporalUiUrl ?? extras.temporalUiUrl;
   return {
     client,
     taskQueue: settings.taskQueue,
     namespace: settings.namespace,
-    policy: baton.policy,
     apiKeys: settings.apiKeys,
     tokens: new BuyerTokens(buyerTokenSecret(settings.dataDir, settings.buyerTokenSecret)),
-    ...(baton.setup.embedded.outbox ? { outbox: baton.setup.embedded.outbox } : {}),
+    ...(extras.outbox ? { outbox: extras.outbox } : {}),
+    ...(extras.companyName ? { companyName: extras.companyName } : {}),
     ...(uiUrl ? { temporalUiUrl: uiUrl } : {}),
     allowedOrigins: settings.allowedOrigins,
   };

@@ -73,3 +73,12 @@ export function selectProviders(
     summary,
   };
 }
+
+/**
+ * What the API process needs of the providers: only the embedded outbox (for `GET /v1/ops/outbox`)
+ * when no real email provider is configured. It acts for no lead, so it builds nothing else.
+ */
+export function apiProviders(env: NodeJS.ProcessEnv, dataDir: string): { outbox?: EmbeddedOutbox } {
+  const real = realProvidersFromEnv(env, { repCount: 0 });
+  return real.email ? {} : { outbox: new EmbeddedOutbox(openEmbeddedDb(embeddedDbPath(dataDir))) };
+}

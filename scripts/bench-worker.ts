@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { retrying } from '../runtime/connect';
 import { loadTeam, loadTeamConfig } from '../runtime/load';
 import { selectProviders } from '../runtime/providers';
-import { setPoolUpdatesInFlight } from '../runtime/temporal';
+import { setPoolUpdatesInFlight } from '../runtime/pool-client';
 import type { BatonWorker } from '../runtime/worker-pair';
 import { createBatonWorker } from '../worker';
 

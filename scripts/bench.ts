@@ -34,7 +34,6 @@ import { createApp } from '../api/app';
 import { BuyerTokens } from '../api/auth';
 import { decodeLeadId } from '../api/lead-id';
 import { openEmbeddedDb } from '../integrations/embedded/db';
-import { policyOf } from '../runtime/bootstrap';
 import { startDevServer } from '../runtime/dev-server';
 import { loadTeam } from '../runtime/load';
 import { embeddedDbPath } from '../runtime/providers';
@@ -200,7 +199,6 @@ async function main() {
     client,
     taskQueue: batonQueue,
     namespace: 'default',
-    policy: policyOf(team, false),
     apiKeys: [],
     tokens: new BuyerTokens('bench-secret'),
   });

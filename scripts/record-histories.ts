@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { leadWorkflowId, type Lead } from '../domain/qualify/lead';
 import { withParsedRules } from '../domain/team/team';
-import { policyOf } from '../runtime/bootstrap';
+import { policyOf } from '../domain/team/policy';
 import { startDevServer, freePort } from '../runtime/dev-server';
 import { loadTeamConfig } from '../runtime/load';
 import { embeddedProviders } from '../runtime/providers';

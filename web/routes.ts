@@ -28,7 +28,7 @@ const PAGE_HEADERS = {
 /** The buyer chat widget (`/`, `/widget.js`), the ops page (`/ops`) and the API docs (`/docs`). */
 export function webRoutes(deps: ApiDeps) {
   const app = new Hono();
-  const company = deps.policy.companyName || 'us';
+  const company = deps.companyName || 'us';
 
   app.get('/', (c) => c.html(homePage(company, new URL(c.req.url).origin), 200, PAGE_HEADERS));
   app.get('/ops', (c) => c.html(opsPage(), 200, PAGE_HEADERS));

@@ -9,11 +9,13 @@ import { close, type Closed } from './lead/steps/close';
 import { converseUntilBooked } from './lead/steps/converse';
 import { handOff } from './lead/steps/hand-off';
 import { proposeTimes } from './lead/steps/propose';
+import { takeTeamPolicy } from './lead/steps/policy';
 import { disqualify, qualify } from './lead/steps/qualify';
 import { route } from './lead/steps/route';
 
 export async function leadWorkflow(input: LeadWorkflowInput): Promise<Closed> {
   const lead = new LeadState(input);
+  await takeTeamPolicy(lead);
 
   // 1. Qualify from what the buyer actually said.
   const facts = await qualify(lead);

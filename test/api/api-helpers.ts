@@ -3,22 +3,10 @@ import { expect } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import type { ApiDeps } from '../../api/context';
-import type { LeadWorkflowInput } from '../../workflows/lead/messages';
 import { freePort } from '../../runtime/dev-server';
 
 export { TEST_API_KEY as API_KEY, TEST_TOKEN_SECRET as SECRET } from '../helpers/dev-server';
 import { TEST_API_KEY as API_KEY, TEST_TOKEN_SECRET as SECRET } from '../helpers/dev-server';
-
-export const POLICY: LeadWorkflowInput['policy'] = {
-  meetingMinutes: 30,
-  proposals: 3,
-  replyTimeoutMs: 86_400_000,
-  nudgeAfterMs: 7_200_000,
-  maxBookingAttempts: 3,
-  companyName: 'Acme',
-  companyTimezone: 'America/New_York',
-  useLlm: false,
-};
 
 /** A port nothing listens on: bound, then closed again. */
 export const closedPort = freePort;
@@ -34,7 +22,7 @@ export async function offlineApp(overrides: Partial<ApiDeps> = {}) {
     client: await unreachableClient(),
     taskQueue: 'offline',
     namespace: 'default',
-    policy: POLICY,
+    companyName: 'Acme',
     apiKeys: [API_KEY],
     tokens: new BuyerTokens(SECRET),
     temporalTimeoutMs: 300,

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
-import { policyOf } from '../../runtime/bootstrap';
 import { encodeLeadId } from '../../api/lead-id';
 import { devServerApp } from '../helpers/dev-server';
 import type { Harness } from '../helpers/harness';
@@ -48,7 +47,6 @@ describe('lead error paths against a real workflow', () => {
       client: env.client,
       taskQueue: `no-worker-${Date.now()}`,
       namespace: 'default',
-      policy: policyOf(h.team, false),
       apiKeys: [API_KEY],
       tokens: new BuyerTokens(SECRET),
       temporalTimeoutMs: 400,

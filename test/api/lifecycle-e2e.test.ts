@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createApp } from '../../api/app';
 import { devServerApp, TEST_API_KEY } from '../helpers/dev-server';
-import type { Harness } from '../helpers/harness';
+import { testTeam, type Harness } from '../helpers/harness';
 
 /** The first lifecycle paths again, on the real dev server through the HTTP API, with short timeouts. */
 let h: Harness;
@@ -10,7 +10,9 @@ let close: () => Promise<void>;
 const KEY = TEST_API_KEY;
 
 beforeAll(async () => {
-  ({ h, app, close } = await devServerApp({ policy: { nudgeAfterMs: 1_500, replyTimeoutMs: 4_000 } }));
+  // The worker's team decides: short timeouts there reach every lead the API starts.
+  const team = testTeam((t) => ({ ...t, booking: { ...t.booking, nudgeAfter: 1_500, replyTimeout: 4_000 } }));
+  ({ h, app, close } = await devServerApp({ team }));
 });
 afterAll(() => close?.());
 

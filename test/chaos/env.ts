@@ -11,7 +11,6 @@ import type { DatabaseSync } from 'node:sqlite';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import { openEmbeddedDb } from '../../integrations/embedded/db';
-import { policyOf } from '../../runtime/bootstrap';
 import { startDevServer, type DevServer } from '../../runtime/dev-server';
 import { loadTeam } from '../../runtime/load';
 import { embeddedDbPath } from '../../runtime/providers';
@@ -64,7 +63,6 @@ export async function chaosEnv(o: { faultRate?: number; reps?: number; name: str
     client,
     taskQueue,
     namespace: 'default',
-    policy: policyOf(team, false),
     apiKeys: [API_KEY],
     tokens: new BuyerTokens('chaos-secret'),
     limits: { perKey: 1_000_000, perBuyer: 1_000, perIp: 1_000 },

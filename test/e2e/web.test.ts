@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import { ProviderAuthError } from '../../domain/errors';
-import { policyOf } from '../../runtime/bootstrap';
 import { devServerEnv } from '../helpers/dev-server';
 import { harness, type Harness } from '../helpers/harness';
 import { hasChromium, hostSite, launchBrowser, listen, shot, SKIP_REASON, type Browser } from './browser';
@@ -48,7 +47,6 @@ describe.skipIf(!hasChromium)('in the browser (Chromium)', () => {
       client: env.client,
       taskQueue: h.taskQueue,
       namespace: 'default',
-      policy: policyOf(h.team, false),
       apiKeys: [API_KEY],
       tokens: new BuyerTokens('e2e-secret'),
       outbox: h.local.outbox,

@@ -4,8 +4,7 @@ import { ensureSearchAttributes } from '../../runtime/temporal';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import type { ApiDeps } from '../../api/context';
-import { policyOf } from '../../runtime/bootstrap';
-import type { LeadWorkflowInput } from '../../workflows/lead/messages';
+import type { Team } from '../../domain/team/team';
 import { harness, quietRuntime, type Harness } from './harness';
 
 export const TEST_API_KEY = 'test-key-0123456789';
@@ -24,15 +23,15 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
  * tests that need real leads start from.
  */
 export async function devServerApp(
-  overrides: { policy?: Partial<LeadWorkflowInput['policy']>; app?: Partial<ApiDeps> } = {},
+  overrides: { team?: Team; app?: Partial<ApiDeps> } = {},
 ): Promise<{ env: TestWorkflowEnvironment; h: Harness; app: ReturnType<typeof createApp>; close(): Promise<void> }> {
   const env = await devServerEnv();
-  const h = await harness(env);
+  const h = await harness(env, overrides.team ? { team: overrides.team } : {});
   const app = createApp({
     client: env.client,
     taskQueue: h.taskQueue,
     namespace: 'default',
-    policy: { ...policyOf(h.team, false), ...overrides.policy },
+    companyName: h.team.company.name,
     apiKeys: [TEST_API_KEY],
     tokens: new BuyerTokens(TEST_TOKEN_SECRET),
     outbox: h.local.outbox,

@@ -9,7 +9,7 @@ import type { Lead } from '../../domain/qualify/lead';
 import { leadWorkflowId } from '../../domain/qualify/lead';
 import type { Providers } from '../../integrations/providers';
 import { embeddedProviders, type EmbeddedProviders } from '../../runtime/providers';
-import { policyOf } from '../../runtime/bootstrap';
+import { policyOf } from '../../domain/team/policy';
 import { loadTeamConfig } from '../../runtime/load';
 import { temporalBinary, ensureSearchAttributes } from '../../runtime/temporal';
 import { bundleBatonWorkflows, createBatonWorker } from '../../worker';
@@ -88,7 +88,8 @@ export async function harness(
       return env.client.workflow.start('leadWorkflow', {
         taskQueue,
         workflowId: leadWorkflowId(lead.email),
-        args: [{ lead, policy: { ...policyOf(team, false), ...policy } }],
+        // Without overrides the worker's team decides the policy, as for every lead the API starts.
+        args: [{ lead, ...(Object.keys(policy).length ? { policy: { ...policyOf(team, false), ...policy } } : {}) }],
       });
     },
     cleanup() {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leadWorkflowId } from '../../domain/qualify/lead';
-import { policyOf } from '../../runtime/bootstrap';
+import { policyOf } from '../../domain/team/policy';
 import { statusQuery } from '../../workflows/lead/messages';
 import { testTeam } from '../helpers/harness';
 import { ROOT } from '../helpers/paths';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leadWorkflowId } from '../../domain/qualify/lead';
 import type { Providers } from '../../integrations/providers';
-import { policyOf } from '../../runtime/bootstrap';
+import { policyOf } from '../../domain/team/policy';
 import { embeddedProviders, type EmbeddedProviders } from '../../runtime/providers';
 import { createBatonWorker } from '../../worker';
 import { bookProposalUpdate, statusQuery, type LeadStatus, type Proposal } from '../../workflows/lead/messages';

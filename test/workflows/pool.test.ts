@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TemporalRotation } from '../../runtime/temporal';
+import { TemporalRotation } from '../../runtime/pool-client';
 import { poolStateQuery, poolTaskQueue, poolWorkflowId } from '../../workflows/pool/messages';
 import { withTimeSkippingHarness } from '../helpers/harness';
 

@@ -6,6 +6,9 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Facts } from '../../domain/qualify/facts';
 import type { Lead } from '../../domain/qualify/lead';
 import type { RouteDecision } from '../../domain/route/routing';
+import type { BookingPolicy } from '../../domain/team/policy';
+
+export type { BookingPolicy } from '../../domain/team/policy';
 
 export const LEAD_STAGES = [
   'qualifying',
@@ -24,21 +27,14 @@ export const FINAL_STAGES: readonly LeadStage[] = ['booked', 'unresponsive', 'di
 
 export const TASK_QUEUE_DEFAULT = 'baton-leads';
 
-export interface BookingPolicy {
-  meetingMinutes: number;
-  proposals: number;
-  replyTimeoutMs: number;
-  nudgeAfterMs: number;
-  maxBookingAttempts: number;
-  companyName: string;
-  companyTimezone: string;
-  /** An LLM is configured: replies are classified and briefings written by it (validated). */
-  useLlm: boolean;
-}
 
 export interface LeadWorkflowInput {
   lead: Lead;
-  policy: BookingPolicy;
+  /**
+   * How to handle the lead. The worker's team decides it in the lead's first step; leads started
+   * before that carry the API's copy (and keep it), and tests set one to vary it per lead.
+   */
+  policy?: BookingPolicy;
 }
 
 export interface Proposal {

@@ -24,6 +24,7 @@ import {
   type LeadEvent,
   type LeadStage,
   type LeadStatus,
+  type BookingPolicy,
   type LeadWorkflowInput,
   type Proposal,
 } from './messages';
@@ -62,8 +63,11 @@ export class LeadState {
   readonly attributes: SearchAttributePublisher;
   readonly runner: StepRunner;
 
+  private decidedPolicy: BookingPolicy | undefined;
+
   constructor(readonly input: LeadWorkflowInput) {
-    this.runner = new StepRunner(this, input.policy.useLlm);
+    this.decidedPolicy = input.policy;
+    this.runner = new StepRunner(this, input.policy);
     this.attributes = new SearchAttributePublisher(this.runner.fastStart);
     setHandler(statusQuery, () => this.status());
     setHandler(eventsQuery, (afterId: number) => ({ stage: this.stage, events: this.events.filter((e) => e.id > afterId) }));
@@ -106,8 +110,18 @@ export class LeadState {
     return workflowInfo().workflowId;
   }
 
-  get policy() {
-    return this.input.policy;
+  /** How this lead is handled (the worker's team decides it first thing: see steps/policy.ts). */
+  get policy(): BookingPolicy {
+    if (!this.decidedPolicy) throw new Error('the lead policy is read before it was decided');
+    return this.decidedPolicy;
+  }
+
+  set policy(policy: BookingPolicy) {
+    this.decidedPolicy = policy;
+  }
+
+  get hasPolicy(): boolean {
+    return this.decidedPolicy !== undefined;
   }
 
   get buyerTimezone(): string {

@@ -20,10 +20,12 @@ export type StepName = keyof Activities;
  *   worker, inside the lead's workflow task, with no task-queue round trip (bench/README.md);
  * - `route`: a read plus one idempotent write, the pool's turn (by request id) — local since `local-route-one-upsert`,
  *   when pools answer from their own task queue and worker slots, so a lead waiting on one cannot starve it;
- * - `model`: uses the LLM when one is configured (a remote activity with the model's timeout), else like `read`.
+ * - `model`: uses the LLM when one is configured (a remote activity with the model's timeout), else like `read`;
+ * - `local`: always a local activity (only leads that reach it under the code that has it call it).
  */
-type Runs = 'write' | 'read' | 'route' | 'model';
+type Runs = 'write' | 'read' | 'route' | 'model' | 'local';
 const HOW: Record<StepName, { label: string; runs: Runs }> = {
+  leadPolicy: { label: 'load the team policy', runs: 'local' },
   qualifyLead: { label: 'qualify', runs: 'model' },
   routeLead: { label: 'route', runs: 'route' },
   findTimes: { label: 'find times', runs: 'read' },
@@ -60,27 +62,35 @@ export class StepRunner {
   /** Routing runs locally, and a lead goes from received to proposals in one workflow task. */
   readonly fastStart: boolean;
   /** Without an LLM, qualify, find times and the briefing run as local activities. */
-  private readonly localReads: boolean;
+  private readonly localReadsAllowed: boolean;
 
+  /**
+   * `started` is the policy the lead was started with, if any: leads started before the worker
+   * decided the policy have one, and were recorded with the gates evaluated in this order.
+   */
   constructor(
-    private readonly lead: Parkable,
-    private readonly useLlm: boolean,
+    private readonly lead: Parkable & { readonly policy: { readonly useLlm: boolean } },
+    started: { readonly useLlm: boolean } | undefined,
   ) {
     // Leads started before each gate replay with the proxies they were recorded with (test/infra/replay.test.ts).
     this.fastStart = patched('local-route-one-upsert');
-    this.localReads = !useLlm && (this.fastStart || patched('local-read-steps'));
+    this.localReadsAllowed = this.fastStart || (started !== undefined && !started.useLlm && patched('local-read-steps'));
   }
 
   private proxyFor(runs: Runs): Activities {
+    // The policy (and so the LLM) is known from the lead's first step on, which runs `local`.
+    const localReads = () => !this.lead.policy.useLlm && this.localReadsAllowed;
     switch (runs) {
       case 'write':
         return remote;
+      case 'local':
+        return local;
       case 'read':
-        return this.localReads ? local : remote;
+        return localReads() ? local : remote;
       case 'route':
         return this.fastStart ? local : remote;
       case 'model':
-        return this.useLlm ? model : this.localReads ? local : remote;
+        return this.lead.policy.useLlm ? model : localReads() ? local : remote;
     }
   }
 

@@ -11,8 +11,8 @@ export async function qualify(lead: LeadState): Promise<Facts> {
 
 /** Not a lead for sales: tell the buyer why, kindly, note it in the CRM, and close. */
 export async function disqualify(lead: LeadState, reason: NonNullable<Facts['disqualified']>): Promise<Closed> {
-  const { lead: buyer, policy } = lead.input;
-  lead.say(disqualifiedFor(reason.reason, { buyerName: buyer.name, companyName: policy.companyName }));
+  const buyer = lead.input.lead;
+  lead.say(disqualifiedFor(reason.reason, { buyerName: buyer.name, companyName: lead.policy.companyName }));
   await lead.steps.recordDisqualified({ workflowId: lead.workflowId, lead: buyer, reason: reason.reason, quote: reason.quote ?? null });
   return close(lead, 'disqualified', `disqualified: ${reason.reason}`);
 }
