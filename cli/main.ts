@@ -5,7 +5,7 @@ import { ConfigError, InputError } from '../domain/errors';
 import { leadSchema, type Lead } from '../domain/qualify/lead';
 import { findOpenSlots, proposeSlots } from '../domain/schedule/slots';
 import { describeRule, RuleCompileError, compileRule } from '../domain/route/rules';
-import { rosterOf, type Team } from '../domain/team/team';
+import { rosterOf, unbookableRule, type Team } from '../domain/team/team';
 import { formatPath } from '../domain/team/config';
 import { qualifyActivities } from '../activities/qualify';
 import { decideRoute, EXTENSION_MS, loadCalendars } from '../activities/route';
@@ -101,6 +101,8 @@ function rules(args: string[]): { output: unknown; failed: string | null } {
   const output = config.rules.map((text, index) => {
     try {
       const compiled = compileRule(text, index, roster);
+      const unbookable = unbookableRule(config, compiled);
+      if (unbookable) throw new RuleCompileError(index, text, unbookable);
       return { index, text, compiled, description: describeRule(compiled) };
     } catch (err) {
       if (!(err instanceof RuleCompileError)) throw err;
