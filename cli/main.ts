@@ -101,9 +101,10 @@ function rules(args: string[]): { output: unknown; failed: string | null } {
   const output = config.rules.map((text, index) => {
     try {
       const compiled = compileRule(text, index, roster);
+      // Compiles, but could never book: start-up refuses it with the same words.
       const unbookable = unbookableRule(config, compiled);
-      if (unbookable) throw new RuleCompileError(index, text, unbookable);
-      return { index, text, compiled, description: describeRule(compiled) };
+      if (unbookable) failed ??= `${file}: rules[${index}]: "${text}" ${unbookable}`;
+      return { index, text, compiled, description: describeRule(compiled), ...(unbookable ? { error: unbookable } : {}) };
     } catch (err) {
       if (!(err instanceof RuleCompileError)) throw err;
       failed ??= `${file}: ${err.message}`;

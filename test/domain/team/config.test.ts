@@ -40,6 +40,17 @@ describe('team.yaml', () => {
     ]);
   });
 
+  it("loads the README's team.yaml example: a lunch break, no buffer, no notice, a rep with no hours", () => {
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    const example = /A desk with a lunch break[^`]*```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const team = parseTeamConfig(example!);
+    expect(team.booking).toMatchObject({ buffer: 0, minNotice: 0, horizon: 7 * 86_400_000 });
+    expect(team.reps.find((r) => r.id === 'mark')!.hours.filter((h) => h.weekday === 1)).toHaveLength(2);
+    expect(team.reps.find((r) => r.id === 'vp')!.hours).toEqual([]);
+    expect(team.rules).toEqual([]);
+  });
+
   it('fills defaults: booking policy, company zone for reps without one, Mon-Fri 9-5', () => {
     const team = parseTeamConfig(base);
     expect(team.booking).toEqual({
