@@ -32,7 +32,7 @@ const HOURS_EXPECTED = `working hours like ${WORKING_HOURS_EXAMPLE}, "24/7", or 
 
 /** A string, or a list of strings read as if joined by commas; left out: Mon-Fri 09:00-17:00. */
 const hoursField = z.unknown().optional().transform((value, ctx): DayHours[] => {
-  if (value === undefined) return DEFAULT_HOURS;
+  if (value === undefined) return DEFAULT_HOURS.map((h) => ({ ...h }));
   const list = Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
   if (typeof value !== 'string' && !list) {
     const hint = value === null ? ' (leave the key out for Mon-Fri 09:00-17:00)' : '';
@@ -63,7 +63,7 @@ const repSchema = strictObject(
   {
     id: idField('sarah'),
     name: textField('the name rules and buyers see, such as Sarah Chen'),
-    email: z.email({ error: (iss) => (iss.input === undefined ? 'is required: an email address such as sarah@acme.example' : `expected an email address such as sarah@acme.example, got ${describeValue(iss.input)}`) }),
+    email: z.email({ error: expected('an email address such as sarah@acme.example') }),
     timezone: zoneField().optional(),
     hours: hoursField,
     backup: idField('tom').optional(),
@@ -80,19 +80,19 @@ const bookingSchema = strictObject(
       .refine((n) => n > 0, { error: 'must be longer than 0: it is how long a meeting lasts, in minutes (e.g. 30)', abort: true })
       .refine((n) => n >= 5 && n <= 480, { error: (iss) => `must be from 5 to 480 minutes, got ${describeValue(iss.input)}` })
       .default(30),
-    horizon: durationField({ zero: 'refused', example: '48h', meaning: 'how far ahead times are proposed' }).default(48 * HOUR),
+    horizon: durationField({ example: '48h', nonZero: 'how far ahead times are proposed' }).default(48 * HOUR),
     proposals: wholeNumber({ min: 1, max: 5, example: '3', what: 'options to offer' }).default(3),
-    minNotice: durationField({ zero: 'allowed', example: '1h', meaning: '' }).default(HOUR),
-    buffer: durationField({ zero: 'allowed', example: '10m', meaning: '' }).default(10 * 60_000),
-    replyTimeout: durationField({ zero: 'refused', example: '24h', meaning: 'how long to wait for the buyer in total' }).default(24 * HOUR),
-    nudgeAfter: durationField({ zero: 'refused', example: '2h', meaning: 'when the one follow-up goes out after the proposals' }).default(2 * HOUR),
+    minNotice: durationField({ example: '1h' }).default(HOUR),
+    buffer: durationField({ example: '10m' }).default(10 * 60_000),
+    replyTimeout: durationField({ example: '24h', nonZero: 'how long to wait for the buyer in total' }).default(24 * HOUR),
+    nudgeAfter: durationField({ example: '2h', nonZero: 'when the one follow-up goes out after the proposals' }).default(2 * HOUR),
     maxBookingAttempts: wholeNumber({ min: 1, max: 10, example: '3', what: 'attempts' }).default(3),
-    reminders: listOf(durationField({ zero: 'refused', example: '1h', meaning: 'how long before the meeting a reminder goes out' }), '[24h, 1h] (or [] for none)')
+    reminders: listOf(durationField({ example: '1h', nonZero: 'how long before the meeting a reminder goes out' }), '[24h, 1h] (or [] for none)')
       .transform((list) => [...new Set(list)].sort((a, b) => b - a))
       .default([24 * HOUR, HOUR]),
     maxReschedules: wholeNumber({ min: 0, example: '2', what: 'reschedules' }).default(2),
-    rescheduleCutoff: durationField({ zero: 'allowed', example: '2h', meaning: '' }).default(2 * HOUR),
-    outcomeAfter: durationField({ zero: 'refused', example: '30m', meaning: 'how long after the meeting ends the rep is asked how it went' }).default(30 * 60_000),
+    rescheduleCutoff: durationField({ example: '2h' }).default(2 * HOUR),
+    outcomeAfter: durationField({ example: '30m', nonZero: 'how long after the meeting ends the rep is asked how it went' }).default(30 * 60_000),
   },
   'a mapping such as { meetingMinutes: 30, horizon: 48h }',
 );

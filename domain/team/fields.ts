@@ -84,10 +84,10 @@ export function listOf<T extends z.ZodType>(item: T, example: string, atLeastOne
 }
 
 /**
- * A duration. `zero` says whether 0 means something for this key (no buffer, no notice) or must be
- * refused (a horizon, a timeout, a meeting length); `meaning` is said when it is refused.
+ * A duration. Zero is accepted (no buffer, no notice) unless `nonZero` says what the key is for,
+ * where zero means nothing (a horizon, a timeout): then it is refused in those words.
  */
-export function durationField(options: { zero: 'allowed' | 'refused'; example: string; meaning: string }) {
+export function durationField(options: { example: string; nonZero?: string }) {
   return z.union([z.string(), z.number()], { error: expected(`a duration like ${DURATION_EXAMPLES}`) }).transform((value, ctx) => {
     const ms = typeof value === 'number' ? (value === 0 ? 0 : null) : parseDuration(value);
     if (ms === null) {
@@ -95,8 +95,8 @@ export function durationField(options: { zero: 'allowed' | 'refused'; example: s
       ctx.addIssue({ code: 'custom', message: `expected a duration like ${DURATION_EXAMPLES}, got ${describeValue(value)}${hint}` });
       return z.NEVER;
     }
-    if (ms === 0 && options.zero === 'refused') {
-      ctx.addIssue({ code: 'custom', message: `must be longer than 0: it is ${options.meaning} (e.g. ${options.example})` });
+    if (ms === 0 && options.nonZero) {
+      ctx.addIssue({ code: 'custom', message: `must be longer than 0: it is ${options.nonZero} (e.g. ${options.example})` });
       return z.NEVER;
     }
     return ms;
