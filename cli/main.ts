@@ -5,7 +5,7 @@ import { ConfigError, InputError } from '../domain/errors';
 import { leadSchema, type Lead } from '../domain/qualify/lead';
 import { findOpenSlots, proposeSlots } from '../domain/schedule/slots';
 import { describeRule, RuleCompileError, compileRule } from '../domain/route/rules';
-import { rosterOf, type Team } from '../domain/team/team';
+import { rosterOf, unbookableRule, type Team } from '../domain/team/team';
 import { formatPath } from '../domain/team/config';
 import { qualifyActivities } from '../activities/qualify';
 import { decideRoute, EXTENSION_MS, loadCalendars } from '../activities/route';
@@ -101,7 +101,10 @@ function rules(args: string[]): { output: unknown; failed: string | null } {
   const output = config.rules.map((text, index) => {
     try {
       const compiled = compileRule(text, index, roster);
-      return { index, text, compiled, description: describeRule(compiled) };
+      // Compiles, but could never book: start-up refuses it with the same words.
+      const unbookable = unbookableRule(config, compiled);
+      if (unbookable) failed ??= `${file}: rules[${index}]: "${text}" ${unbookable}`;
+      return { index, text, compiled, description: describeRule(compiled), ...(unbookable ? { error: unbookable } : {}) };
     } catch (err) {
       if (!(err instanceof RuleCompileError)) throw err;
       failed ??= `${file}: ${err.message}`;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { formatPath, parseTeamConfig, type TeamConfig } from '../domain/team/config';
 import { ConfigError } from '../domain/errors';
 import { compileRule, RuleCompileError, ruleFromLlm, rulePrompt, llmRuleSchema, type CompiledRule } from '../domain/route/rules';
-import { rosterOf, type Team } from '../domain/team/team';
+import { assertRulesBookable, rosterOf, type Team } from '../domain/team/team';
 import type { LlmProvider } from '../integrations/providers';
 import type { SeedAccount } from '../integrations/embedded/crm';
 import type { SeedEvent } from '../integrations/embedded/calendar';
@@ -44,6 +44,7 @@ export async function loadTeam(file: string, llm?: LlmProvider): Promise<Team> {
       throw err;
     }
   }
+  assertRulesBookable(config, compiledRules, basename(file));
   return { ...config, compiledRules };
 }
 

@@ -9,7 +9,7 @@ import { parseWorkingHours, type DayHours } from '../domain/team/hours';
 import { buyerText, type Lead } from '../domain/qualify/lead';
 import { routeLead } from '../domain/route/routing';
 import { withParsedRules } from '../domain/team/team';
-import type { Rep, Pool } from '../domain/team/config';
+import { DEFAULT_BOOKING, poolWithDefaults, type Rep, type Pool } from '../domain/team/config';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 10_000);
 const hours = parseWorkingHours('Mon-Fri 09:00-17:00') as DayHours[];
@@ -18,7 +18,7 @@ const reps: Rep[] = Array.from({ length: 50 }, (_, i) => ({
   id: `rep${i}`, name: `Rep${i} Person${i}`, email: `rep${i}@acme.example`, timezone: zones[i % zones.length]!, hours,
   pto: i % 17 === 0 ? [{ from: '2026-11-01', to: '2026-12-31' }] : [], ...(i % 5 === 0 ? { backup: `rep${i + 1}` } : {}),
 }));
-const pools: Pool[] = Array.from({ length: 10 }, (_, p) => ({
+const pools: Pool[] = Array.from({ length: 10 }, (_, p) => poolWithDefaults({
   id: `pool${p}`, name: `Pod ${p}`, members: reps.slice(p * 5, p * 5 + 5).map((r) => r.id),
   distribution: (['round_robin', 'first_available', 'ranked', 'group'] as const)[p % 4]!,
 }));
@@ -46,7 +46,7 @@ const rules = [
 ].slice(0, 30);
 const team = withParsedRules({
   company: { name: 'Acme', timezone: 'America/New_York' },
-  booking: { meetingMinutes: 30, horizon: 172_800_000, proposals: 3, minNotice: 3_600_000, buffer: 600_000, replyTimeout: 86_400_000, nudgeAfter: 7_200_000, maxBookingAttempts: 3 },
+  booking: { ...DEFAULT_BOOKING, meetingMinutes: 30, horizon: 172_800_000, proposals: 3, minNotice: 3_600_000, buffer: 600_000, replyTimeout: 86_400_000, nudgeAfter: 7_200_000, maxBookingAttempts: 3 },
   territories: {}, competitors: ['Competitor X', 'Gong'], reps, pools, rules, fallback: { type: 'pool', id: 'pool0' },
 });
 

@@ -1,4 +1,4 @@
-import type { Distribution, Rep, Target } from '../team/config';
+import { takesMeetings, type Distribution, type Rep, type Target } from '../team/config';
 import { findCover, isOnPto, isOnPtoDuring, type Escalation } from './availability';
 import type { Rotation } from './distribution';
 import type { Facts } from '../qualify/facts';
@@ -51,6 +51,8 @@ interface Chosen {
   rule: { index: number; text: string } | null;
   reasons: string[];
   extra: RuleTarget[];
+  /** What was passed over on the way (a CRM owner who takes no meetings). */
+  notes: string[];
 }
 
 export function ownerRep(team: Team, owner: CrmOwnerHint | null): Rep | undefined {
@@ -62,20 +64,26 @@ export function ownerRep(team: Team, owner: CrmOwnerHint | null): Rep | undefine
 /** Precedence from the contract: CRM owner, then the first matching rule, then the fallback. */
 export function chooseTarget(team: Team, facts: Facts, text: string, owner: CrmOwnerHint | null): Chosen {
   const rep = ownerRep(team, owner);
-  if (rep) {
-    const account = owner?.accountName ? ` of ${owner.accountName}` : '';
-    return { target: { type: 'rep', id: rep.id }, source: 'owner', rule: null, reasons: [`${rep.name} owns the account${account} in the CRM`], extra: [] };
+  const account = owner?.accountName ? ` of ${owner.accountName}` : '';
+  if (rep && takesMeetings(rep)) {
+    return { target: { type: 'rep', id: rep.id }, source: 'owner', rule: null, reasons: [`${rep.name} owns the account${account} in the CRM`], extra: [], notes: [] };
   }
+  // A rep with `hours: none` is never booked: as an owner they are passed over like one not in Baton.
+  const notes = rep ? [`${rep.name} owns the account${account} in the CRM but takes no meetings (hours: none), so the rules decide`] : [];
   const matched = matchRule(team.compiledRules, facts, text);
   if (matched) {
     const { rule, reasons } = matched;
-    return { target: rule.target, source: 'rule', rule: { index: rule.index, text: rule.text }, reasons, extra: rule.attendees };
+    return { target: rule.target, source: 'rule', rule: { index: rule.index, text: rule.text }, reasons, extra: rule.attendees, notes };
   }
-  return { target: team.fallback, source: 'fallback', rule: null, reasons: ['no rule matched'], extra: [] };
+  return { target: team.fallback, source: 'fallback', rule: null, reasons: ['no rule matched'], extra: [], notes };
 }
 
 class Availability {
   constructor(private readonly input: RoutingInput) {}
+
+  repOf(id: string): Rep {
+    return this.rep(id);
+  }
 
   private rep(id: string): Rep {
     const rep = this.input.team.reps.find((r) => r.id === id);
@@ -95,6 +103,9 @@ class Availability {
     if (!open) this.slots.set(id, (open = findOpenSlots(teamSlotQuery(this.input.team, [id], this.input.calendars, this.input.now, 'all'))));
     return open;
   }
+
+  /** Takes no meetings (hours: none), or on PTO: never given a lead, covered like PTO. */
+  unavailable = (id: string): boolean => !takesMeetings(this.rep(id)) || this.onPto(id);
 
   /** On PTO now, or away for part of the horizon with no open time left in it. */
   onPto = (id: string): boolean => {
@@ -119,11 +130,11 @@ export async function routeLead(input: RoutingInput, rotation: Rotation): Promis
   const chosen = chooseTarget(team, facts, input.text, input.crmOwner);
   const availability = new Availability(input);
   const escalated: Escalation[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [...chosen.notes];
   const taken = new Set<string>();
 
   const coverFor = async (repId: string): Promise<string> => {
-    const cover = await findCover(team, repId, availability.onPto, rotation, leadId, taken);
+    const cover = await findCover(team, repId, availability.unavailable, rotation, leadId, taken);
     escalated.push(...cover.escalated);
     if (cover.repId) return cover.repId;
     notes.push(`nobody could cover for ${repId}, who is on PTO`);
@@ -137,13 +148,15 @@ export async function routeLead(input: RoutingInput, rotation: Rotation): Promis
     reps = [await coverFor(chosen.target.id)];
   } else {
     pool = team.pools.find((p) => p.id === chosen.target.id)!;
-    const present = pool.members.filter((m) => !availability.onPto(m));
-    for (const m of pool.members) if (!present.includes(m)) notes.push(`${m} skipped: on PTO`);
+    const present = pool.members.filter((m) => !availability.unavailable(m));
+    for (const m of pool.members) {
+      if (!present.includes(m)) notes.push(`${m} skipped: ${availability.onPto(m) ? 'on PTO' : 'takes no meetings (hours: none)'}`);
+    }
     reps = await distribute(pool, present, availability, rotation, leadId, notes);
     if (pool.distribution === 'group') mode = 'any';
     if (reps.length === 0) {
       notes.push(`every member of ${pool.name} is on PTO or fully booked`);
-      reps = [await coverFor(pool.members[0]!)];
+      reps = [await coverFor(pool.members.find((m) => takesMeetings(availability.repOf(m))) ?? pool.members[0]!)];
     }
   }
   reps.forEach((r) => taken.add(r));
@@ -155,7 +168,7 @@ export async function routeLead(input: RoutingInput, rotation: Rotation): Promis
       if (!taken.has(who)) extraAttendees.push(who);
     } else {
       const extraPool = team.pools.find((p) => p.id === extra.id)!;
-      const eligible = extraPool.members.filter((m) => !taken.has(m) && !availability.onPto(m));
+      const eligible = extraPool.members.filter((m) => !taken.has(m) && !availability.unavailable(m));
       const who = await rotation.next(extraPool.id, extraPool.members, eligible, leadId);
       if (who) extraAttendees.push(who);
       else notes.push(`nobody from ${extraPool.name} is available to join`);

@@ -216,7 +216,12 @@ function onPto(pto: PtoRange[], date: string): boolean {
   return false;
 }
 
-/** Working-hour windows of the attendee for the local days that can hold a start in [from, to]. */
+/**
+ * Working-hour windows of the attendee for the local days that can hold a start in [from, to]:
+ * one window per range (several a day around a lunch break), so a meeting must fit inside one of
+ * them and never spans a break. Windows that touch, across midnight too, merge into one stretch,
+ * as the hours parser joins touching ranges. No hours at all: no windows, never free.
+ */
 function workingWindows(a: Attendee, from: number, to: number): Interval[] {
   const zone = a.timezone;
   const first = addDays(localDate(zone, from), -1);
@@ -333,8 +338,8 @@ function constraintWindows(c: TimeConstraint | undefined, from: number, to: numb
 /**
  * Every start on the 30-minute grid in [now + minNotice, now + horizon] (or in `range`, inclusive,
  * used as given) where the meeting fits:
- * - each attendee's working hours in their own zone (DST-correct), not on a configured PTO date
- *   (inclusive, in the attendee's zone);
+ * - inside one range of each attendee's working hours in their own zone (DST-correct; never across
+ *   a break between two ranges), not on a configured PTO date (inclusive, in the attendee's zone);
  * - no 'busy' or 'ooo' block within `bufferMs` before or after it (buffers pad calendar events,
  *   not the edges of working hours);
  * - the buyer's `constraint`, when given.

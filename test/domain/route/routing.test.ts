@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isOnPto } from '../../../domain/route/availability';
-import type { Rep, TeamConfig } from '../../../domain/team/config';
+import { DEFAULT_BOOKING, poolWithDefaults, type Pool, type Rep, type TeamConfig } from '../../../domain/team/config';
 import { InMemoryRotation, nextInRotation } from '../../../domain/route/distribution';
 import { extractFacts } from '../../../domain/qualify/facts';
 import { chooseTarget, routeLead } from '../../../domain/route/routing';
@@ -10,22 +10,24 @@ import { parseWorkingHours, type DayHours } from '../../../domain/team/hours';
 
 const NOW = Date.parse('2026-12-01T15:00:00Z'); // a Tuesday
 const ALL_WEEK = parseWorkingHours('Mon-Sun 00:00-24:00') as DayHours[];
-const booking = { meetingMinutes: 30, horizon: 48 * 3_600_000, proposals: 3, minNotice: 3_600_000, buffer: 600_000, replyTimeout: 86_400_000, nudgeAfter: 7_200_000, maxBookingAttempts: 3 };
+const booking = { ...DEFAULT_BOOKING, meetingMinutes: 30, horizon: 48 * 3_600_000, proposals: 3, minNotice: 3_600_000, buffer: 600_000, replyTimeout: 86_400_000, nudgeAfter: 7_200_000, maxBookingAttempts: 3 };
 
 function rep(id: string, extra: Partial<Rep> = {}): Rep {
   return { id, name: `${id[0]!.toUpperCase()}${id.slice(1)} Tester`, email: `${id}@acme.example`, timezone: 'America/New_York', hours: ALL_WEEK, pto: [], ...extra };
 }
 
-function team(config: Partial<TeamConfig> & Pick<TeamConfig, 'reps'>): Team {
+type PoolFields = Pick<Pool, 'id' | 'members'> & Partial<Pool>;
+
+function team({ pools = [], ...config }: Partial<Omit<TeamConfig, 'pools'>> & Pick<TeamConfig, 'reps'> & { pools?: PoolFields[] }): Team {
   return withParsedRules({
     company: { name: 'Acme', timezone: 'America/New_York' },
     booking,
     territories: {},
     competitors: ['Competitor X'],
-    pools: [],
     rules: [],
     fallback: { type: 'rep', id: config.reps[0]!.id },
     ...config,
+    pools: pools.map(poolWithDefaults),
   });
 }
 
@@ -137,5 +139,67 @@ describe('distribution properties', () => {
       const d = await routeLead(input(t, 'hi', { calendars: { ...busyAll('ana', 20) } }), new InMemoryRotation());
       expect(d.reps).toEqual([expected]);
     }
+  });
+});
+
+describe('a rep with no working hours (hours: none) is never given a lead', () => {
+  const off = (id: string, extra: Partial<Rep> = {}) => rep(id, { hours: [], ...extra });
+
+  it('is skipped by every distribution, with the reason in the decision', async () => {
+    for (const distribution of ['round_robin', 'first_available', 'ranked', 'group'] as const) {
+      const t = team({
+        reps: [off('lee'), rep('ana'), rep('raj')],
+        pools: [{ id: 'p', name: 'P', members: ['lee', 'ana', 'raj'], distribution }],
+        fallback: { type: 'pool', id: 'p' },
+      });
+      const rotation = new InMemoryRotation();
+      for (let n = 0; n < 6; n++) {
+        const d = await routeLead(input(t, 'hello', { leadId: `l${n}` }), rotation);
+        expect(d.reps).not.toContain('lee');
+        expect(d.reps.length).toBeGreaterThan(0);
+        expect(d.reasoning).toContain('lee skipped: takes no meetings (hours: none)');
+      }
+    }
+  });
+
+  it('never covers for a rep on PTO, nor joins as the attendee a rule adds from a pool', async () => {
+    const t = team({
+      reps: [rep('sarah', { pto: ptoToday }), off('lee'), rep('ana'), rep('priya')],
+      pools: [
+        { id: 'desk', name: 'Desk', members: ['sarah', 'lee', 'ana'], distribution: 'round_robin' },
+        { id: 'se', name: 'SE', members: ['lee', 'priya'], distribution: 'round_robin' },
+      ],
+      rules: ['Healthcare companies go to Sarah with a solutions engineer from the SE pool'],
+      fallback: { type: 'pool', id: 'desk' },
+    });
+    const rotation = new InMemoryRotation();
+    for (let n = 0; n < 4; n++) {
+      const d = await routeLead(input(t, 'hospital network', { leadId: `l${n}` }), rotation);
+      expect(d.reps).toEqual(['ana']);
+      expect(d.extraAttendees).toEqual(['priya']);
+    }
+  });
+
+  it('as the CRM owner is passed over, said in the reasoning, and the rules decide', async () => {
+    const t = team({
+      reps: [off('lee'), rep('sarah'), rep('ana')],
+      rules: ['Healthcare companies go to Sarah'],
+      fallback: { type: 'rep', id: 'ana' },
+    });
+    const d = await routeLead(input(t, 'hospital network', { crmOwner: { repId: 'lee', accountName: 'Mercy' } }), new InMemoryRotation());
+    expect(d).toMatchObject({ source: 'rule', reps: ['sarah'] });
+    expect(d.reasoning).toContain('Lee Tester owns the account of Mercy in the CRM but takes no meetings (hours: none), so the rules decide');
+    const other = await routeLead(input(t, 'shoes', { crmOwner: { email: 'lee@acme.example' } }), new InMemoryRotation());
+    expect(other).toMatchObject({ source: 'fallback', reps: ['ana'] });
+  });
+
+  it('cannot be the target or an added attendee of a rule: start-up refuses it, naming the rule', () => {
+    const reps = [off('lee'), rep('sarah')];
+    expect(() => team({ reps, rules: ['Healthcare companies go to Lee'], fallback: { type: 'rep', id: 'sarah' } })).toThrow(
+      'team.yaml: rules[0]: "Healthcare companies go to Lee" sends leads to lee, who takes no meetings (hours: none): give lee working hours or name someone else',
+    );
+    expect(() => team({ reps, rules: ['Fintech companies go to Sarah', 'Healthcare companies go to Sarah with Lee'], fallback: { type: 'rep', id: 'sarah' } })).toThrow(
+      'team.yaml: rules[1]: "Healthcare companies go to Sarah with Lee" adds to the meeting lee, who takes no meetings',
+    );
   });
 });
