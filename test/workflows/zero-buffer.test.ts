@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseTeamConfig } from '../../domain/team/config';
 import { withParsedRules } from '../../domain/team/team';
-import { bookProposalUpdate, statusQuery } from '../../workflows/messages';
+import { bookProposalUpdate, statusQuery } from '../../workflows/lead/messages';
 import { awaiting, waitForStatus, withTimeSkippingHarness } from '../helpers/harness';
 import { TEST_TEAM } from '../helpers/paths';
 
