@@ -365,7 +365,19 @@ export function analyseClause(raw: string, env: Env): Clause {
     const day = s.get('day');
     if (year === null || month === null || day === null) continue;
     const date = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-    if (tags.has('result/relativeDate') && /\bweeks?\b/.test(r.text)) {
+    const end = r.end;
+    if (end && end.get('day') !== null && (s.isCertain('day') || s.isCertain('weekday'))) {
+      // "Monday to Wednesday", "Mon-Wed next week", "the 16th through the 18th"
+      let from = date;
+      let to = `${end.get('year')}-${String(end.get('month')).padStart(2, '0')}-${String(end.get('day')).padStart(2, '0')}`;
+      // "Tuesday through Thursday next week": weekdays inside the week named beside them.
+      const week = c.ranges.find((w) => w.from && w.to && isoWeekday(w.from) === 1 && w.to === addDays(w.from, 4));
+      if (week && !s.isCertain('day') && end.isCertain('weekday')) {
+        from = addDays(week.from!, isoWeekday(from) - 1);
+        to = addDays(week.from!, isoWeekday(to) - 1);
+      }
+      if (to >= from) c.ranges.push({ from, to });
+    } else if (tags.has('result/relativeDate') && /\bweeks?\b/.test(r.text)) {
       const mon = addDays(date, 1 - isoWeekday(date));
       c.ranges.push({ from: mon, to: addDays(mon, 4) });
     } else if (s.isCertain('day')) {
@@ -399,6 +411,12 @@ export function analyseClause(raw: string, env: Env): Clause {
     }
   });
   readDateBounds(found, ` ${raw} `, c);
+  // Ranges in one clause narrow each other ("Mon-Wed next week", "after the 15th, until the 20th").
+  if (c.ranges.length > 1) {
+    const from = c.ranges.map((r) => r.from).filter((d): d is string => !!d).sort().pop();
+    const to = c.ranges.map((r) => r.to).filter((d): d is string => !!d).sort()[0];
+    if (!from || !to || from <= to) c.ranges = [{ ...(from ? { from } : {}), ...(to ? { to } : {}) }];
+  }
 
   c.negated = NEGATION.test(raw);
   const namesDate = c.dates.some((d) => d.kind === 'date');

@@ -110,11 +110,18 @@ export function constraintFrom(r: Reading, input: ConstraintInput): TimeConstrai
     earliest = Math.max(earliest ?? 0, Math.min(...times));
     latest = Math.min(1440, Math.max(...times) + NAMED_TIME_WINDOW_MIN);
   }
-  const starts = [...dates, ...spans.map((s) => s.from ?? env.today)].filter((d) => d >= env.today);
-  const openEnded = spans.some((s) => s.to === undefined);
-  const ends = [...dates, ...spans.flatMap((s) => (s.to ? [s.to] : []))].filter((d) => d >= env.today);
+  // Days and closed spans add up ("Thursday, or next week"); open bounds narrow them ("after the 15th", "until Thursday").
+  const closed = spans.filter((s) => s.from && s.to);
+  const bounds = spans.filter((s) => !(s.from && s.to));
+  const starts = [...dates, ...closed.map((s) => s.from!)].filter((d) => d >= env.today);
+  const ends = [...dates, ...closed.map((s) => s.to!)].filter((d) => d >= env.today);
   if (starts.length > 0) c.fromDate = starts.reduce((a, b) => (a < b ? a : b));
-  if (ends.length > 0 && !openEnded) c.toDate = ends.reduce((a, b) => (a > b ? a : b));
+  if (ends.length > 0) c.toDate = ends.reduce((a, b) => (a > b ? a : b));
+  for (const b of bounds) {
+    if (b.from && (!c.fromDate || b.from > c.fromDate)) c.fromDate = b.from;
+    if (b.to && (!c.toDate || b.to < c.toDate)) c.toDate = b.to;
+  }
+  if (c.fromDate && c.fromDate < env.today) c.fromDate = env.today;
   const distinct = [...new Set(dates)];
   if (spans.length === 0 && distinct.length > 1 && windows.length === 0) {
     // "Thursday or Monday": only those days, not everything in between.

@@ -82,7 +82,9 @@ export function readReply(text: string, ctx: ReplyContext): Reading {
   // "next week, Thursday afternoon": a span named on its own bounds the weekdays named beside it.
   const spans = positive.filter((c) => c.ranges.length > 0 && c.dates.length === 0).flatMap((c) => c.ranges);
   for (const c of positive) {
-    if (c.ranges.length === 0 && c.dates.some((d) => d.kind === 'weekday')) c.ranges.push(...spans);
+    // (and "next week, afternoons" asks for afternoons next week, not tomorrow afternoon)
+    const datesOrNone = c.dates.length === 0 ? hasSelection(c) : c.dates.some((d) => d.kind === 'weekday');
+    if (c.ranges.length === 0 && datesOrNone) c.ranges.push(...spans);
     const alternatives = alternativesOf(c, env);
     if (alternatives) c.alternatives = alternatives;
   }
