@@ -5,7 +5,7 @@
  * day they name ("not Mondays", "2pm doesn't work", "mornings are bad").
  */
 import type { DayWindow, TimeConstraint, TimeInterval } from '../schedule/constraint';
-import { addDays, isoWeekday, localInstant } from '../schedule/local-time';
+import { addDays, isoWeekday, localInstant, merge } from '../schedule/local-time';
 import type { Clause } from './reply-clause';
 import type { Reading } from './reply-read';
 
@@ -154,8 +154,8 @@ export function constraintFrom(r: Reading, input: ConstraintInput): TimeConstrai
       for (const m of minutes) excludedWindows.push(windowOf([], m));
     }
   }
-  const unique = excluded.filter((i, k) => i.end > i.start && excluded.findIndex((j) => j.start === i.start && j.end === i.end) === k);
-  if (unique.length > 0) c.excluded = unique.sort((a, b) => a.start - b.start);
+  const merged = merge(excluded.filter((i) => i.end > i.start));
+  if (merged.length > 0) c.excluded = merged;
   const windowsOut = excludedWindows.filter((w, k) => Object.keys(w).length > 0 && excludedWindows.findIndex((v) => JSON.stringify(v) === JSON.stringify(w)) === k);
   if (windowsOut.length > 0) c.excludedWindows = windowsOut;
   return Object.keys(c).length > 1 ? c : undefined;

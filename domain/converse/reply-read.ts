@@ -78,6 +78,15 @@ export function readReply(text: string, ctx: ReplyContext): Reading {
       }
     }
   }
+  // "any day but Friday next week": the week is where to look, only Friday is ruled out.
+  for (const c of [...clauses]) {
+    if (c.negated && c.ranges.length > 0 && (c.dates.length > 0 || c.times.length > 0 || c.part || c.weekend)) {
+      const context = analyseClause('', env);
+      context.ranges = c.ranges;
+      c.ranges = [];
+      clauses.push(context);
+    }
+  }
   const positive = clauses.filter((c) => !c.negated && hasContent(c));
   // "next week, Thursday afternoon": a span named on its own bounds the weekdays named beside it.
   const spans = positive.filter((c) => c.ranges.length > 0 && c.dates.length === 0).flatMap((c) => c.ranges);

@@ -25,6 +25,8 @@ const SPELLING: [RegExp, string][] = [
   [/\b(?:firday|fryday|fridy)\b/g, 'friday'],
   [/\b(?:mondy|monady)\b/g, 'monday'],
   [/\bnxt\b/g, 'next'],
+  [/\bw\/(?=\s|\w)/g, 'with '],
+  [/\bw\/o\b/g, 'without'],
   [/\bwks?\b/g, 'week'],
   [/\b(?:aftn|arvo|afternon|afteroon)\b/g, 'afternoon'],
   [/\b(?:mornin|mornng|morining)\b/g, 'morning'],
@@ -191,5 +193,11 @@ export const QUESTION =
   /\?|^(?:do|does|did|will|would|could|can|should|shall|is|are|am|was|what|what's|who|who's|whom|how|how's|where|where's|when|which|why|any idea|i was wondering|wondering)\b/;
 
 /** Not a question, but something the rep should know before the meeting ("I'll bring our CTO"). */
-export const NOTE_FOR_REP =
-  /\b(?:bring(?:ing)?|invite|inviting|add(?:ing)?|include|join(?:ing)?|attend(?:ing)?|loop(?:ing)? in|cc'?(?:ing)?)\b.*\b(?:colleague|cto|ceo|cfo|coo|vp|boss|manager|team|teammate|partner|engineer|lead|head of|director|someone|co-?worker|@)|\b(?:running|be|a few|couple of|\d+\s*(?:mins?|minutes)) late\b|\bstuck in traffic\b|\bagenda\b|\bslides?\b|\bdeck\b/;
+export const NOTE_FOR_REP = new RegExp(
+  [
+    String.raw`\b(?:bring(?:ing)?|invite|inviting|add(?:ing)?|include|join(?:ing)?|attend(?:ing)?|loop(?:ing)? in|cc'?(?:ing)?)\b.*\b(?:colleague|cto|ceo|cfo|coo|vp|boss|manager|team|teammate|partner|engineer|lead|head of|director|someone|co-?worker|@)`,
+    String.raw`\b(?:colleague|cto|ceo|cfo|coo|vp|boss|manager|teammate|partner|engineer|director|co-?worker)\b.*\b(?:join|attend|come|be there|sit in)`,
+    String.raw`\b(?:running|be|i'm|we're)\b.{0,25}\blate\b|\b(?:mins?|minutes) late\b|\bstuck in traffic\b`,
+    String.raw`\bagenda\b|\bslides?\b|\bdeck\b`,
+  ].join('|'),
+);
