@@ -61,10 +61,15 @@ export function normalize(text: string): string {
       .replace(/\b(?:no|not a) (?:problem|worries|worry|rush|pressure|biggie)\b/g, ' ')
       .replace(/\bnot (?:a )?(?:big deal|sure|certain)\b/g, ' ')
       .replace(/\bif not\b.*$/g, ' ')
-      // Boundaries phrased with a negation: "not before 3" is "from 3", "no later than Friday" is "by Friday".
-      .replace(/\b(?:not|nothing|no(?:thing)? earlier than|no sooner than) (?:before|until|till)\b/g, 'from')
+      // Boundaries phrased with a negation: of a time of day, they rule times out ("nothing after
+      // 4pm" -> "not after 4pm"); of a day, they bound the range ("no later than Friday" -> "by Friday").
+      .replace(/\b(?:not|nothing|no(?:thing)? earlier than|no sooner than) (?:before|until|till)(?=\s+(?:\d|noon|midday|lunch))/g, 'not before')
+      .replace(/\bno (?:earlier|sooner) than(?=\s+(?:\d|noon|midday|lunch))/g, 'not before')
+      .replace(/\b(?:not|nothing) (?:after|later than)(?=\s+(?:\d|noon|midday|lunch))/g, 'not after')
+      .replace(/\bno later than(?=\s+(?:\d|noon|midday|lunch))/g, 'not after')
+      .replace(/\b(?:not|nothing|no(?:thing)? earlier than|no sooner than) (?:before|until|till)\b(?!\s+(?:\d|noon|midday|lunch))/g, 'from')
       .replace(/\bno (?:earlier|sooner) than\b/g, 'from')
-      .replace(/\b(?:not|nothing) (?:after|later than)\b/g, 'by')
+      .replace(/\b(?:not|nothing) (?:after|later than)\b(?!\s+(?:\d|noon|midday|lunch))/g, 'by')
       .replace(/\bno later than\b/g, 'by')
       // "anything but Thursday", "except 2pm": the rest of the clause is excluded.
       .replace(/\b(?:anything |any day |any time |anytime )?(?:but not|except(?: for)?|other than|apart from|besides)\s+/g, ', not ')
