@@ -281,6 +281,20 @@ describe('after booking: a time still on offer', () => {
     expect(intent(text, offered)).toMatchObject({ kind: 'choose', proposalId: id });
   });
 
+  it('takes a plain yes as the one time on offer, and asks which when there are several', () => {
+    const one = { ...offered, proposals: offered.proposals.slice(1, 2) };
+    expect(intent('yes please', one)).toMatchObject({ kind: 'choose', proposalId: '2-2' });
+    expect(intent('sounds good!', one)).toMatchObject({ kind: 'choose', proposalId: '2-2' });
+    const r = intent('yes please', offered);
+    expect(r.kind).toBe('unclear');
+    if (r.kind === 'unclear') {
+      expect(r.question).toContain('Friday at 9am, Friday at 1pm or Monday at 10am');
+      expect(r.question).toContain('keep Thursday at 2pm (Pacific)');
+      expect(r.question.match(/\?/g)).toHaveLength(1);
+    }
+    expect(intent('no, keep the original time', one).kind).toBe('acknowledge');
+  });
+
   it('asks which one when two are named', () => {
     const r = intent('friday works', offered);
     expect(r.kind).toBe('unclear');
