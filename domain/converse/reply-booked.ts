@@ -22,7 +22,7 @@ import { listOptions, quote } from './reply-questions';
 import { localProposals, matchesClause, readReply, selectedBy, type Reading } from './reply-read';
 import {
   ACKNOWLEDGE,
-  AFFIRMATIVE,
+  AGREE,
   NEGATION,
   CANCEL,
   CANNOT_MAKE_IT,
@@ -129,7 +129,7 @@ export function understandBookedReply(text: string, ctx: ReplyContext): ReplyInt
     const sub = { ...ctx, proposals: offered };
     if (picks.length > 1) return { kind: 'unclear', question: `Just to confirm — did you mean ${listOptions(sub, zone, picks)}?` };
     // "Yes please" to "Shall I move it there?": the one time on offer, else which one.
-    const agrees = timeClauses.length === 0 && sets.length === 0 && !REJECT_ALL.some((re) => re.test(norm)) && AFFIRMATIVE.test(norm) && !NEGATION.test(norm) && r.move === null && !KEEP.test(norm) && !cancels;
+    const agrees = timeClauses.length === 0 && sets.length === 0 && !REJECT_ALL.some((re) => re.test(norm)) && AGREE.test(norm) && !/\bsee (?:you|ya|u)\b/.test(norm) && !NEGATION.test(norm) && r.move === null && !KEEP.test(norm) && !cancels;
     if (agrees && offered.length === 1) return { kind: 'choose', proposalId: offered[0]!.id, reason: `buyer agreed (${quote(text)})` };
     if (agrees && !RESCHEDULE.some((re) => re.test(norm))) {
       return { kind: 'unclear', question: `Great — which works best for you: ${listOptions(sub, zone)}, or would you rather keep ${when}?` };

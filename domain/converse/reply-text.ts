@@ -177,6 +177,10 @@ export const CANNOT_MAKE_IT = [
 /** Keeping the booked time after all ("never mind, keep it", "the original time is fine"). */
 export const KEEP = /\b(?:keep|stick with|stay with|leave) (?:it|the (?:original|current|existing|same)|our (?:original|current)|things as they are)\b|\b(?:original|current|existing) (?:time|slot|one) (?:is fine|works|is good|is ok|is okay)\b|\bnever ?mind\b|\b(?:all good|we're good|i'm good),? (?:keep|as is)\b/;
 
+/** Saying yes to "Shall I move it there?" (not "see you then", which keeps the meeting as it is). */
+export const AGREE =
+  /\b(?:yes|yep|yeah|yup|ya|sure|ok|okay|sounds (?:good|great|perfect)|perfect|great|please do|go ahead|do it|let's do (?:it|that)|(?:that )?works(?: for me)?|move it|book it|confirm(?:ed)?|lock it in)\b/;
+
 /** "See you then", "great, thanks!", "perfect 👍". */
 export const ACKNOWLEDGE = [
   /\bsee (?:you|ya|u)\b/,

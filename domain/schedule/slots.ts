@@ -331,6 +331,22 @@ function pickSpread(pool: Candidate[], count: number, picked: Candidate[]): Cand
  * went past the horizon; maxExtensionDays 0 keeps it inside.
  * Deterministic; slots are returned sorted by start.
  */
+/**
+ * The latest start proposeSlots can consider for this query: the horizon, or past it for a
+ * preferred start or a window that starts later, plus the extension. Calendars must be loaded
+ * up to here (plus a meeting and the buffer).
+ */
+export function searchLimit(q: Pick<ProposeQuery, 'now' | 'horizonMs' | 'constraint' | 'maxExtensionDays'>): number {
+  const maxExtension = Math.max(0, Math.floor(q.maxExtensionDays ?? 14));
+  let until = q.now + q.horizonMs;
+  if (maxExtension === 0) return until;
+  const preferred = q.constraint?.preferredStart;
+  if (preferred !== undefined && Number.isFinite(preferred)) until = Math.max(until, preferred + DAY_MS);
+  const anchor = earliestAllowed(q.constraint);
+  if (anchor !== undefined) until = Math.max(until, anchor + q.horizonMs);
+  return until + maxExtension * DAY_MS;
+}
+
 export function proposeSlots(q: ProposeQuery): Proposal {
   const count = Math.max(0, Math.floor(q.count));
   const from = q.now + q.minNoticeMs;
