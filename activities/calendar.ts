@@ -5,7 +5,7 @@ import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/qualify/lead';
 import type { RouteDecision } from '../domain/route/routing';
 import { teamSlotQuery } from '../domain/team/team';
-import { openSlotAt, proposeSlots, type Busy, type SlotQuery, type TimeConstraint } from '../domain/schedule/slots';
+import { DAY_MS, openSlotAt, proposeSlots, searchLimit, type Busy, type SlotQuery, type TimeConstraint } from '../domain/schedule/slots';
 import type { CreatedEvent } from '../integrations/providers';
 import type { Booking, Proposal } from '../workflows/lead/messages';
 import { currentRunId, type ActivityDeps } from './deps';
@@ -29,8 +29,23 @@ export async function findTimesFor(
   deps: ActivityDeps,
   input: { decision: RouteDecision; now: number; count: number; buyerTimezone?: string; constraint?: TimeConstraint },
 ): Promise<FoundTimes> {
-  const { ids, mode } = attendeesFor(input.decision);
-  const calendars = await loadCalendars(deps, ids, input.now, input.now + deps.team.booking.horizon + EXTENSION_MS);
+  const { decision, ...rest } = input;
+  return findTimesAmong(deps, { ...attendeesFor(decision), ...rest });
+}
+
+/** The times to offer among given reps (every one of them, or any one for a group pool), from their calendars. */
+export async function findTimesAmong(
+  deps: ActivityDeps,
+  input: { ids: string[]; mode: 'all' | 'any'; now: number; count: number; buyerTimezone?: string; constraint?: TimeConstraint },
+): Promise<FoundTimes> {
+  const { ids, mode } = input;
+  // A preferred start or a window past the horizon ("push it a week", "next month") is searched
+  // too, so the calendars are read as far as the search can go.
+  const usual = input.now + deps.team.booking.horizon + EXTENSION_MS;
+  const until = input.constraint
+    ? Math.max(usual, searchLimit({ now: input.now, horizonMs: deps.team.booking.horizon, constraint: input.constraint }) + DAY_MS)
+    : usual;
+  const calendars = await loadCalendars(deps, ids, input.now, until);
   const found = proposeSlots({
     ...slotQuery(deps, ids, calendars, input.now, mode),
     ...(input.constraint ? { constraint: input.constraint } : {}),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InMemoryRotation } from '../domain/route/distribution';
 import { ConfigError, InputError } from '../domain/errors';
@@ -9,16 +9,18 @@ import { rosterOf, unbookableRule, type Team } from '../domain/team/team';
 import { formatPath } from '../domain/team/config';
 import { qualifyActivities } from '../activities/qualify';
 import { decideRoute, EXTENSION_MS, loadCalendars } from '../activities/route';
-import { slotQuery } from '../activities/calendar';
+import { findTimesAmong, slotQuery } from '../activities/calendar';
+import { understandReply, type ReplyContext, type ReplyIntent } from '../domain/converse/reply';
 import type { ActivityDeps } from '../activities/deps';
 import { realProvidersFromEnv } from '../integrations/from-env';
 import { embeddedProviders } from '../runtime/providers';
-import { loadCalendarSeed, loadCrmSeed, loadTeam, loadTeamConfig } from '../runtime/load';
+import { loadCalendarSeed, loadCrmSeed, loadProposals, loadTeam, loadTeamConfig } from '../runtime/load';
 
 const USAGE = `usage:
   baton route --team team.yaml --lead lead.json [--crm crm.yaml] [--calendar calendar.json] [--now ISO]
   baton slots --team team.yaml --reps a,b [--mode all|any] [--calendar calendar.json] [--now ISO] [--tz ZONE] [--all]
-  baton rules --team team.yaml`;
+  baton rules --team team.yaml
+  baton reply --team team.yaml --proposals proposals.json --text "..." [--booked PROPOSAL_ID] [--calendar calendar.json] [--now ISO] [--tz ZONE]`;
 
 function required(values: Record<string, unknown>, name: string): string {
   const v = values[name];
@@ -31,6 +33,13 @@ function parseNow(text: string | undefined): number {
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new InputError(`--now: expected an ISO date-time such as 2026-11-27T17:00:00Z, got "${text}"`);
   return ms;
+}
+
+function parseZone(flag: string, zone: string): string {
+  if (zone !== 'UTC' && !Intl.supportedValuesOf('timeZone').includes(zone)) {
+    throw new InputError(`${flag}: expected an IANA time zone such as America/Los_Angeles, got "${zone}"`);
+  }
+  return zone;
 }
 
 function readLead(file: string): Lead {
@@ -83,13 +92,76 @@ async function slots(args: string[]) {
   const reps = required(values, 'reps').split(',').map((r) => r.trim()).filter(Boolean);
   for (const id of reps) if (!team.reps.some((r) => r.id === id)) throw new InputError(`--reps: unknown rep "${id}" (known: ${team.reps.map((r) => r.id).join(', ')})`);
   if (values.mode !== 'all' && values.mode !== 'any') throw new InputError(`--mode: expected all or any, got "${values.mode}"`);
-  if (values.tz && !Intl.supportedValuesOf('timeZone').includes(values.tz) && values.tz !== 'UTC') throw new InputError(`--tz: expected an IANA time zone, got "${values.tz}"`);
+  if (values.tz) parseZone('--tz', values.tz);
   const now = parseNow(values.now);
   const deps = offlineDeps(team, undefined, values.calendar);
   const calendars = await loadCalendars(deps, reps, now, now + team.booking.horizon + EXTENSION_MS);
   const query = slotQuery(deps, reps, calendars, now, values.mode);
   const found = values.all ? findOpenSlots(query) : proposeSlots({ ...query, count: team.booking.proposals, ...(values.tz ? { buyerTimezone: values.tz } : {}) }).slots;
   return { slots: found.map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(), reps: s.reps })) };
+}
+
+/**
+ * How the conversation would understand one buyer message, and the times the agent would offer
+ * next: the same understanding as the workflow (the LLM path when one is configured), and the same
+ * activity code to find times, over the seeded embedded calendar.
+ */
+async function reply(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      team: { type: 'string' },
+      proposals: { type: 'string' },
+      text: { type: 'string' },
+      booked: { type: 'string' },
+      calendar: { type: 'string' },
+      now: { type: 'string' },
+      tz: { type: 'string' },
+    },
+  });
+  const team = { ...loadTeamConfig(required(values, 'team')), compiledRules: [] };
+  const proposals = loadProposals(required(values, 'proposals'), team);
+  const text = values.text;
+  if (typeof text !== 'string' || !text.trim()) throw new InputError(`--text: expected the buyer's message\n${USAGE}`);
+  const now = parseNow(values.now);
+  const timezone = parseZone('--tz', values.tz ?? team.company.timezone);
+  const booked = values.booked === undefined ? undefined : proposals.find((p) => p.id === values.booked);
+  if (values.booked !== undefined && !booked) {
+    throw new InputError(`--booked: unknown proposal "${values.booked}" (proposals: ${proposals.map((p) => p.id).join(', ') || 'none'})`);
+  }
+  if (values.calendar && !existsSync(values.calendar)) throw new InputError(`--calendar: ${values.calendar}: no such file`);
+  const deps = offlineDeps(team, undefined, values.calendar);
+  // Once booked, the other proposals are no longer on offer: the message is about the booked meeting.
+  const onOffer = booked ? [booked] : proposals;
+  const ctx: ReplyContext = {
+    proposals: onOffer.map((p) => ({ id: p.id, start: Date.parse(p.start), end: Date.parse(p.end) })),
+    now,
+    timezone,
+    ...(booked ? { booked: { start: Date.parse(booked.start), end: Date.parse(booked.end), attendees: booked.attendees, proposalId: booked.id } } : {}),
+  };
+  const intent: ReplyIntent = deps.providers.llm
+    ? await qualifyActivities(deps).classifyReply({ workflowId: 'cli', text, ...ctx })
+    : understandReply(text, ctx);
+  let slots: { start: string; end: string; reps: string[] }[] = [];
+  if (intent.kind === 'new_times' || intent.kind === 'reschedule') {
+    // The same attendees as the proposals: the booked meeting's, else those every proposal shares
+    // (all of them must attend), else a group pool's members (any one of them will do).
+    const lists = booked ? [booked.attendees] : proposals.map((p) => p.attendees);
+    const ids = [...new Set(lists.flat())];
+    const same = lists.every((l) => l.length === ids.length && ids.every((id) => l.includes(id)));
+    if (ids.length > 0) {
+      const found = await findTimesAmong(deps, {
+        ids,
+        mode: same ? 'all' : 'any',
+        now,
+        count: team.booking.proposals,
+        buyerTimezone: timezone,
+        ...(intent.constraint ? { constraint: intent.constraint } : {}),
+      });
+      slots = found.slots;
+    }
+  }
+  return { intent: intent.kind, proposalId: intent.kind === 'choose' ? intent.proposalId : null, slots };
 }
 
 function rules(args: string[]): { output: unknown; failed: string | null } {
@@ -118,6 +190,7 @@ async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === 'route') console.log(JSON.stringify(await route(args), null, 2));
   else if (command === 'slots') console.log(JSON.stringify(await slots(args), null, 2));
+  else if (command === 'reply') console.log(JSON.stringify(await reply(args), null, 2));
   else if (command === 'rules') {
     const { output, failed } = rules(args);
     console.log(JSON.stringify(output, null, 2));

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath, parseTeamConfig, type TeamConfig } from '../domain/team/config';
-import { ConfigError } from '../domain/errors';
+import { ConfigError, InputError } from '../domain/errors';
 import { compileRule, RuleCompileError, ruleFromLlm, rulePrompt, llmRuleSchema, type CompiledRule } from '../domain/route/rules';
 import { assertRulesBookable, rosterOf, type Team } from '../domain/team/team';
 import type { LlmProvider } from '../integrations/providers';
@@ -111,4 +111,56 @@ export function loadCalendarSeed(file: string, team?: TeamConfig): Record<string
     });
   }
   return calendars;
+}
+
+/** One time the buyer was offered, as the API lists it (`GET /v1/leads/:id` -> proposals). */
+export interface ProposalFileEntry {
+  id: string;
+  start: string;
+  end: string;
+  attendees: string[];
+}
+
+const proposalsFileSchema = z.array(
+  z.strictObject({
+    id: z.string().min(1, 'expected a proposal id'),
+    start: isoInstant,
+    end: isoInstant,
+    attendees: z.array(z.string().min(1)).min(1, 'expected at least one rep id'),
+  }),
+  { error: 'expected a list of proposals [{ id, start, end, attendees }]' },
+);
+
+/**
+ * proposals.json for `baton reply`: the list the buyer was offered, `[{ id, start, end, attendees }]`.
+ * Ids must be unique, each end after its start, attendees reps of the team. Errors name the file,
+ * the path inside it and the reason.
+ */
+export function loadProposals(file: string, team: TeamConfig): ProposalFileEntry[] {
+  const name = basename(file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`${name}: ${code === 'ENOENT' ? 'no such file' : code ? `cannot read it (${code})` : `not valid JSON: ${(err as Error).message}`}`);
+  }
+  const parsed = proposalsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const text = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message;
+    throw new InputError(`${name}: ${formatPath(issue.path)}: ${text}`);
+  }
+  const seen = new Set<string>();
+  parsed.data.forEach((p, i) => {
+    if (seen.has(p.id)) throw new InputError(`${name}: [${i}].id: duplicate proposal id "${p.id}"`);
+    seen.add(p.id);
+    if (Date.parse(p.end) <= Date.parse(p.start)) throw new InputError(`${name}: [${i}].end: expected a time after start`);
+    p.attendees.forEach((id, j) => {
+      if (!team.reps.some((r) => r.id === id)) {
+        throw new InputError(`${name}: [${i}].attendees[${j}]: unknown rep "${id}" (known: ${team.reps.map((r) => r.id).join(', ')})`);
+      }
+    });
+  });
+  return parsed.data;
 }

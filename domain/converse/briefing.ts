@@ -48,7 +48,7 @@ export function briefingText({ lead, facts, decision, names, meeting }: Briefing
   return lines.filter((l): l is string => l !== null).join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export interface IntroEmailInput {
   lead: Lead;
