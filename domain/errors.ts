@@ -64,6 +64,17 @@ export class ProviderRejected extends BatonError {
   readonly httpStatus = 502;
 }
 
+/**
+ * A limit that lasts hours, not seconds: HubSpot's daily API limit (429 `policyName: DAILY`),
+ * Google's `dailyLimitExceeded` / `quotaExceeded` (Calendar usage limits), SendGrid's
+ * "Maximum credits exceeded". Retrying within minutes cannot help: the lead waits for ops.
+ */
+export class ProviderQuotaExhausted extends BatonError {
+  readonly code = 'provider_quota_exhausted';
+  readonly retryable = false;
+  readonly httpStatus = 503;
+}
+
 /** Rate limits, 5xx and network errors: worth retrying with backoff. */
 export class ProviderUnavailable extends BatonError {
   readonly code = 'provider_unavailable';
@@ -80,6 +91,7 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'SlotConflict',
   'ProviderAuthError',
   'ProviderRejected',
+  'ProviderQuotaExhausted',
 ] as const;
 
 export function isBatonError(err: unknown): err is BatonError {
