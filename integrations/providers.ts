@@ -81,15 +81,36 @@ export interface CrmRecord {
   /** Idempotency key: writing the same key twice keeps one record. */
   key: string;
   contactEmail: string;
+  /** The contact (and its primary company) `upsertContact` returned: saves looking the contact up again. */
+  contact?: CrmContactRef;
+  /**
+   * False when no earlier try can have written this key (the first attempt of a step that runs once
+   * per lead run): the provider may skip its check for an existing record. Default true.
+   */
+  mayExist?: boolean;
+}
+
+export interface CrmContactRef {
+  contactId: string;
+  /** The contact's primary company, when the CRM has one: records are associated to it too. */
+  companyId?: string;
+}
+
+/** Per-call options: `signal` aborts the call's HTTP requests (Temporal cancelled or timed out the attempt). */
+export interface CallOptions {
+  signal?: AbortSignal;
 }
 
 export interface CrmProvider {
   readonly kind: string;
-  findAccountByEmail(email: string): Promise<CrmAccount | null>;
-  upsertContact(contact: CrmContact): Promise<{ contactId: string }>;
-  logMeeting(record: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string }): Promise<{ id: string }>;
-  addNote(record: CrmRecord & { body: string }): Promise<{ id: string }>;
-  createTask(record: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }): Promise<{ id: string }>;
+  findAccountByEmail(email: string, options?: CallOptions): Promise<CrmAccount | null>;
+  upsertContact(contact: CrmContact, options?: CallOptions): Promise<CrmContactRef>;
+  logMeeting(
+    record: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string },
+    options?: CallOptions,
+  ): Promise<{ id: string }>;
+  addNote(record: CrmRecord & { body: string }, options?: CallOptions): Promise<{ id: string }>;
+  createTask(record: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }, options?: CallOptions): Promise<{ id: string }>;
 }
 
 export interface OutgoingEmail {
