@@ -17,6 +17,23 @@ const retry = {
 export const activities = proxyActivities<BatonActivities>({ startToCloseTimeout: '30s', retry });
 
 /**
+ * How long HubSpot's search index may take to show a write: HubSpot documents only "it may take a
+ * few moments for newly created or updated CRM objects to appear in search results"; the figure it
+ * is given elsewhere is 10 s (Okta's HubSpot connector documentation: "wait 10 seconds after using
+ * a Create card" before searching for the record).
+ */
+export const CRM_SEARCH_INDEX_LAG_MS = 10_000;
+
+/**
+ * CRM writes are de-duplicated by searching for their key's marker (integrations/hubspot/crm.ts),
+ * which only works once the index shows the first try's write. A retry sooner than the index lag
+ * would not find it and write twice, so CRM steps wait 15 s before their first retry.
+ */
+export const crmRetry = { ...retry, initialInterval: '15s', maximumInterval: '2m' };
+
+export const crmActivities = proxyActivities<BatonActivities>({ startToCloseTimeout: '30s', retry: crmRetry });
+
+/**
  * Facts by the deterministic extractor, free/busy for the proposals and the briefing without an LLM
  * only read and are safe to repeat, so without an LLM they run as local activities: in the worker,
  * inside the lead's workflow task, with no task-queue round trip each (bench/README.md). Routing

@@ -23,8 +23,8 @@ import type { Facts } from '../domain/qualify/facts';
 import { understandReply, type ReplyIntent } from '../domain/converse/reply';
 import type { RouteDecision } from '../domain/route/routing';
 import type { TimeConstraint } from '../domain/schedule/slots';
-import type { Person } from '../integrations/providers';
-import { activities, llmActivities, localActivities } from './activity-proxies';
+import type { CrmContactRef, Person } from '../integrations/providers';
+import { activities, crmActivities, llmActivities, localActivities } from './activity-proxies';
 import {
   AssignedRepKey,
   bookProposalUpdate,
@@ -81,6 +81,8 @@ export class LeadConversation {
   private readonly inbox: string[] = [];
   private readonly bookingRequests: BookingRequest[] = [];
   private resumeRequested = false;
+  /** What the hand-off wrote to the CRM: each write happens once, and later steps can refer to it. */
+  private readonly crmRecords: { contact?: CrmContactRef; meetingId?: string; briefingId?: string } = {};
   private lastBuyerActivity = Date.now();
   private lastProposalAt = Date.now();
   private readonly receivedAt = new Date().toISOString();
@@ -144,7 +146,7 @@ export class LeadConversation {
   async disqualify(reason: NonNullable<Facts['disqualified']>): Promise<{ stage: LeadStage }> {
     const { lead, policy } = this.input;
     this.say(disqualifiedMessage(DISQUALIFIED_COPY[reason.reason] ?? '', { buyerName: lead.name, companyName: policy.companyName }));
-    await this.guarded('record disqualification', activities, (a) =>
+    await this.guarded('record disqualification', patched('one-crm-write-per-activity') ? crmActivities : activities, (a) =>
       a.recordDisqualified({ workflowId: this.workflowId, lead, reason: reason.reason, quote: reason.quote ?? null }),
     );
     return this.close('disqualified', `disqualified: ${reason.reason}`);
@@ -317,7 +319,28 @@ export class LeadConversation {
     const base = { workflowId: this.workflowId, lead: this.input.lead, facts: this.facts!, decision: this.decision!, booking: this.booking! };
     const via = this.input.policy.useLlm ? llmActivities : this.readSteps;
     const briefing = await this.guarded('brief', via, (a) => a.writeBriefing(base));
-    await this.guarded('record in CRM', activities, (a) => a.recordBooking({ ...base, briefing }));
+    if (patched('one-crm-write-per-activity')) {
+      // One CRM write per activity: a retry of the note never repeats the meeting. `resumed` tells a
+      // step run again after ops resumed it that its first try may have written already.
+      const { workflowId, lead } = base;
+      const crm = this.crmRecords;
+      crm.contact ??= await this.guarded('record contact in CRM', crmActivities, (a) => a.recordCrmContact({ workflowId, lead }));
+      const contact = crm.contact;
+      let meetingTries = 0;
+      crm.meetingId ??= (
+        await this.guarded('record meeting in CRM', crmActivities, (a) =>
+          a.recordCrmMeeting({ workflowId, lead, contact, booking: base.booking, briefing, resumed: meetingTries++ > 0 }),
+        )
+      ).id;
+      let briefingTries = 0;
+      crm.briefingId ??= (
+        await this.guarded('record briefing in CRM', crmActivities, (a) =>
+          a.recordCrmBriefing({ workflowId, lead, contact, briefing, resumed: briefingTries++ > 0 }),
+        )
+      ).id;
+    } else {
+      await this.guarded('record in CRM', activities, (a) => a.recordBooking({ ...base, briefing }));
+    }
     await this.guarded('intro email', activities, (a) => a.sendIntroEmail({ ...base, briefing }));
   }
 
@@ -325,7 +348,7 @@ export class LeadConversation {
   private async handToHuman(reason: string): Promise<string> {
     const owner = this.decision?.reps[0];
     const ownerName = (owner && this.people[owner]?.name) || '';
-    await this.guarded('hand to a human', activities, (a) =>
+    await this.guarded('hand to a human', patched('one-crm-write-per-activity') ? crmActivities : activities, (a) =>
       a.createFollowUpTask({
         workflowId: this.workflowId,
         lead: this.input.lead,
