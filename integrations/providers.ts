@@ -41,6 +41,8 @@ export interface CreatedEvent {
   created: boolean;
   htmlLink?: string;
   meetLink?: string;
+  /** The provider could not create the video conference: the event stands, without a link. */
+  conference?: 'failed';
 }
 
 export interface FoundEvent extends CreatedEvent {

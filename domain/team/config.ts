@@ -61,9 +61,20 @@ const poolSchema = z.strictObject({
   distribution: z.enum(DISTRIBUTIONS).default('round_robin'),
 });
 
+/**
+ * Every route and booking reads each rep's calendar over the whole horizon (plus two weeks when it
+ * is full): free/busy in queries of at most 60 days and 50 calendars, and one event list per rep.
+ * Beyond three months that is more calendar reading per lead than an intro call is worth.
+ */
+export const MAX_HORIZON_MS = 90 * 86_400_000;
+
 const bookingSchema = z.strictObject({
   meetingMinutes: z.number().int().min(5).max(480).default(30),
-  horizon: duration.default(48 * 3_600_000),
+  horizon: duration
+    .refine((ms) => ms <= MAX_HORIZON_MS, {
+      message: 'expected at most 90d: every lead reads each rep’s calendar over the whole horizon, and intro calls are booked within weeks, not months',
+    })
+    .default(48 * 3_600_000),
   proposals: z.number().int().min(1).max(5).default(3),
   minNotice: duration.default(3_600_000),
   buffer: duration.default(10 * 60_000),
