@@ -126,7 +126,7 @@ export function handoffActivities(deps: ActivityDeps) {
       );
     },
 
-    async sendIntroEmail({ workflowId, lead, facts, booking }: HandoffInput & { briefing: string }): Promise<void> {
+    async sendIntroEmail({ workflowId, lead, facts, booking, resumed }: HandoffInput & { briefing: string; resumed?: boolean }): Promise<void> {
       const reps = booking.attendees.map((id) => rep(id)!).filter(Boolean);
       const organizer = reps[0]!;
       const mail = introEmail({
@@ -136,13 +136,17 @@ export function handoffActivities(deps: ActivityDeps) {
         meeting: { start: booking.start, end: booking.end, timezone: facts.timezone?.value ?? organizer.timezone, ...(booking.meetLink ? { meetLink: booking.meetLink } : {}) },
         ...(lead.message ? { context: lead.message.split('\n')[0]!.slice(0, 300) } : {}),
       });
-      await providers.email.send({
+      const sent = await providers.email.send({
         key: key(workflowId, 'intro-email'),
+        mayHaveBeenSent: mayHaveWritten(resumed),
         to: [{ email: lead.email.toLowerCase(), ...(lead.name ? { name: lead.name } : {}) }],
         cc: reps.map((r) => ({ email: r.email.toLowerCase(), name: r.name })),
         replyTo: { email: organizer.email, name: organizer.name },
         ...mail,
       });
+      if (sent.afterUnknownOutcome) {
+        deps.log?.('warn', 'intro email sent again after an attempt whose outcome was lost: the buyer may have it twice', { workflowId, messageId: sent.messageId });
+      }
     },
 
     async createFollowUpTask(input: {

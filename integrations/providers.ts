@@ -118,6 +118,8 @@ export interface CrmProvider {
 export interface OutgoingEmail {
   /** Idempotency key: a second send with the same key is not delivered again. */
   key: string;
+  /** An earlier try of this send may have reached the provider (a Temporal retry): check before sending. */
+  mayHaveBeenSent?: boolean;
   to: Person[];
   cc?: Person[];
   replyTo?: Person;
@@ -126,9 +128,20 @@ export interface OutgoingEmail {
   html: string;
 }
 
+export interface SentResult {
+  messageId: string;
+  /** The key had been sent before: nothing was sent this time. */
+  duplicate: boolean;
+  /**
+   * Sent, after an earlier try whose outcome was never known (its answer was lost): the recipient
+   * may get this email twice. The provider could not tell (see docs/connect-your-tools.md).
+   */
+  afterUnknownOutcome?: boolean;
+}
+
 export interface EmailProvider {
   readonly kind: string;
-  send(email: OutgoingEmail): Promise<{ messageId: string; duplicate: boolean }>;
+  send(email: OutgoingEmail): Promise<SentResult>;
 }
 
 export interface LlmUsage {

@@ -34,6 +34,13 @@ export const crmRetry = { ...retry, initialInterval: '15s', maximumInterval: '2m
 export const crmActivities = proxyActivities<BatonActivities>({ startToCloseTimeout: '30s', retry: crmRetry });
 
 /**
+ * The intro email is de-duplicated the same way when its first try's outcome was lost: SendGrid's
+ * Email Activity feed is asked for the key (integrations/sendgrid/email.ts), and it shows a message
+ * only once SendGrid has processed it. SendGrid does not say how soon; the email gets the CRM's floor.
+ */
+export const emailActivities = crmActivities;
+
+/**
  * Facts by the deterministic extractor, free/busy for the proposals and the briefing without an LLM
  * only read and are safe to repeat, so without an LLM they run as local activities: in the worker,
  * inside the lead's workflow task, with no task-queue round trip each (bench/README.md). Routing

@@ -24,7 +24,7 @@ import { understandReply, type ReplyIntent } from '../domain/converse/reply';
 import type { RouteDecision } from '../domain/route/routing';
 import type { TimeConstraint } from '../domain/schedule/slots';
 import type { CrmContactRef, Person } from '../integrations/providers';
-import { activities, crmActivities, llmActivities, localActivities } from './activity-proxies';
+import { activities, crmActivities, emailActivities, llmActivities, localActivities } from './activity-proxies';
 import {
   AssignedRepKey,
   bookProposalUpdate,
@@ -338,10 +338,12 @@ export class LeadConversation {
           a.recordCrmBriefing({ workflowId, lead, contact, briefing, resumed: briefingTries++ > 0 }),
         )
       ).id;
+      let emailTries = 0;
+      await this.guarded('intro email', emailActivities, (a) => a.sendIntroEmail({ ...base, briefing, resumed: emailTries++ > 0 }));
     } else {
       await this.guarded('record in CRM', activities, (a) => a.recordBooking({ ...base, briefing }));
+      await this.guarded('intro email', activities, (a) => a.sendIntroEmail({ ...base, briefing }));
     }
-    await this.guarded('intro email', activities, (a) => a.sendIntroEmail({ ...base, briefing }));
   }
 
   /** A person takes over: the owner gets a CRM task with the briefing, the buyer is told who will follow up. */
