@@ -123,7 +123,14 @@ export function calendarActivities(deps: ActivityDeps) {
       const end = Date.parse(proposal.end);
       const runId = currentRunId();
       const key = `${input.workflowId}/${runId}/attempt-${input.attempt}`;
-      const booked = (reps: string[], attendees: string[], event: CreatedEvent, escalated: Booking['escalated']): Booking => ({
+      const booked = (reps: string[], attendees: string[], event: CreatedEvent, escalated: Booking['escalated']): Booking => {
+        if (event.conference === 'failed') {
+          // The calendar could not create the video call: the meeting stands, the invite and intro email go without a link.
+          deps.log?.('warn', 'video conference could not be created for the booked meeting', { workflowId: input.workflowId, eventId: event.eventId });
+        }
+        return bookingOf(reps, attendees, event, escalated);
+      };
+      const bookingOf = (reps: string[], attendees: string[], event: CreatedEvent, escalated: Booking['escalated']): Booking => ({
         proposalId: proposal.id,
         start: proposal.start,
         end: proposal.end,

@@ -3,7 +3,7 @@ import { buyerText, type Lead } from '../domain/qualify/lead';
 import { routeLead, type CrmOwnerHint, type RouteDecision } from '../domain/route/routing';
 import type { Busy } from '../domain/schedule/slots';
 import type { Person } from '../integrations/providers';
-import { currentRunId, type ActivityDeps } from './deps';
+import { attemptSignal, currentRunId, type ActivityDeps } from './deps';
 
 /** Busy and out-of-office blocks per rep id, in epoch ms, for the domain's slot finder. */
 export async function loadCalendars(deps: ActivityDeps, repIds: string[], from: number, to: number): Promise<Record<string, Busy[]>> {
@@ -26,10 +26,10 @@ export const EXTENSION_MS = 14 * 86_400_000;
 
 export async function decideRoute(
   deps: ActivityDeps,
-  input: { lead: Lead; facts: Facts; now: number; scope: string },
+  input: { lead: Lead; facts: Facts; now: number; scope: string; signal?: AbortSignal },
 ): Promise<RouteDecision> {
   const { team, providers } = deps;
-  const account = await providers.crm.findAccountByEmail(input.lead.email);
+  const account = await providers.crm.findAccountByEmail(input.lead.email, { signal: input.signal });
   const owner: CrmOwnerHint | null = account
     ? { repId: account.ownerRepId, email: account.ownerEmail, accountName: account.name }
     : null;
@@ -47,7 +47,7 @@ export function routeActivities(deps: ActivityDeps) {
       people: Record<string, Person>;
     }> {
       const scope = `${input.workflowId}/${currentRunId()}`;
-      const decision = await decideRoute(deps, { ...input, scope });
+      const decision = await decideRoute(deps, { ...input, scope, signal: attemptSignal() });
       // Every rep, not just the chosen ones: a backup may step in at booking time.
       return { decision, people: peopleOf(deps, deps.team.reps.map((r) => r.id)) };
     },

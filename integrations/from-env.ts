@@ -10,7 +10,7 @@
  *   GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_REFRESH_TOKEN    (OAuth refresh token)
  *   GOOGLE_API_ROOT_URL, GOOGLE_TOKEN_URL                           (advanced: proxies, emulators)
  *   HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL
- *   SENDGRID_API_KEY, SENDGRID_FROM, SENDGRID_SANDBOX, SENDGRID_BASE_URL
+ *   SENDGRID_API_KEY, SENDGRID_FROM, SENDGRID_SANDBOX, SENDGRID_BASE_URL, SENDGRID_EMAIL_ACTIVITY
  *   PROVIDER_TIMEOUT_MS                                             (Google, HubSpot, SendGrid)
  */
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { parseServiceAccountKey, type GoogleCredentials } from './google-calenda
 import { HubSpotCrmProvider } from './hubspot/crm';
 import { DEFAULT_OPENAI_MODEL, OpenAiLlmProvider } from './openai/llm';
 import { parseAddress, SendGridEmailProvider } from './sendgrid/email';
+import type { SendLedger } from './sendgrid/ledger';
 
 export interface RealProviders {
   calendar?: CalendarProvider;
@@ -31,7 +32,10 @@ export interface RealProviders {
   summary: string[];
 }
 
-export function realProvidersFromEnv(env: NodeJS.ProcessEnv, opts: { repCount: number }): RealProviders {
+export function realProvidersFromEnv(
+  env: NodeJS.ProcessEnv,
+  opts: { repCount: number; /** Where SendGrid records sent keys (the data directory's SQLite file). */ sendLedger?: SendLedger },
+): RealProviders {
   const get = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value ? value : undefined;
@@ -94,6 +98,7 @@ export function realProvidersFromEnv(env: NodeJS.ProcessEnv, opts: { repCount: n
   const sendgridKey = get('SENDGRID_API_KEY');
   const sendgridFrom = get('SENDGRID_FROM');
   const sandbox = bool(get, 'SENDGRID_SANDBOX');
+  const activityCheck = bool(get, 'SENDGRID_EMAIL_ACTIVITY');
   if (sendgridKey) {
     if (!sendgridFrom) {
       throw new ConfigError('SENDGRID_API_KEY is set but SENDGRID_FROM is missing (a verified sender, e.g. "Acme Sales <sales@acme.com>")');
@@ -106,11 +111,14 @@ export function realProvidersFromEnv(env: NodeJS.ProcessEnv, opts: { repCount: n
       sandbox,
       baseUrl: baseUrl ? withSlash(baseUrl) : undefined,
       timeoutMs,
+      ledger: opts.sendLedger,
+      activityCheck,
     });
     out.email = email;
     out.summary.push(`email: sendgrid${sandbox ? ' (sandbox: nothing is delivered)' : ''}`);
   } else {
-    const stray = ['SENDGRID_FROM', 'SENDGRID_BASE_URL'].find((n) => get(n)) ?? (sandbox ? 'SENDGRID_SANDBOX' : undefined);
+    const stray =
+      ['SENDGRID_FROM', 'SENDGRID_BASE_URL'].find((n) => get(n)) ?? (sandbox ? 'SENDGRID_SANDBOX' : activityCheck ? 'SENDGRID_EMAIL_ACTIVITY' : undefined);
     if (stray) throw new ConfigError(`${stray} is set but SENDGRID_API_KEY is missing`);
   }
 

@@ -41,6 +41,8 @@ export interface CreatedEvent {
   created: boolean;
   htmlLink?: string;
   meetLink?: string;
+  /** The provider could not create the video conference: the event stands, without a link. */
+  conference?: 'failed';
 }
 
 export interface FoundEvent extends CreatedEvent {
@@ -81,20 +83,43 @@ export interface CrmRecord {
   /** Idempotency key: writing the same key twice keeps one record. */
   key: string;
   contactEmail: string;
+  /** The contact (and its primary company) `upsertContact` returned: saves looking the contact up again. */
+  contact?: CrmContactRef;
+  /**
+   * False when no earlier try can have written this key (the first attempt of a step that runs once
+   * per lead run): the provider may skip its check for an existing record. Default true.
+   */
+  mayExist?: boolean;
+}
+
+export interface CrmContactRef {
+  contactId: string;
+  /** The contact's primary company, when the CRM has one: records are associated to it too. */
+  companyId?: string;
+}
+
+/** Per-call options: `signal` aborts the call's HTTP requests (Temporal cancelled or timed out the attempt). */
+export interface CallOptions {
+  signal?: AbortSignal;
 }
 
 export interface CrmProvider {
   readonly kind: string;
-  findAccountByEmail(email: string): Promise<CrmAccount | null>;
-  upsertContact(contact: CrmContact): Promise<{ contactId: string }>;
-  logMeeting(record: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string }): Promise<{ id: string }>;
-  addNote(record: CrmRecord & { body: string }): Promise<{ id: string }>;
-  createTask(record: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }): Promise<{ id: string }>;
+  findAccountByEmail(email: string, options?: CallOptions): Promise<CrmAccount | null>;
+  upsertContact(contact: CrmContact, options?: CallOptions): Promise<CrmContactRef>;
+  logMeeting(
+    record: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string },
+    options?: CallOptions,
+  ): Promise<{ id: string }>;
+  addNote(record: CrmRecord & { body: string }, options?: CallOptions): Promise<{ id: string }>;
+  createTask(record: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }, options?: CallOptions): Promise<{ id: string }>;
 }
 
 export interface OutgoingEmail {
   /** Idempotency key: a second send with the same key is not delivered again. */
   key: string;
+  /** An earlier try of this send may have reached the provider (a Temporal retry): check before sending. */
+  mayHaveBeenSent?: boolean;
   to: Person[];
   cc?: Person[];
   replyTo?: Person;
@@ -103,9 +128,20 @@ export interface OutgoingEmail {
   html: string;
 }
 
+export interface SentResult {
+  messageId: string;
+  /** The key had been sent before: nothing was sent this time. */
+  duplicate: boolean;
+  /**
+   * Sent, after an earlier try whose outcome was never known (its answer was lost): the recipient
+   * may get this email twice. The provider could not tell (see docs/connect-your-tools.md).
+   */
+  afterUnknownOutcome?: boolean;
+}
+
 export interface EmailProvider {
   readonly kind: string;
-  send(email: OutgoingEmail): Promise<{ messageId: string; duplicate: boolean }>;
+  send(email: OutgoingEmail): Promise<SentResult>;
 }
 
 export interface LlmUsage {

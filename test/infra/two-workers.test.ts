@@ -193,7 +193,9 @@ describe('two workers on one task queue', () => {
       findTimes: LEADS,
       bookMeeting: LEADS,
       writeBriefing: LEADS,
-      recordBooking: LEADS,
+      recordCrmContact: LEADS,
+      recordCrmMeeting: LEADS,
+      recordCrmBriefing: LEADS,
       sendIntroEmail: LEADS,
     });
 

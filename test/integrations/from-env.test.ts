@@ -103,6 +103,12 @@ describe('realProvidersFromEnv', () => {
     expect(
       configError(() => realProvidersFromEnv({ SENDGRID_API_KEY: 'SG.x', SENDGRID_FROM: 'a@b.example', SENDGRID_SANDBOX: 'maybe' }, { repCount: 1 })).message,
     ).toMatch(/SENDGRID_SANDBOX: expected true or false/);
+    expect(configError(() => realProvidersFromEnv({ SENDGRID_EMAIL_ACTIVITY: 'true' }, { repCount: 1 })).message).toMatch(
+      /SENDGRID_EMAIL_ACTIVITY is set but SENDGRID_API_KEY is missing/,
+    );
+    expect(
+      configError(() => realProvidersFromEnv({ SENDGRID_API_KEY: 'SG.x', SENDGRID_FROM: 'a@b.example', SENDGRID_EMAIL_ACTIVITY: 'on please' }, { repCount: 1 })).message,
+    ).toMatch(/SENDGRID_EMAIL_ACTIVITY: expected true or false/);
     expect(configError(() => realProvidersFromEnv({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'localhost:11434' }, { repCount: 1 })).message).toMatch(
       /OPENAI_BASE_URL/,
     );

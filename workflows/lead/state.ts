@@ -7,7 +7,7 @@ import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import { InputError, LeadStateConflict } from '../../domain/errors';
 import type { Facts } from '../../domain/qualify/facts';
 import type { RouteDecision } from '../../domain/route/routing';
-import type { Person } from '../../integrations/providers';
+import type { CrmContactRef, Person } from '../../integrations/providers';
 import { toFailure } from '../failures';
 import {
   bookProposalUpdate,
@@ -59,6 +59,8 @@ export class LeadState {
   readonly bookingRequests: BookingRequest[] = [];
   resumeRequested = false;
   private resumeTo: LeadStage | null = null;
+  /** What the hand-off wrote to the CRM: each write happens once, and later steps refer to it. */
+  readonly crm: { contact?: CrmContactRef; meetingId?: string; briefingId?: string } = {};
 
   readonly attributes: SearchAttributePublisher;
   readonly runner: StepRunner;

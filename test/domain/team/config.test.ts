@@ -27,6 +27,11 @@ const errorOf = (text: string) => {
 };
 
 describe('team.yaml', () => {
+  it('caps booking.horizon at 90 days, naming the key', () => {
+    expect(errorOf(`${base}booking: { horizon: 120d }\n`)).toMatch(/booking\.horizon: expected at most 90d/);
+    expect(parseTeamConfig(`${base}booking: { horizon: 90d }\n`).booking.horizon).toBe(90 * 86_400_000);
+  });
+
   it('loads the example team in config/', () => {
     const team = parseTeamConfig(readFileSync(`${ROOT}config/team.yaml`, 'utf8'));
     expect(team.reps).toHaveLength(10);
