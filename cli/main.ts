@@ -4,16 +4,19 @@ import { InMemoryRotation } from '../domain/route/distribution';
 import { ConfigError, InputError } from '../domain/errors';
 import { leadSchema, type Lead } from '../domain/qualify/lead';
 import { findOpenSlots, proposeSlots } from '../domain/schedule/slots';
-import { describeRule, RuleCompileError, compileRule } from '../domain/route/rules';
-import { rosterOf, type Team } from '../domain/team/team';
+import { describeRule } from '../domain/route/rules';
+import type { Team } from '../domain/team/team';
 import { formatPath } from '../domain/team/config';
 import { qualifyActivities } from '../activities/qualify';
 import { decideRoute, EXTENSION_MS, loadCalendars } from '../activities/route';
 import { slotQuery } from '../activities/calendar';
 import type { ActivityDeps } from '../activities/deps';
 import { realProvidersFromEnv } from '../integrations/from-env';
+import type { LlmProvider } from '../integrations/providers';
 import { embeddedProviders } from '../runtime/providers';
-import { loadCalendarSeed, loadCrmSeed, loadTeam, loadTeamConfig } from '../runtime/load';
+import { compileTeamRules, loadCalendarSeed, loadCrmSeed, loadTeam, loadTeamConfig, type RuleLoadOptions } from '../runtime/load';
+import { ruleCacheFile } from '../runtime/rule-cache';
+import { dataDirOf } from '../runtime/settings';
 
 const USAGE = `usage:
   baton route --team team.yaml --lead lead.json [--crm crm.yaml] [--calendar calendar.json] [--now ISO]
@@ -48,12 +51,20 @@ function readLead(file: string): Lead {
   return parsed.data;
 }
 
+function llmFromEnv(): LlmProvider | undefined {
+  return realProvidersFromEnv(process.env, { repCount: 0 }).llm;
+}
+
+/** The worker's compiled-rules cache (BATON_DATA_DIR), so the CLI uses and shows the same rules without new model calls. */
+function ruleOptions(): RuleLoadOptions {
+  return { cacheFile: ruleCacheFile(dataDirOf(process.env)), warn: (message) => console.error(`baton: warning: ${message}`) };
+}
+
 /** The same activity code the worker runs, over in-memory embedded providers seeded from the files. */
-function offlineDeps(team: Team, crmFile?: string, calendarFile?: string): ActivityDeps {
+function offlineDeps(team: Team, llm: LlmProvider | undefined, crmFile?: string, calendarFile?: string): ActivityDeps {
   const local = embeddedProviders(':memory:', team);
-  if (crmFile) local.crm.seed(loadCrmSeed(crmFile, team));
+  if (crmFile) local.crm.seed(loadCrmSeed(crmFile));
   if (calendarFile) local.calendar.seed(loadCalendarSeed(calendarFile, team));
-  const llm = realProvidersFromEnv(process.env, { repCount: team.reps.length }).llm;
   const rotation = new InMemoryRotation();
   return {
     team,
@@ -64,11 +75,11 @@ function offlineDeps(team: Team, crmFile?: string, calendarFile?: string): Activ
 
 async function route(args: string[]) {
   const { values } = parseArgs({ args, options: { team: { type: 'string' }, lead: { type: 'string' }, crm: { type: 'string' }, calendar: { type: 'string' }, now: { type: 'string' } } });
-  const llm = realProvidersFromEnv(process.env, { repCount: 0 }).llm;
-  const team = await loadTeam(required(values, 'team'), llm);
+  const llm = llmFromEnv();
+  const team = await loadTeam(required(values, 'team'), llm, ruleOptions());
   const lead = readLead(required(values, 'lead'));
   const now = parseNow(values.now);
-  const deps = offlineDeps(team, values.crm, values.calendar);
+  const deps = offlineDeps(team, llm, values.crm, values.calendar);
   const facts = await qualifyActivities(deps).qualifyLead({ workflowId: 'cli', lead });
   const d = await decideRoute(deps, { lead, facts, now, scope: 'cli' });
   return { target: d.target, reps: d.reps, attendees: d.attendees, source: d.source, rule: d.rule, escalated: d.escalated, facts: d.facts, reasoning: d.reasoning };
@@ -85,28 +96,26 @@ async function slots(args: string[]) {
   if (values.mode !== 'all' && values.mode !== 'any') throw new InputError(`--mode: expected all or any, got "${values.mode}"`);
   if (values.tz && !Intl.supportedValuesOf('timeZone').includes(values.tz) && values.tz !== 'UTC') throw new InputError(`--tz: expected an IANA time zone, got "${values.tz}"`);
   const now = parseNow(values.now);
-  const deps = offlineDeps(team, undefined, values.calendar);
+  const deps = offlineDeps(team, undefined, undefined, values.calendar);
   const calendars = await loadCalendars(deps, reps, now, now + team.booking.horizon + EXTENSION_MS);
   const query = slotQuery(deps, reps, calendars, now, values.mode);
   const found = values.all ? findOpenSlots(query) : proposeSlots({ ...query, count: team.booking.proposals, ...(values.tz ? { buyerTimezone: values.tz } : {}) }).slots;
   return { slots: found.map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(), reps: s.reps })) };
 }
 
-function rules(args: string[]): { output: unknown; failed: string | null } {
+/** The rules exactly as the worker loads them: same parser, same model, same cache. */
+async function rules(args: string[]): Promise<{ output: unknown; failed: string | null }> {
   const { values } = parseArgs({ args, options: { team: { type: 'string' } } });
   const file = required(values, 'team');
-  const config = loadTeamConfig(file);
-  const roster = rosterOf(config);
+  const loaded = await compileTeamRules(loadTeamConfig(file), llmFromEnv(), ruleOptions());
   let failed: string | null = null;
-  const output = config.rules.map((text, index) => {
-    try {
-      const compiled = compileRule(text, index, roster);
-      return { index, text, compiled, description: describeRule(compiled) };
-    } catch (err) {
-      if (!(err instanceof RuleCompileError)) throw err;
-      failed ??= `${file}: ${err.message}`;
-      return { index, text, error: err.reason };
+  const output = loaded.map((rule) => {
+    const { index, text } = rule;
+    if ('error' in rule) {
+      failed ??= `${file}: ${rule.error.message}`;
+      return { index, text, error: rule.error.reason };
     }
+    return { index, text, compiled: rule.compiled, description: describeRule(rule.compiled), ...(rule.model ? { model: rule.model } : {}) };
   });
   return { output: { rules: output }, failed };
 }
@@ -116,7 +125,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'route') console.log(JSON.stringify(await route(args), null, 2));
   else if (command === 'slots') console.log(JSON.stringify(await slots(args), null, 2));
   else if (command === 'rules') {
-    const { output, failed } = rules(args);
+    const { output, failed } = await rules(args);
     console.log(JSON.stringify(output, null, 2));
     if (failed) {
       console.error(`baton: ${failed}`);

@@ -1,6 +1,8 @@
 import type { Team } from '../domain/team/team';
 import type { LeadWorkflowInput } from '../workflows/messages';
 import { loadCalendarSeed, loadCrmSeed, loadTeam, loadTeamConfig } from './load';
+import { logger } from './log';
+import { ruleCacheFile } from './rule-cache';
 import { selectProviders, type ProviderSetup } from './providers';
 import type { Settings } from './settings';
 
@@ -13,10 +15,11 @@ export interface Baton {
 /** Loads and validates every file, picks the providers and compiles the rules: refuses to start on any error. */
 export async function bootstrap(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<Baton> {
   const config = loadTeamConfig(settings.teamFile);
-  const accounts = loadCrmSeed(settings.crmFile, config);
+  const accounts = loadCrmSeed(settings.crmFile);
   const calendars = loadCalendarSeed(settings.calendarFile, config);
   const setup = selectProviders(env, config, settings.dataDir, { accounts, calendars });
-  const team = await loadTeam(settings.teamFile, setup.providers.llm);
+  // Rules the parser cannot read are compiled by the model once and kept in the data directory.
+  const team = await loadTeam(settings.teamFile, setup.providers.llm, { cacheFile: ruleCacheFile(settings.dataDir), warn: (m) => logger.warn(m) });
   return { team, setup, policy: policyOf(team, !!setup.providers.llm) };
 }
 
