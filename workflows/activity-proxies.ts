@@ -26,8 +26,15 @@ export const activities = proxyActivities<BatonActivities>({ startToCloseTimeout
  */
 export const localActivities = proxyLocalActivities<BatonActivities>({ startToCloseTimeout: '30s', retry });
 
-/** The LLM can be slow; it gets a longer timeout and fewer attempts before the parser takes over. */
+/**
+ * The steps that may ask the model (qualify, understand a reply, brief). Each one keeps to the
+ * model's time budget by itself (BATON_LLM_TIMEOUT_MS, at most 30 s: integrations/llm-budget.ts)
+ * and then takes the deterministic path, so it never fails because the model is slow or down and
+ * Temporal's retries are left for a worker that died mid-step. The timeout is the largest budget
+ * plus room for the deterministic work: a step inside its budget is never cut off, and a lost
+ * worker costs 40 s instead of 90 s.
+ */
 export const llmActivities = proxyActivities<BatonActivities>({
-  startToCloseTimeout: '90s',
+  startToCloseTimeout: '40s',
   retry: { ...retry, maximumAttempts: 3 },
 });

@@ -30,6 +30,8 @@ export interface RouteDecision {
 export interface CrmOwnerHint {
   repId?: string;
   email?: string;
+  /** How the CRM names the owner, for the reasoning when they are not on the team. */
+  name?: string;
   accountName?: string;
 }
 
@@ -51,6 +53,8 @@ interface Chosen {
   rule: { index: number; text: string } | null;
   reasons: string[];
   extra: RuleTarget[];
+  /** The account's CRM owner when they are not on the team (someone who left, or never set up in Baton). */
+  strangerOwner?: string;
 }
 
 export function ownerRep(team: Team, owner: CrmOwnerHint | null): Rep | undefined {
@@ -59,19 +63,31 @@ export function ownerRep(team: Team, owner: CrmOwnerHint | null): Rep | undefine
   return team.reps.find((r) => r.id === owner.repId || (email !== undefined && r.email.toLowerCase() === email));
 }
 
-/** Precedence from the contract: CRM owner, then the first matching rule, then the fallback. */
+/** Who the CRM says owns the account, in words: its name for them, else their email or id. */
+function ownerLabel(owner: CrmOwnerHint): string | undefined {
+  const parts = [owner.name, owner.email ?? owner.repId].filter(Boolean);
+  if (parts.length === 2 && owner.email) return `${parts[0]} <${parts[1]}>`;
+  return parts.join(', ') || undefined;
+}
+
+/**
+ * Precedence from the contract: CRM owner, then the first matching rule, then the fallback. An
+ * owner who is not on the team is noted and the rules decide.
+ */
 export function chooseTarget(team: Team, facts: Facts, text: string, owner: CrmOwnerHint | null): Chosen {
   const rep = ownerRep(team, owner);
   if (rep) {
     const account = owner?.accountName ? ` of ${owner.accountName}` : '';
     return { target: { type: 'rep', id: rep.id }, source: 'owner', rule: null, reasons: [`${rep.name} owns the account${account} in the CRM`], extra: [] };
   }
+  const stranger = owner ? ownerLabel(owner) : undefined;
+  const noted = stranger ? { strangerOwner: stranger } : {};
   const matched = matchRule(team.compiledRules, facts, text);
   if (matched) {
     const { rule, reasons } = matched;
-    return { target: rule.target, source: 'rule', rule: { index: rule.index, text: rule.text }, reasons, extra: rule.attendees };
+    return { target: rule.target, source: 'rule', rule: { index: rule.index, text: rule.text }, reasons, extra: rule.attendees, ...noted };
   }
-  return { target: team.fallback, source: 'fallback', rule: null, reasons: ['no rule matched'], extra: [] };
+  return { target: team.fallback, source: 'fallback', rule: null, reasons: ['no rule matched'], extra: [], ...noted };
 }
 
 class Availability {
@@ -177,7 +193,7 @@ export async function routeLead(input: RoutingInput, rotation: Rotation): Promis
     mode,
     extraAttendees,
   };
-  decision.reasoning = explain(team, decision, chosen.reasons, notes);
+  decision.reasoning = explain(team, decision, chosen.reasons, notes, chosen.strangerOwner);
   return decision;
 }
 
@@ -215,7 +231,8 @@ function nameOf(team: Team, id: string): string {
   return team.reps.find((r) => r.id === id)?.name ?? team.pools.find((p) => p.id === id)?.name ?? id;
 }
 
-function explain(team: Team, d: RouteDecision, reasons: string[], notes: string[]): string {
+function explain(team: Team, d: RouteDecision, reasons: string[], notes: string[], strangerOwner?: string): string {
+  const owner = strangerOwner ? `This account's CRM owner (${strangerOwner}) is not on the team, so the rules decide.` : '';
   const why =
     d.source === 'owner'
       ? `${reasons.join('; ')}, so the lead goes to them.`
@@ -230,6 +247,6 @@ function explain(team: Team, d: RouteDecision, reasons: string[], notes: string[
         : '';
   const cover = d.escalated.map((e) => `${nameOf(team, e.from)} is on PTO, so ${nameOf(team, e.to)} covers.`).join(' ');
   const extra = d.extraAttendees.length ? `Also attending: ${d.extraAttendees.map((r) => nameOf(team, r)).join(', ')}.` : '';
-  return [why, who, cover, extra, ...notes.map((n) => `Note: ${n}.`)].filter(Boolean).join(' ');
+  return [owner, why, who, cover, extra, ...notes.map((n) => `Note: ${n}.`)].filter(Boolean).join(' ');
 }
 

@@ -4,7 +4,10 @@
  *
  * - findAccountByEmail: contact search by email → its primary company (`associatedcompanyid`),
  *   else a company search by the email's domain (skipped for free-mail domains) → the owner
- *   (`hubspot_owner_id`) resolved to an email through the owners API.
+ *   (`hubspot_owner_id`) resolved to an email and a name through the owners API. Routing maps the
+ *   email to a rep; an owner who is not on the team is named in the decision's reasoning. A
+ *   deactivated owner (someone who left: the owners API answers 404 unless asked for archived
+ *   owners) is looked up among the archived ones for their name and never routed to.
  * - upsertContact: search by email, then update (PATCH) or create (POST); a create that races
  *   another one (409 "Contact already exists. Existing ID: n") updates that contact instead.
  * - logMeeting / addNote / createTask: engagements associated to the contact (created if missing)
@@ -62,6 +65,15 @@ interface HsObject {
 
 type EngagementType = 'notes' | 'meetings' | 'tasks';
 
+interface OwnerInfo {
+  email?: string;
+  name?: string;
+}
+
+function personName(owner: { firstName?: string; lastName?: string }): string {
+  return [owner.firstName, owner.lastName].filter((p) => p?.trim()).join(' ');
+}
+
 const ENGAGEMENT: Record<EngagementType, { bodyProperty: string; toContact: number; toCompany: number }> = {
   notes: { bodyProperty: 'hs_note_body', toContact: AssociationTypes.noteToContact, toCompany: AssociationTypes.noteToCompany },
   meetings: { bodyProperty: 'hs_meeting_body', toContact: AssociationTypes.meetingToContact, toCompany: AssociationTypes.meetingToCompany },
@@ -78,7 +90,7 @@ export class HubSpotCrmProvider implements CrmProvider {
   private readonly client: Client;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
-  private readonly ownerEmails = new Map<string, { email?: string; at: number }>();
+  private readonly owners = new Map<string, { owner: OwnerInfo; at: number }>();
   private readonly ownerIds = new Map<string, { id?: string; at: number }>();
 
   constructor(options: HubSpotCrmOptions) {
@@ -117,12 +129,13 @@ export class HubSpotCrmProvider implements CrmProvider {
     }
     const ownerId = company?.properties.hubspot_owner_id || contact?.properties.hubspot_owner_id || undefined;
     if (!company && !ownerId) return null;
-    const ownerEmail = ownerId ? await this.ownerEmailById(ownerId) : undefined;
+    const owner = ownerId ? await this.ownerById(ownerId) : {};
     const name = company?.properties.name || contact?.properties.company || undefined;
     return {
       domain: company?.properties.domain || domain,
       ...(name ? { name } : {}),
-      ...(ownerEmail ? { ownerEmail } : {}),
+      ...(owner.email ? { ownerEmail: owner.email } : {}),
+      ...(owner.name ? { ownerName: owner.name } : {}),
     };
   }
 
@@ -256,24 +269,36 @@ export class HubSpotCrmProvider implements CrmProvider {
     await this.call(() => this.client.crm.contacts.basicApi.update(contactId, { properties }));
   }
 
-  private async ownerEmailById(ownerId: string): Promise<string | undefined> {
-    const cached = this.ownerEmails.get(ownerId);
-    if (cached && Date.now() - cached.at < OWNER_CACHE_MS) return cached.email;
+  /**
+   * The owner's email and name. An active owner comes with both; a deactivated one (404 among
+   * active owners) only with a name that says so, taken from the archived owners when HubSpot still
+   * has them, so they are named in the reasoning but never routed to.
+   */
+  private async ownerById(ownerId: string): Promise<OwnerInfo> {
+    const cached = this.owners.get(ownerId);
+    if (cached && Date.now() - cached.at < OWNER_CACHE_MS) return cached.owner;
     const numeric = Number(ownerId);
-    if (!Number.isSafeInteger(numeric)) return undefined;
-    let email: string | undefined;
-    try {
-      const owner = await withDeadline(PROVIDER, this.timeoutMs, () =>
-        this.client.crm.owners.ownersApi.getById(numeric, 'id', false),
-      );
-      email = owner.email || undefined;
-    } catch (err) {
-      // An owner who has been deactivated (archived) no longer resolves: no owner, not an error.
-      if (hubspotErrorInfo(err).status !== 404) throw fromHubSpotError(err);
+    if (!Number.isSafeInteger(numeric)) return { name: `HubSpot owner ${ownerId}` };
+    const fetchOwner = async (archived: boolean) => {
+      try {
+        return await withDeadline(PROVIDER, this.timeoutMs, () => this.client.crm.owners.ownersApi.getById(numeric, 'id', archived));
+      } catch (err) {
+        if (hubspotErrorInfo(err).status === 404) return undefined;
+        throw fromHubSpotError(err);
+      }
+    };
+    let owner: OwnerInfo;
+    const active = await fetchOwner(false);
+    if (active) {
+      owner = { ...(active.email ? { email: active.email } : {}), ...(personName(active) ? { name: personName(active) } : {}) };
+      if (active.email) this.ownerIds.set(active.email.toLowerCase(), { id: ownerId, at: Date.now() });
+    } else {
+      const gone = await fetchOwner(true);
+      const who = gone ? [personName(gone), gone.email].filter(Boolean).join(', ') : '';
+      owner = { name: `${who || `HubSpot owner ${ownerId}`}, deactivated in HubSpot` };
     }
-    this.ownerEmails.set(ownerId, { email, at: Date.now() });
-    if (email) this.ownerIds.set(email.toLowerCase(), { id: ownerId, at: Date.now() });
-    return email;
+    this.owners.set(ownerId, { owner, at: Date.now() });
+    return owner;
   }
 
   private async ownerIdByEmail(email: string): Promise<string | undefined> {
