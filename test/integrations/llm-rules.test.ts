@@ -12,7 +12,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../domain/errors';
 import { OpenAiLlmProvider } from '../../integrations/openai/llm';
 import { compileTeamRules, loadTeam, loadTeamConfig, RULE_COMPILE_ATTEMPTS } from '../../runtime/load';
+import { bootstrap } from '../../runtime/bootstrap';
 import { RuleCache, ruleCacheFile } from '../../runtime/rule-cache';
+import { readSettings } from '../../runtime/settings';
 import { ScriptedModel, taskOf, unreachableBaseURL, type ModelBehaviour } from './scripted-model';
 
 const BUDGET_MS = 800;
@@ -144,6 +146,28 @@ describe('rules at load with a model', () => {
     const team = await loadTeam(teamFile([FREE_ENGLISH]), llm(), { cacheFile: cacheFile() });
     expect(team.compiledRules[0]).toMatchObject({ compiledBy: 'llm', target: { id: 'tom' } });
     expect(model.calls()).toHaveLength(2);
+  });
+});
+
+describe('bootstrap (what npm start, the worker and the API run)', () => {
+  it('starts with the model unreachable, and compiles a free-English rule once into BATON_DATA_DIR', async () => {
+    const env = (baseURL: string, team: string) => ({
+      OPENAI_API_KEY: 'k', OPENAI_BASE_URL: baseURL, OPENAI_MODEL: 'scripted', BATON_LLM_TIMEOUT_MS: String(BUDGET_MS),
+      BATON_TEAM: team, BATON_DATA_DIR: join(dir, 'data'), BATON_CRM: join(dir, 'none.yaml'), BATON_CALENDAR: join(dir, 'none.json'),
+    });
+    const start = (e: Record<string, string>) => bootstrap(readSettings(e), e);
+    const down = await start(env(await unreachableBaseURL(), teamFile(PARSED_RULES)));
+    expect(down.team.compiledRules).toHaveLength(2);
+    expect(down.setup.summary.find((l) => l.startsWith('llm:'))).toMatch(/^llm: openai \(scripted at http:\/\/127\.0\.0\.1:\d+\/v1; 800 ms and 1024 output tokens per step\)$/);
+
+    const file = teamFile([...PARSED_RULES, FREE_ENGLISH]);
+    for (let i = 0; i < 2; i++) {
+      const baton = await start(env(model.baseURL, file));
+      expect(baton.team.compiledRules[2]!.compiledBy).toBe('llm');
+      expect(baton.setup.summary).toContain('rules: 1 of 3 compiled by the LLM (npx baton rules shows them)');
+    }
+    expect(model.calls()).toHaveLength(1);
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'data', 'compiled-rules.json'), 'utf8')).entries)).toHaveLength(1);
   });
 });
 
