@@ -31,7 +31,7 @@ export async function decideRoute(
   const { team, providers } = deps;
   const account = await providers.crm.findAccountByEmail(input.lead.email, { signal: input.signal });
   const owner: CrmOwnerHint | null = account
-    ? { repId: account.ownerRepId, email: account.ownerEmail, accountName: account.name }
+    ? { repId: account.ownerRepId, email: account.ownerEmail, name: account.ownerName, accountName: account.name }
     : null;
   const calendars = await loadCalendars(deps, team.reps.map((r) => r.id), input.now, input.now + team.booking.horizon + EXTENSION_MS);
   return routeLead(

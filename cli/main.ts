@@ -4,8 +4,8 @@ import { InMemoryRotation } from '../domain/route/distribution';
 import { ConfigError, InputError } from '../domain/errors';
 import { leadSchema, type Lead } from '../domain/qualify/lead';
 import { findOpenSlots, proposeSlots } from '../domain/schedule/slots';
-import { describeRule, RuleCompileError, compileRule } from '../domain/route/rules';
-import { rosterOf, unbookableRule, type Team } from '../domain/team/team';
+import { describeRule } from '../domain/route/rules';
+import { unbookableRule, type Team } from '../domain/team/team';
 import { formatPath } from '../domain/team/config';
 import { qualifyActivities } from '../activities/qualify';
 import { decideRoute, EXTENSION_MS, loadCalendars } from '../activities/route';
@@ -13,8 +13,11 @@ import { findTimesAmong, slotQuery } from '../activities/calendar';
 import { understandReply, type ReplyContext, type ReplyIntent } from '../domain/converse/reply';
 import type { ActivityDeps } from '../activities/deps';
 import { realProvidersFromEnv } from '../integrations/from-env';
+import type { LlmProvider } from '../integrations/providers';
 import { embeddedProviders } from '../runtime/providers';
-import { loadCalendarSeed, loadCrmSeed, loadProposals, loadTeam, loadTeamConfig } from '../runtime/load';
+import { compileTeamRules, loadCalendarSeed, loadCrmSeed, loadProposals, loadTeam, loadTeamConfig, type RuleLoadOptions } from '../runtime/load';
+import { ruleCacheFile } from '../runtime/rule-cache';
+import { dataDirOf } from '../runtime/settings';
 
 const USAGE = `usage:
   baton route --team team.yaml --lead lead.json [--crm crm.yaml] [--calendar calendar.json] [--now ISO]
@@ -57,12 +60,20 @@ function readLead(file: string): Lead {
   return parsed.data;
 }
 
+function llmFromEnv(): LlmProvider | undefined {
+  return realProvidersFromEnv(process.env, { repCount: 0 }).llm;
+}
+
+/** The worker's compiled-rules cache (BATON_DATA_DIR), so the CLI uses and shows the same rules without new model calls. */
+function ruleOptions(): RuleLoadOptions {
+  return { cacheFile: ruleCacheFile(dataDirOf(process.env)), warn: (message) => console.error(`baton: warning: ${message}`) };
+}
+
 /** The same activity code the worker runs, over in-memory embedded providers seeded from the files. */
-function offlineDeps(team: Team, crmFile?: string, calendarFile?: string): ActivityDeps {
+function offlineDeps(team: Team, llm: LlmProvider | undefined, crmFile?: string, calendarFile?: string): ActivityDeps {
   const local = embeddedProviders(':memory:', team);
-  if (crmFile) local.crm.seed(loadCrmSeed(crmFile, team));
+  if (crmFile) local.crm.seed(loadCrmSeed(crmFile));
   if (calendarFile) local.calendar.seed(loadCalendarSeed(calendarFile, team));
-  const llm = realProvidersFromEnv(process.env, { repCount: team.reps.length }).llm;
   const rotation = new InMemoryRotation();
   return {
     team,
@@ -73,11 +84,11 @@ function offlineDeps(team: Team, crmFile?: string, calendarFile?: string): Activ
 
 async function route(args: string[]) {
   const { values } = parseArgs({ args, options: { team: { type: 'string' }, lead: { type: 'string' }, crm: { type: 'string' }, calendar: { type: 'string' }, now: { type: 'string' } } });
-  const llm = realProvidersFromEnv(process.env, { repCount: 0 }).llm;
-  const team = await loadTeam(required(values, 'team'), llm);
+  const llm = llmFromEnv();
+  const team = await loadTeam(required(values, 'team'), llm, ruleOptions());
   const lead = readLead(required(values, 'lead'));
   const now = parseNow(values.now);
-  const deps = offlineDeps(team, values.crm, values.calendar);
+  const deps = offlineDeps(team, llm, values.crm, values.calendar);
   const facts = await qualifyActivities(deps).qualifyLead({ workflowId: 'cli', lead });
   const d = await decideRoute(deps, { lead, facts, now, scope: 'cli' });
   return { target: d.target, reps: d.reps, attendees: d.attendees, source: d.source, rule: d.rule, escalated: d.escalated, facts: d.facts, reasoning: d.reasoning };
@@ -94,7 +105,7 @@ async function slots(args: string[]) {
   if (values.mode !== 'all' && values.mode !== 'any') throw new InputError(`--mode: expected all or any, got "${values.mode}"`);
   if (values.tz) parseZone('--tz', values.tz);
   const now = parseNow(values.now);
-  const deps = offlineDeps(team, undefined, values.calendar);
+  const deps = offlineDeps(team, undefined, undefined, values.calendar);
   const calendars = await loadCalendars(deps, reps, now, now + team.booking.horizon + EXTENSION_MS);
   const query = slotQuery(deps, reps, calendars, now, values.mode);
   const found = values.all ? findOpenSlots(query) : proposeSlots({ ...query, count: team.booking.proposals, ...(values.tz ? { buyerTimezone: values.tz } : {}) }).slots;
@@ -130,7 +141,7 @@ async function reply(args: string[]) {
     throw new InputError(`--booked: unknown proposal "${values.booked}" (proposals: ${proposals.map((p) => p.id).join(', ') || 'none'})`);
   }
   if (values.calendar && !existsSync(values.calendar)) throw new InputError(`--calendar: ${values.calendar}: no such file`);
-  const deps = offlineDeps(team, undefined, values.calendar);
+  const deps = offlineDeps(team, llmFromEnv(), undefined, values.calendar);
   // Once booked, the other proposals are no longer on offer: the message is about the booked meeting.
   const onOffer = booked ? [booked] : proposals;
   const ctx: ReplyContext = {
@@ -164,24 +175,30 @@ async function reply(args: string[]) {
   return { intent: intent.kind, proposalId: intent.kind === 'choose' ? intent.proposalId : null, slots };
 }
 
-function rules(args: string[]): { output: unknown; failed: string | null } {
+/** The rules exactly as the worker loads them: same parser, same model, same cache. */
+async function rules(args: string[]): Promise<{ output: unknown; failed: string | null }> {
   const { values } = parseArgs({ args, options: { team: { type: 'string' } } });
   const file = required(values, 'team');
   const config = loadTeamConfig(file);
-  const roster = rosterOf(config);
+  const loaded = await compileTeamRules(config, llmFromEnv(), ruleOptions());
   let failed: string | null = null;
-  const output = config.rules.map((text, index) => {
-    try {
-      const compiled = compileRule(text, index, roster);
-      // Compiles, but could never book: start-up refuses it with the same words.
-      const unbookable = unbookableRule(config, compiled);
-      if (unbookable) failed ??= `${file}: rules[${index}]: "${text}" ${unbookable}`;
-      return { index, text, compiled, description: describeRule(compiled), ...(unbookable ? { error: unbookable } : {}) };
-    } catch (err) {
-      if (!(err instanceof RuleCompileError)) throw err;
-      failed ??= `${file}: ${err.message}`;
-      return { index, text, error: err.reason };
+  const output = loaded.map((rule) => {
+    const { index, text } = rule;
+    if ('error' in rule) {
+      failed ??= `${file}: ${rule.error.message}`;
+      return { index, text, error: rule.error.reason };
     }
+    // Compiles, but could never book: start-up refuses it with the same words.
+    const unbookable = unbookableRule(config, rule.compiled);
+    if (unbookable) failed ??= `${file}: rules[${index}]: "${text}" ${unbookable}`;
+    return {
+      index,
+      text,
+      compiled: rule.compiled,
+      description: describeRule(rule.compiled),
+      ...(rule.model ? { model: rule.model } : {}),
+      ...(unbookable ? { error: unbookable } : {}),
+    };
   });
   return { output: { rules: output }, failed };
 }
@@ -192,7 +209,7 @@ async function run(argv: string[]): Promise<number> {
   else if (command === 'slots') console.log(JSON.stringify(await slots(args), null, 2));
   else if (command === 'reply') console.log(JSON.stringify(await reply(args), null, 2));
   else if (command === 'rules') {
-    const { output, failed } = rules(args);
+    const { output, failed } = await rules(args);
     console.log(JSON.stringify(output, null, 2));
     if (failed) {
       console.error(`baton: ${failed}`);

@@ -69,6 +69,11 @@ export interface CrmAccount {
   /** Owner as the CRM knows them; mapped to a rep by id or email against the roster. */
   ownerRepId?: string;
   ownerEmail?: string;
+  /**
+   * How the CRM names the owner ("Bob Stone", "HubSpot owner 812, deactivated"), for the decision's
+   * reasoning when they are not on the team. Never used to route.
+   */
+  ownerName?: string;
 }
 
 export interface CrmContact {
@@ -159,7 +164,12 @@ export interface LlmTask<T> {
 
 export interface LlmProvider {
   readonly kind: string;
-  /** Structured output validated against `schema`; throws when the model refuses, truncates or returns invalid JSON. */
+  /** Which model answers, and where (`openai gpt-4.1-mini at https://…`): part of the compiled-rule cache key. */
+  readonly identity: string;
+  /**
+   * Structured output validated against `schema`, within the provider's time budget (every attempt
+   * included); throws when the model refuses, truncates, returns invalid JSON or the budget runs out.
+   */
   completeJson<T>(task: LlmTask<T>): Promise<{ value: T; usage: LlmUsage }>;
 }
 

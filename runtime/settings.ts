@@ -31,6 +31,11 @@ export interface Settings {
   allowedOrigins: string[];
 }
 
+/** BATON_DATA_DIR, resolved (default `.data`): read alone by the CLI, which needs nothing else here. */
+export function dataDirOf(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.BATON_DATA_DIR ?? '.data');
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT: expected a port number, got "${env.PORT}"`);
@@ -54,7 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     port,
     // With no API keys the API is a local demo: loopback only.
     host: env.HOST ?? (apiKeys.length ? '0.0.0.0' : '127.0.0.1'),
-    dataDir: resolve(env.BATON_DATA_DIR ?? '.data'),
+    dataDir: dataDirOf(env),
     temporalAddress: temporal.address,
     namespace: namespace ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE_DEFAULT,

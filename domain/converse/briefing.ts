@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Fact, Facts } from '../qualify/facts';
+import { disqualificationLabel, type Fact, type Facts } from '../qualify/facts';
 import type { Lead } from '../qualify/lead';
 import type { RouteDecision } from '../route/routing';
 
@@ -39,6 +39,9 @@ export function briefingText({ lead, facts, decision, names, meeting }: Briefing
     cite('Urgent', facts.urgent, (u) => (u ? 'yes' : 'no')),
     cite('Interested in', facts.productInterest),
     cite('Buyer time zone', facts.timezone),
+    facts.doubt
+      ? `\nCheck: the model read this lead as ${disqualificationLabel(facts.doubt.reason)}${facts.doubt.quote ? ` ("${facts.doubt.quote}")` : ''}, but ${facts.doubt.why}, so Baton did not close it.`
+      : null,
     '',
     `Why you: ${decision.reasoning}`,
     ...decision.escalated.map((e) => `- ${names[e.from] ?? e.from} skipped (${e.reason}); ${names[e.to] ?? e.to} covers.`),

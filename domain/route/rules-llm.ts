@@ -68,6 +68,19 @@ export const llmRuleSchema = z.strictObject({
 
 export type LlmRule = z.infer<typeof llmRuleSchema>;
 
+/**
+ * The schema sent to the model for one team: `llmRuleSchema` with target and attendee ids limited
+ * to the roster (an `enum` per kind), so a schema-constrained model cannot name anyone else. Its
+ * answer is still parsed with `llmRuleSchema` and checked against the roster by `ruleFromLlm`,
+ * for servers that do not enforce the schema.
+ */
+export function llmRuleSchemaFor(roster: Roster) {
+  const ids = (list: { id: string }[]) => list.map((x) => x.id) as [string, ...string[]];
+  const rep = z.strictObject({ type: z.literal('rep'), id: z.enum(ids(roster.reps)) });
+  const target = roster.pools.length ? z.union([rep, z.strictObject({ type: z.literal('pool'), id: z.enum(ids(roster.pools)) })]) : rep;
+  return llmRuleSchema.extend({ target, attendees: z.array(target) });
+}
+
 export function rulePrompt(text: string, roster: Roster): { system: string; user: string } {
   const configured = Object.entries(roster.territories).map(([name, entries]) => `${name} (${entries.join(', ')})`);
   const system = [

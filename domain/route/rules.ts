@@ -15,7 +15,7 @@ import { RuleCompileError, type CompiledRule, type Condition, type Roster, type 
 import { termRegex } from '../text-match';
 
 export { RuleCompileError, type CompiledRule, type Condition, type Roster, type RuleTarget } from './rule-types';
-export { llmRuleSchema, rulePrompt, ruleFromLlm, ruleUsesOnlyRoster, type LlmRule } from './rules-llm';
+export { llmRuleSchema, llmRuleSchemaFor, rulePrompt, ruleFromLlm, ruleUsesOnlyRoster, type LlmRule } from './rules-llm';
 
 // ---------------------------------------------------------------- compiling
 

@@ -7,7 +7,10 @@
  *   and it is not a search (the search endpoints allow 4 requests/s per token).
  * - findAccountByEmail: the contact's primary company (`associatedcompanyid`), else a company
  *   search by the email's domain (skipped for free-mail domains) → the owner (`hubspot_owner_id`)
- *   resolved to an email through the owners API.
+ *   resolved to an email and a name through the owners API. Routing maps the email to a rep; an
+ *   owner who is not on the team is named in the decision's reasoning. A deactivated owner (someone
+ *   who left: the owners API answers 404 unless asked for archived owners) is looked up among the
+ *   archived ones for their name and never routed to.
  * - upsertContact: read by email, then update (PATCH) or create (POST). A create that races
  *   another writer answers 409 "Contact already exists" or 400 "... already has that value" (email
  *   is a unique-value property); either way the contact is read again by email, so its id and its
@@ -69,6 +72,15 @@ interface HsObject {
 
 type EngagementType = 'notes' | 'meetings' | 'tasks';
 
+interface OwnerInfo {
+  email?: string;
+  name?: string;
+}
+
+function personName(owner: { firstName?: string; lastName?: string }): string {
+  return [owner.firstName, owner.lastName].filter((p) => p?.trim()).join(' ');
+}
+
 const ENGAGEMENT: Record<EngagementType, { bodyProperty: string; toContact: number; toCompany: number }> = {
   notes: { bodyProperty: 'hs_note_body', toContact: AssociationTypes.noteToContact, toCompany: AssociationTypes.noteToCompany },
   meetings: { bodyProperty: 'hs_meeting_body', toContact: AssociationTypes.meetingToContact, toCompany: AssociationTypes.meetingToCompany },
@@ -84,7 +96,7 @@ export class HubSpotCrmProvider implements CrmProvider {
   readonly kind = 'hubspot';
   private readonly http: HubSpotTransport;
   private readonly now: () => Date;
-  private readonly ownerEmails = new Map<string, { email?: string; at: number }>();
+  private readonly owners = new Map<string, { owner: OwnerInfo; at: number }>();
   private readonly ownerIds = new Map<string, { id?: string; at: number }>();
 
   constructor(options: HubSpotCrmOptions) {
@@ -127,12 +139,13 @@ export class HubSpotCrmProvider implements CrmProvider {
     }
     const ownerId = company?.properties.hubspot_owner_id || contact?.properties.hubspot_owner_id || undefined;
     if (!company && !ownerId) return null;
-    const ownerEmail = ownerId ? await this.ownerEmailById(ownerId, signal) : undefined;
+    const owner = ownerId ? await this.ownerById(ownerId, signal) : {};
     const name = company?.properties.name || contact?.properties.company || undefined;
     return {
       domain: company?.properties.domain || domain,
       ...(name ? { name } : {}),
-      ...(ownerEmail ? { ownerEmail } : {}),
+      ...(owner.email ? { ownerEmail: owner.email } : {}),
+      ...(owner.name ? { ownerName: owner.name } : {}),
     };
   }
 
@@ -277,17 +290,30 @@ export class HubSpotCrmProvider implements CrmProvider {
     await this.http.call((o) => this.http.api.contacts.update(contactId, { properties }, undefined, o), signal);
   }
 
-  private async ownerEmailById(ownerId: string, signal: AbortSignal | undefined): Promise<string | undefined> {
-    const cached = this.ownerEmails.get(ownerId);
-    if (cached && Date.now() - cached.at < OWNER_CACHE_MS) return cached.email;
+  /**
+   * The owner's email and name. An active owner comes with both; a deactivated one (404 among
+   * active owners) only with a name that says so, taken from the archived owners when HubSpot still
+   * has them, so they are named in the reasoning but never routed to.
+   */
+  private async ownerById(ownerId: string, signal: AbortSignal | undefined): Promise<OwnerInfo> {
+    const cached = this.owners.get(ownerId);
+    if (cached && Date.now() - cached.at < OWNER_CACHE_MS) return cached.owner;
     const numeric = Number(ownerId);
-    if (!Number.isSafeInteger(numeric)) return undefined;
-    // An owner who has been deactivated (archived) no longer resolves: no owner, not an error.
-    const owner = await this.http.call((o) => this.http.api.owners.getById(numeric, 'id', false, o), signal).catch(notFoundAsUndefined);
-    const email = owner?.email || undefined;
-    this.ownerEmails.set(ownerId, { email, at: Date.now() });
-    if (email) this.ownerIds.set(email.toLowerCase(), { id: ownerId, at: Date.now() });
-    return email;
+    if (!Number.isSafeInteger(numeric)) return { name: `HubSpot owner ${ownerId}` };
+    const fetchOwner = (archived: boolean) =>
+      this.http.call((o) => this.http.api.owners.getById(numeric, 'id', archived, o), signal).catch(notFoundAsUndefined);
+    let owner: OwnerInfo;
+    const active = await fetchOwner(false);
+    if (active) {
+      owner = { ...(active.email ? { email: active.email } : {}), ...(personName(active) ? { name: personName(active) } : {}) };
+      if (active.email) this.ownerIds.set(active.email.toLowerCase(), { id: ownerId, at: Date.now() });
+    } else {
+      const gone = await fetchOwner(true);
+      const who = gone ? [personName(gone), gone.email].filter(Boolean).join(', ') : '';
+      owner = { name: `${who || `HubSpot owner ${ownerId}`}, deactivated in HubSpot` };
+    }
+    this.owners.set(ownerId, { owner, at: Date.now() });
+    return owner;
   }
 
   private async ownerIdByEmail(email: string, signal: AbortSignal | undefined): Promise<string | undefined> {

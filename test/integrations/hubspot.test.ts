@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderAuthError, ProviderQuotaExhausted, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import { HubSpotCrmProvider, markerForKey } from '../../integrations/hubspot/crm';
-import { closedPortUrl, fixture, HttpRecorder, replay } from './http-recorder';
+import { closedPortUrl, fixture, HttpRecorder, replay, type Reply } from './http-recorder';
+import { qualifyActivities } from '../../activities/qualify';
+import { decideRoute } from '../../activities/route';
+import { InMemoryRotation } from '../../domain/route/distribution';
+import { embeddedProviders } from '../../runtime/providers';
+import { testTeam } from '../helpers/harness';
 
 const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
 const NOW = new Date('2026-01-05T14:00:00.000Z');
@@ -45,24 +50,91 @@ describe('HubSpot CrmProvider contract: accounts and contacts (read by email, no
     expect(server.requests[0]!.query).toEqual(contact.request!.query);
     expect(server.requests[1]!.query).toMatchObject(company.request!.query!);
     expect(server.requests[2]!.query).toEqual(owner.request!.query);
-    expect(account).toEqual({ domain: 'mercyhealth.org', name: 'Mercy Health', ownerEmail: 'sarah@acme.example' });
+    expect(account).toEqual({ domain: 'mercyhealth.org', name: 'Mercy Health', ownerEmail: 'sarah@acme.example', ownerName: 'Sarah Chen' });
   });
 
   it('findAccountByEmail: unknown contact (404) → company search by domain, preferring an owned company; owners are cached', async () => {
     janeMissing('/crm/v3/objects/contacts/buyer@northwind.example');
     const companies = replay(server, 'hubspot/companies-search-domain');
-    server.on('GET', '/crm/v3/owners/78', { json: { ...(fixture('hubspot/owners-get').response.json as object), id: '78', email: 'tom@acme.example' } });
+    server.on('GET', '/crm/v3/owners/78', {
+      json: { ...(fixture('hubspot/owners-get').response.json as object), id: '78', email: 'tom@acme.example', firstName: 'Tom', lastName: 'Becker' },
+    });
 
     const account = await crm.findAccountByEmail('buyer@northwind.example');
 
     expectAllAuthorized();
     expect(server.to('POST', '/crm/v3/objects/companies/search')[0]!.body).toEqual(companies.request!.body);
-    expect(account).toEqual({ domain: 'northwind.example', name: 'Northwind Traders', ownerEmail: 'tom@acme.example' });
+    expect(account).toEqual({ domain: 'northwind.example', name: 'Northwind Traders', ownerEmail: 'tom@acme.example', ownerName: 'Tom Becker' });
 
     janeMissing('/crm/v3/objects/contacts/other@northwind.example');
     replay(server, 'hubspot/companies-search-domain');
     await crm.findAccountByEmail('other@northwind.example');
     expect(server.to('GET', '/crm/v3/owners/78')).toHaveLength(1);
+  });
+
+  it('findAccountByEmail: a deactivated owner (404 among active owners) is named from the archived owners, never given as an email to route to', async () => {
+    janeFound();
+    server.once('GET', '/crm/v3/objects/companies/9001', {
+      json: { ...(fixture('hubspot/companies-get').response.json as { properties: object }), properties: { domain: 'mercyhealth.org', name: 'Mercy Health', hubspot_owner_id: '812' } },
+    });
+    const notFound = replay(server, 'hubspot/owners-get-404-not-found');
+    const archived = replay(server, 'hubspot/owners-get-archived');
+
+    const account = await crm.findAccountByEmail('jane@mercyhealth.org');
+
+    expectAllAuthorized();
+    expect(server.to('GET', '/crm/v3/owners/812').map((r) => r.query)).toEqual([notFound.request!.query, archived.request!.query]);
+    expect(account).toEqual({ domain: 'mercyhealth.org', name: 'Mercy Health', ownerName: 'Bob Stone, bob.stone@acme.example, deactivated in HubSpot' });
+
+    // Gone from the archived owners too: named by id. Cached: no second lookup.
+    server.reset();
+    const gone = new HubSpotCrmProvider({ accessToken: TOKEN, basePath: server.url, timeoutMs: 2_000 });
+    for (let i = 0; i < 2; i++) {
+      janeFound();
+      server.once('GET', '/crm/v3/objects/companies/9001', {
+        json: { ...(fixture('hubspot/companies-get').response.json as { properties: object }), properties: { domain: 'mercyhealth.org', hubspot_owner_id: '812' } },
+      });
+    }
+    server.on('GET', '/crm/v3/owners/812', fixture('hubspot/owners-get-404-not-found').response);
+    expect((await gone.findAccountByEmail('jane@mercyhealth.org'))?.ownerName).toBe('HubSpot owner 812, deactivated in HubSpot');
+    expect((await gone.findAccountByEmail('jane@mercyhealth.org'))?.ownerName).toBe('HubSpot owner 812, deactivated in HubSpot');
+    expect(server.to('GET', '/crm/v3/owners/812')).toHaveLength(2);
+  });
+
+  it('routing with HubSpot: an owner who is not on the team (active or deactivated) is noted and the rules decide', async () => {
+    const team = testTeam();
+    const local = embeddedProviders(':memory:', team);
+    const lead = { email: 'jane@mercyhealth.org', message: 'We run a hospital network.' };
+    /** Routes the lead with a fresh HubSpot provider (owners are cached per provider) whose account is owned by 812. */
+    const route = async (...ownerReplies: Reply[]) => {
+      server.reset();
+      janeFound();
+      server.once('GET', '/crm/v3/objects/companies/9001', {
+        json: { ...(fixture('hubspot/companies-get').response.json as { properties: object }), properties: { domain: 'mercyhealth.org', name: 'Mercy Health', hubspot_owner_id: '812' } },
+      });
+      for (const reply of ownerReplies) server.once('GET', '/crm/v3/owners/812', reply);
+      const hubspot = new HubSpotCrmProvider({ accessToken: TOKEN, basePath: server.url, timeoutMs: 2_000 });
+      const deps = { team, providers: { calendar: local.calendar, crm: hubspot, email: local.outbox }, rotation: () => new InMemoryRotation() };
+      const facts = await qualifyActivities(deps).qualifyLead({ workflowId: 'w', lead });
+      const decision = await decideRoute(deps, { lead, facts, now: NOW.getTime(), scope: 'w' });
+      expectAllAuthorized();
+      return decision;
+    };
+    const owner = (over: object): Reply => ({ json: { ...(fixture('hubspot/owners-get').response.json as object), id: '812', ...over } });
+
+    const active = await route(owner({ email: 'bob.stone@acme.example', firstName: 'Bob', lastName: 'Stone' }));
+    expect(active.source).toBe('rule');
+    expect(active.reps).toEqual(['sarah']);
+    expect(active.reasoning).toMatch(/^This account's CRM owner \(Bob Stone <bob\.stone@acme\.example>\) is not on the team, so the rules decide\. Rule 2 \("Healthcare companies go to Sarah"\) matched/);
+
+    const deactivated = await route(fixture('hubspot/owners-get-404-not-found').response, fixture('hubspot/owners-get-archived').response);
+    expect(deactivated.reps).toEqual(['sarah']);
+    expect(deactivated.reasoning).toMatch(/^This account's CRM owner \(Bob Stone, bob\.stone@acme\.example, deactivated in HubSpot\) is not on the team, so the rules decide\./);
+
+    // A known rep still owns the account: the owner wins, with no note.
+    const known = await route(owner({ email: 'mark@acme.example', firstName: 'Mark', lastName: 'Li' }));
+    expect(known).toMatchObject({ source: 'owner', reps: ['mark'] });
+    expect(known.reasoning).not.toMatch(/not on the team/);
   });
 
   it('findAccountByEmail: a free-mail address with no contact is null, without a company search', async () => {

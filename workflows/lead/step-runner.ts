@@ -52,8 +52,15 @@ const HOW: Record<StepName, { label: string; runs: Runs; resumable?: true }> = {
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 } satisfies ActivityOptions['retry'];
 const remote = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry });
-/** The LLM can be slow; it gets a longer timeout and fewer attempts before the parser takes over. */
-const model = proxyActivities<Activities>({ startToCloseTimeout: '90s', retry: { ...retry, maximumAttempts: 3 } });
+/**
+ * The steps that may ask the model (qualify, understand a reply, brief). Each one keeps to the
+ * model's time budget by itself (BATON_LLM_TIMEOUT_MS, at most 30 s: integrations/llm-budget.ts)
+ * and then takes the deterministic path, so it never fails because the model is slow or down and
+ * Temporal's retries are left for a worker that died mid-step. The timeout is the largest budget
+ * plus room for the deterministic work: a step inside its budget is never cut off, and a lost
+ * worker costs 40 s instead of 90 s.
+ */
+const model = proxyActivities<Activities>({ startToCloseTimeout: '40s', retry: { ...retry, maximumAttempts: 3 } });
 
 /**
  * How long HubSpot's search index may take to show a write: HubSpot documents only "it may take a
