@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration';
 import { unknownTerritoryEntries } from '../qualify/geo';
 import { ConfigError } from '../errors';
+import { currencyRatesSchema } from './currencies';
 import { parseWorkingHours, type DayHours } from './hours';
 
 const ID = /^[a-z0-9][a-z0-9_-]*$/i;
@@ -77,6 +78,7 @@ export const teamFileSchema = z.strictObject({
   booking: bookingSchema.default(bookingSchema.parse({})),
   territories: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
   competitors: z.array(z.string().min(1)).default([]),
+  currencies: currencyRatesSchema.default({}),
   reps: z.array(repSchema).min(1, 'a team needs at least one rep'),
   pools: z.array(poolSchema).default([]),
   rules: z.array(z.string().min(1)).default([]),
@@ -112,6 +114,8 @@ export interface TeamConfig {
   booking: Booking;
   territories: Record<string, string[]>;
   competitors: string[];
+  /** US dollars per one unit of another currency, by ISO 4217 code (`currencies: { EUR: 1.08 }`). */
+  currencies?: Record<string, number>;
   reps: Rep[];
   pools: Pool[];
   rules: string[];

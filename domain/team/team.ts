@@ -13,6 +13,7 @@ export function rosterOf(config: TeamConfig): Roster {
     pools: config.pools.map((p) => ({ id: p.id, name: p.name })),
     territories: config.territories,
     competitors: config.competitors,
+    currencies: config.currencies ?? {},
   };
 }
 
