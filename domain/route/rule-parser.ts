@@ -99,10 +99,15 @@ interface Tables {
   competitors: string[];
 }
 
-const TABLES = new WeakMap<object, Tables>();
+// Built once per territories object and competitor list (the regexes are large); the currency
+// rates do not enter them, so a team that only changes its rates reuses them.
+const TABLES = new WeakMap<object, Map<string, Tables>>();
 
 function tables(ctx: ParseContext): Tables {
-  const cached = TABLES.get(ctx);
+  let byCompetitors = TABLES.get(ctx.territories);
+  if (!byCompetitors) TABLES.set(ctx.territories, (byCompetitors = new Map()));
+  const key = JSON.stringify(ctx.competitors);
+  const cached = byCompetitors.get(key);
   if (cached) return cached;
   const industryIds = industryRulePhrases();
   const industry = new RegExp(`(?:${phraseAlternation(industryIds.keys())})(?:s|es)?(?![\\p{L}\\p{N}_-])`, 'iuy');
@@ -118,7 +123,7 @@ function tables(ctx: ParseContext): Tables {
   const territory = new RegExp(`(?:${phraseAlternation(names)})(?![\\p{L}\\p{N}_-])`, 'iuy');
   const code = /(?<code>[A-Z]{2,3}|U\.S\.A?\.|U\.K\.)(?![\p{L}\p{N}_-])/uy;
   const built = { industry, industryIds, territory, code, competitors: [...ctx.competitors].sort((a, b) => b.length - a.length) };
-  TABLES.set(ctx, built);
+  byCompetitors.set(key, built);
   return built;
 }
 
@@ -286,6 +291,22 @@ function scan(text: string, ctx: ParseContext): Token[] {
   const moneyRule = /\b(?:deals?|budgets?|amounts?|contracts?|spend|acv|arr|revenue)\b/i.test(text);
   const push = (tok: Token) => tokens.push(tok);
   const cond = (start: number, end: number, expr: Expr) => push({ t: 'cond', expr, start, end });
+  // "Texas leads in fintech or healthcare leads over $1M": the value after "or" starts a new subject
+  // ("healthcare leads"), and this side already has one, so the "or" is between the two sides,
+  // not inside a list of industries.
+  const subjectAt = (at: number) => {
+    const m = sticky(FILLER_RE, text, at + (/^\s*/.exec(text.slice(at))?.[0].length ?? 0));
+    return !!m && SUBJECTS.has(m[0].toLowerCase());
+  };
+  const sideHasSubject = () => {
+    for (let k = tokens.length - 1; k >= 0; k--) {
+      const tok = tokens[k]!;
+      if (tok.t === 'noun') return true;
+      if (tok.t === 'or' || tok.t === 'open' || tok.t === 'close') return false;
+    }
+    return false;
+  };
+  const listStops = (join: string, nextEnd: number) => /\bor\b/i.test(join) && sideHasSubject() && subjectAt(nextEnd);
   let pos = 0;
   while (pos < text.length) {
     const ws = /[\s,;:]+/y;
@@ -332,7 +353,7 @@ function scan(text: string, ctx: ParseContext): Token[] {
         end += m[0].length;
         const join = sticky(LIST_JOIN, text, end);
         const next = join ? sticky(t.industry, text, end + join[0].length) : null;
-        if (!join || !next) break;
+        if (!join || !next || listStops(join[0], end + join[0].length + next[0].length)) break;
         end += join[0].length;
         m = next;
       }
@@ -355,7 +376,7 @@ function scan(text: string, ctx: ParseContext): Token[] {
       for (;;) {
         const join = sticky(LIST_JOIN, text, end);
         const other = join ? territoryAt(text, end + join[0].length, t, ctx) : undefined;
-        if (!other) break;
+        if (!other || listStops(join![0], other.end)) break;
         if (!places.includes(other.value)) places.push(other.value);
         end = other.end;
       }

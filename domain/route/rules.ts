@@ -282,7 +282,8 @@ function allHold(conditions: Condition[], facts: Facts, text: string): string[] 
   const reasons: string[] = [];
   for (const c of conditions) {
     if (c.kind === 'either') {
-      const option = c.options.map((o) => allHold(o, facts, text)).find((r) => r !== null);
+      let option: string[] | null = null;
+      for (const o of c.options) if ((option = allHold(o, facts, text))) break;
       if (!option) return null;
       reasons.push(...option);
       continue;

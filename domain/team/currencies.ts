@@ -8,18 +8,17 @@ import { ISO_CURRENCIES } from '../qualify/amounts';
 
 export type { CurrencyRates } from '../qualify/amounts';
 
-export const currencyRatesSchema = z.record(z.string(), z.unknown()).transform((raw, ctx): Record<string, number> => {
-  const rates: Record<string, number> = {};
-  for (const [code, rate] of Object.entries(raw)) {
-    const problem = codeProblem(code) ?? rateProblem(rate);
-    if (problem) {
-      ctx.addIssue({ code: 'custom', path: [code], message: problem });
-      continue;
+export const currencyRatesSchema = z
+  .record(z.string(), z.unknown(), { error: 'expected ISO 4217 codes with US dollars per one unit, e.g. { EUR: 1.08, GBP: 1.27 }' })
+  .transform((raw, ctx): Record<string, number> => {
+    const rates: Record<string, number> = {};
+    for (const [code, rate] of Object.entries(raw)) {
+      const problem = codeProblem(code) ?? rateProblem(code, rate);
+      if (problem) ctx.addIssue({ code: 'custom', path: [code], message: problem });
+      else rates[code] = rate as number;
     }
-    rates[code] = rate as number;
-  }
-  return rates;
-});
+    return rates;
+  });
 
 function codeProblem(code: string): string | null {
   if (code === 'USD') return 'USD is the base currency: rates are US dollars per one unit of another currency; remove this entry';
@@ -28,9 +27,10 @@ function codeProblem(code: string): string | null {
   return null;
 }
 
-function rateProblem(rate: unknown): string | null {
+function rateProblem(code: string, rate: unknown): string | null {
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
-    return `expected US dollars per one unit, a positive number (EUR: 1.08 means €1 = $1.08), got ${JSON.stringify(rate)}`;
+    const got = typeof rate === 'number' ? String(rate) : JSON.stringify(rate);
+    return `expected US dollars per one ${code}, a positive number (${code}: 1.25 means 1 ${code} = $1.25), got ${got}`;
   }
   return null;
 }

@@ -31,6 +31,11 @@ describe('team.yaml', () => {
     expect(team.reps.find((r) => r.id === 'sarah')!.pto).toEqual([{ from: '2026-12-24', to: '2026-12-31' }]);
   });
 
+  it('reads currencies: US dollars per one unit, by ISO 4217 code; none by default', () => {
+    expect(parseTeamConfig(base).currencies).toEqual({});
+    expect(parseTeamConfig(base + 'currencies: { EUR: 1.08, GBP: 1.27, SEK: 0.095 }\n').currencies).toEqual({ EUR: 1.08, GBP: 1.27, SEK: 0.095 });
+  });
+
   it('fills defaults: booking policy, company zone for reps without one, Mon-Fri 9-5', () => {
     const team = parseTeamConfig(base);
     expect(team.booking.meetingMinutes).toBe(30);
@@ -54,6 +59,14 @@ describe('team.yaml', () => {
     [base.replace('sarah@acme.example', 'not-an-email'), 'team.yaml: reps[0].email'],
     [base.replace('- { id: tom, name: Tom Becker', '- { id: sarah, name: Tom Becker'), 'team.yaml: reps[1].id: duplicate rep id "sarah"'],
     ['reps: [', 'team.yaml: line 1: not valid YAML'],
+    [base + 'currencies: { USD: 1 }\n', 'team.yaml: currencies.USD: USD is the base currency'],
+    [base + 'currencies: { eur: 1.08 }\n', 'team.yaml: currencies.eur: expected an ISO 4217 currency code in capitals, such as EUR or GBP, got "eur"'],
+    [base + 'currencies: { XYZ: 2 }\n', 'team.yaml: currencies.XYZ: "XYZ" is not an ISO 4217 currency code'],
+    [base + 'currencies: { EUR: 0 }\n', 'team.yaml: currencies.EUR: expected US dollars per one EUR, a positive number (EUR: 1.25 means 1 EUR = $1.25), got 0'],
+    [base + 'currencies: { GBP: -1.27 }\n', 'team.yaml: currencies.GBP: expected US dollars per one GBP, a positive number'],
+    [base + 'currencies: { EUR: "1.08" }\n', 'team.yaml: currencies.EUR: expected US dollars per one EUR, a positive number (EUR: 1.25 means 1 EUR = $1.25), got "1.08"'],
+    [base + 'currencies: { EUR: .inf }\n', 'team.yaml: currencies.EUR: expected US dollars per one EUR, a positive number (EUR: 1.25 means 1 EUR = $1.25), got Infinity'],
+    [base + 'currencies: [EUR]\n', 'team.yaml: currencies: expected ISO 4217 codes with US dollars per one unit, e.g. { EUR: 1.08, GBP: 1.27 }'],
   ])('rejects bad input with the file, the path and what was expected (%#)', (text, message) => {
     expect(errorOf(text)).toContain(message);
   });
