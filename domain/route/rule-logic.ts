@@ -63,7 +63,7 @@ export function readLogic(tokens: Token[], text: string): Expr {
         throw new ConditionError(`"or" needs a condition on each side${at ? ` (in ${quote(text, spanOf(sides, at, whole))})` : ''}`);
       }
     }
-    if (sides.length > 1) checkOrSides(sides, text);
+    if (sides.length > 1) checkOrSides(sides, joins, text);
     const exprs = sides.map((s) => (s.items.length === 1 ? s.items[0]!.expr : { op: 'and' as const, of: s.items.map((x) => x.expr) }));
     const next = peek();
     if (next?.t === 'close' && !inParens) throw new ConditionError(`unbalanced parentheses: ")" without "(" in "${text.trim()}"`);
@@ -140,7 +140,7 @@ function spanOf(sides: Side[], join: Token, fallback: Span): Span {
 }
 
 /** The "or" readings check (see the module comment). */
-function checkOrSides(sides: Side[], text: string): void {
+function checkOrSides(sides: Side[], joins: Token[], text: string): void {
   const crowded = sides.some((s) => conditionCount(s.items.map((x) => x.expr)) > 1);
   if (!crowded || sides.every((s) => s.hasNoun)) return;
   const k = sides.findIndex((s, n) => n < sides.length - 1 && (conditionCount(s.items.map((x) => x.expr)) > 1 || conditionCount(sides[n + 1]!.items.map((x) => x.expr)) > 1));
@@ -149,7 +149,7 @@ function checkOrSides(sides: Side[], text: string): void {
   const near = { start: left.items[left.items.length - 1]!.span.start, end: right.items[0]!.span.end };
   const narrow = `${text.slice(0, near.start)}(${text.slice(near.start, near.end).trim()})${text.slice(near.end)}`.trim();
   throw new ConditionError(
-    `"or" is ambiguous in "${text.trim()}": it could join only ${quote(text, left.items.at(-1)!.span)} and ${quote(text, right.items[0]!.span)}, or everything on each side of it. Say which with parentheses (e.g. "${narrow}") or "either ... or ...", repeat the subject on each side ("healthcare leads over $50k or fintech leads"), or write one rule per case`,
+    `"or" is ambiguous in "${text.trim()}": it could join only ${quote(text, left.items.at(-1)!.span)} and ${quote(text, { start: joins[k]!.end, end: right.items[0]!.span.end })}, or everything on each side of it. Say which with parentheses (e.g. "${narrow}") or "either ... or ...", repeat the subject on each side ("healthcare leads over $50k or fintech leads"), or write one rule per case`,
   );
 }
 

@@ -292,7 +292,7 @@ describe('errors quote the rule and say what was not understood', () => {
   const cases: [string, RegExp][] = [
     [
       'Leads from Texas over $100K or with more than 1000 employees go to Tom',
-      /"or" is ambiguous in "Leads from Texas over \$100K or with more than 1000 employees": it could join only "over \$100K" and "more than 1000 employees", or everything on each side of it\. Say which with parentheses \(e\.g\. "Leads from Texas \(over \$100K or with more than 1000 employees\)"\)/,
+      /"or" is ambiguous in "Leads from Texas over \$100K or with more than 1000 employees": it could join only "over \$100K" and "with more than 1000 employees", or everything on each side of it\. Say which with parentheses \(e\.g\. "Leads from Texas \(over \$100K or with more than 1000 employees\)"\)/,
     ],
     ['Urgent or healthcare leads from Texas go to Tom', /"or" is ambiguous .* \(e\.g\. "\(Urgent or healthcare\) leads from Texas"\)/],
     ['Healthcare leads over $50k or urgent go to Sarah', /"or" is ambiguous in "Healthcare leads over \$50k or urgent"/],
