@@ -97,8 +97,9 @@ export function readLogic(tokens: Token[], text: string): Expr {
       if (!next || next.t === 'or' || next.t === 'close' || next.t === 'not') {
         throw new ConditionError(`expected a condition after ${quote(text, tok)}`);
       }
+      const grouped = next.t === 'open' && !next.either; // "not (A or B) or C": the parentheses say it
       const operand = unary();
-      if (peek()?.t === 'or') {
+      if (peek()?.t === 'or' && !grouped) {
         const end = sideEnd(i + 1);
         const word = text.slice(tok.start, tok.end).trim();
         const negated = text.slice(tok.end, operand.span.end).trim();

@@ -138,6 +138,9 @@ describe('negation', () => {
     ['Healthcare leads unless urgent go to Sarah', [industry('healthcare'), not(urgent)]],
     ['Healthcare leads over $50k not from Texas go to Sarah', [industry('healthcare'), over(50_000), not(territory('TX'))]],
     ['Leads over $100k or not from Texas go to Tom', [either([over(100_000)], [not(territory('TX'))])]],
+    ['Leads not (from Texas or over $100k) go to Tom', [not(territory('TX')), not(over(100_000))]],
+    ['Leads (not from Texas) or over $100k go to Tom', [either([not(territory('TX'))], [over(100_000)])]],
+    ['Leads not (from Texas or over $100k) or urgent go to Tom', [either([not(territory('TX')), not(over(100_000))], [urgent])]],
     // "Non-profit" is an industry, not the negation of "profit"; "under" and "over" are bounds.
     ['Non-profit leads go to Tom', [industry('nonprofit')]],
     ['Deals under $20k go to Tom', [{ kind: 'amount', max: 20_000, minInclusive: false, maxInclusive: false }]],
