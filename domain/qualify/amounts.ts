@@ -29,8 +29,6 @@ export interface Found {
 
 const NUM = String.raw`(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?`;
 const MULT = String.raw`(?:thousand|grand|millions?|mil{1,2}|mm|mn|billions?|bn|k|m|b)`;
-/** "¥": Japanese yen or Chinese yuan, so never converted. */
-export const YEN = 'JPY or CNY';
 const SMALL_WORDS: Record<string, number> = {
   a: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
   twenty: 20, thirty: 30, forty: 40, fifty: 50, 'a couple': 2, 'a couple of': 2,
@@ -52,16 +50,23 @@ const TOKEN = new RegExp(
   'giud',
 );
 
+/** "¥": Japanese yen or Chinese yuan, so never converted. */
+export const YEN = 'JPY or CNY';
 const SYMBOLS: Record<string, string> = { '€': 'EUR', '£': 'GBP', '₹': 'INR', '¥': YEN };
+const USD_MARK = new RegExp(`^(?:${USD_PRE}|${USD_POST})$`, 'i');
+
+/** Codes that are also English words: in what a buyer writes ("50K ALL IN") they are currencies only when configured. */
+const WORD_CODES = new Set(['ALL', 'BAM', 'BOB', 'CUP', 'GEL', 'MAD', 'MOP', 'PEN', 'SOS', 'TOP', 'TRY']);
 
 /**
  * The currency a mark names: 'USD', an ISO code, YEN (ambiguous), or undefined when the mark is
- * not a currency after all (a lower-case word that happens to be a code: "5k all in").
+ * not a currency after all (a lower-case word that happens to be a code: "5k all in"). `leadRates`:
+ * reading a buyer's text with these rates (see WORD_CODES); rules pass none.
  */
-function currencyOf(mark: string | undefined): string | undefined {
+function currencyOf(mark: string | undefined, leadRates?: CurrencyRates): string | undefined {
   if (!mark) return undefined;
   const m = mark.trim();
-  if (new RegExp(`^(?:${USD_PRE}|${USD_POST})$`, 'i').test(m)) return 'USD';
+  if (USD_MARK.test(m)) return 'USD';
   if (SYMBOLS[m]) return SYMBOLS[m];
   const word = m.toLowerCase().replace(/\s+/g, ' ');
   if (/^euros?$/.test(word)) return 'EUR';
@@ -69,8 +74,9 @@ function currencyOf(mark: string | undefined): string | undefined {
   if (word === 'yen') return 'JPY';
   if (/^rupees?$/.test(word)) return 'INR';
   const code = m.toUpperCase();
-  if (ISO_CURRENCIES.has(code) && (m === code || FAMILIAR_LOWER.has(m))) return code;
-  return undefined;
+  if (!ISO_CURRENCIES.has(code) || (m !== code && !FAMILIAR_LOWER.has(m))) return undefined;
+  if (leadRates && WORD_CODES.has(code) && leadRates[code] === undefined) return undefined;
+  return code;
 }
 
 function multiplier(mult: string | undefined): number {
@@ -108,7 +114,7 @@ interface Token {
   raw: string;
 }
 
-function tokens(text: string): Token[] {
+function tokens(text: string, leadRates?: CurrencyRates): Token[] {
   const out: Token[] = [];
   for (const m of text.matchAll(TOKEN)) {
     const g = m.groups ?? {};
@@ -116,8 +122,8 @@ function tokens(text: string): Token[] {
     let index = m.index;
     let end = m.index + m[0].length;
     // A lower-case word that is also a code ("5k all in") is not a currency: the token ends before it.
-    const pre = currencyOf(g.pre);
-    const post = currencyOf(g.post);
+    const pre = currencyOf(g.pre, leadRates);
+    const post = currencyOf(g.post, leadRates);
     if (g.pre && !pre) index = (at.num ?? at.words)![0];
     if (g.post && !post) end = at.post![0] - (/\s$/.test(text.slice(0, at.post![0])) ? 1 : 0);
     const code = pre ?? post;
@@ -195,7 +201,7 @@ export interface BudgetResult {
  * on what was skipped or converted. `rates`: team.yaml `currencies`, US dollars per unit.
  */
 export function findBudget(text: string, rates: CurrencyRates = {}): BudgetResult {
-  const list = tokens(text);
+  const list = tokens(text, rates);
   const notes: string[] = [];
   let best: { score: number; found: Found; converted?: string } | undefined;
   for (let i = 0; i < list.length; i++) {

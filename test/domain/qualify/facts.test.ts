@@ -111,6 +111,8 @@ describe('amounts', () => {
       expect(yen.budget).toBeUndefined();
       expect(yen.notes.join()).toMatch(/yen or Chinese yuan/);
       expect(findBudget('Our budget is $20k all in.', rates).budget?.value).toBe(20_000); // "all" is a code (ALL), not here
+      expect(findBudget('BUDGET IS 50K ALL IN', rates).budget?.value).toBe(50_000); // nor in capitals, unless configured
+      expect(findBudget('Budget is 50K TRY.', { TRY: 0.031 }).budget?.value).toBe(1550);
       expect(findBudget('We handle 5k API calls a day. Our budget is $30k.', rates).budget?.value).toBe(30_000);
     });
 
