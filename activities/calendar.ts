@@ -11,13 +11,18 @@ import type { Booking, Proposal } from '../workflows/lead/messages';
 import { currentRunId, type ActivityDeps } from './deps';
 import { EXTENSION_MS, loadCalendars } from './route';
 
-export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any'): SlotQuery {
-  return teamSlotQuery(deps.team, ids, calendars, now, mode);
+export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any', required: string[] = []): SlotQuery {
+  return teamSlotQuery(deps.team, ids, calendars, now, mode, required);
 }
 
-/** Who must be free for a slot: every attendee, or (group pools) one of the pool's reps. */
-export function attendeesFor(decision: RouteDecision): { ids: string[]; mode: 'all' | 'any' } {
-  return decision.mode === 'any' ? { ids: decision.reps, mode: 'any' } : { ids: decision.attendees, mode: 'all' };
+/**
+ * Who must be free for a slot: every attendee; or, for a group pool, one of the pool's reps and
+ * every attendee the rule added ("... go to the enterprise team with Mark": Mark's calendar counts).
+ */
+export function attendeesFor(decision: RouteDecision): { ids: string[]; mode: 'all' | 'any'; required: string[] } {
+  return decision.mode === 'any'
+    ? { ids: decision.reps, mode: 'any', required: decision.extraAttendees }
+    : { ids: decision.attendees, mode: 'all', required: [] };
 }
 
 export interface FoundTimes {
@@ -36,18 +41,19 @@ export async function findTimesFor(
 /** The times to offer among given reps (every one of them, or any one for a group pool), from their calendars. */
 export async function findTimesAmong(
   deps: ActivityDeps,
-  input: { ids: string[]; mode: 'all' | 'any'; now: number; count: number; buyerTimezone?: string; constraint?: TimeConstraint },
+  input: { ids: string[]; mode: 'all' | 'any'; required?: string[]; now: number; count: number; buyerTimezone?: string; constraint?: TimeConstraint },
 ): Promise<FoundTimes> {
   const { ids, mode } = input;
+  const required = input.required ?? [];
   // A preferred start or a window past the horizon ("push it a week", "next month") is searched
   // too, so the calendars are read as far as the search can go.
   const usual = input.now + deps.team.booking.horizon + EXTENSION_MS;
   const until = input.constraint
     ? Math.max(usual, searchLimit({ now: input.now, horizonMs: deps.team.booking.horizon, constraint: input.constraint }) + DAY_MS)
     : usual;
-  const calendars = await loadCalendars(deps, ids, input.now, until);
+  const calendars = await loadCalendars(deps, [...ids, ...required], input.now, until);
   const found = proposeSlots({
-    ...slotQuery(deps, ids, calendars, input.now, mode),
+    ...slotQuery(deps, ids, calendars, input.now, mode, required),
     ...(input.constraint ? { constraint: input.constraint } : {}),
     count: input.count,
     ...(input.buyerTimezone ? { buyerTimezone: input.buyerTimezone } : {}),
@@ -169,16 +175,21 @@ export function calendarActivities(deps: ActivityDeps) {
         return cover.repId;
       };
       const reps: string[] = [];
+      const extras: string[] = [];
       if (decision.mode === 'any') {
-        const free = proposal.attendees.filter((id) => freeAtSlot(id) && !onPto(id));
+        // The attendees a rule added first: if one of them is taken, the time is gone, and the
+        // pool's rotation must not spend a turn on a booking that cannot happen.
+        for (const id of decision.extraAttendees) extras.push(await coveredAt(id));
+        const taken = extras.filter((id) => !freeAtSlot(id));
+        if (taken.length > 0) throw new SlotConflict(`${taken.join(', ')} no longer free at ${proposal.start}`, { details: { busy: taken } });
+        const free = proposal.attendees.filter((id) => decision.reps.includes(id) && !extras.includes(id) && freeAtSlot(id) && !onPto(id));
         if (free.length === 0) throw new SlotConflict(`nobody in ${decision.pool} is free at ${proposal.start} any more`);
         const chosen = await deps.rotation(`${input.workflowId}/${runId}/book-${input.attempt}`).next(decision.pool!, decision.reps, free, runId);
         reps.push(chosen ?? free[0]!);
       } else {
         for (const id of decision.reps) reps.push(await coveredAt(id));
+        for (const id of decision.extraAttendees) extras.push(await coveredAt(id));
       }
-      const extras: string[] = [];
-      for (const id of decision.extraAttendees) extras.push(await coveredAt(id));
       const attendees = [...new Set([...reps, ...extras])];
       const busy = attendees.filter((id) => !freeAtSlot(id));
       if (busy.length > 0) throw new SlotConflict(`${busy.join(', ')} no longer free at ${proposal.start}`, { details: { busy } });

@@ -7,7 +7,7 @@ import { withLlm } from './llm';
 
 export function factContext(deps: ActivityDeps): FactContext {
   const { team } = deps;
-  return { competitors: team.competitors, territories: team.territories, companyName: team.company.name };
+  return { competitors: team.competitors, territories: team.territories, currencies: team.currencies ?? {}, companyName: team.company.name };
 }
 
 export function qualifyActivities(deps: ActivityDeps) {

@@ -58,6 +58,8 @@ export interface Facts {
 export interface FactContext {
   competitors: string[];
   territories: Record<string, string[]>;
+  /** team.yaml `currencies`: budgets in these currencies are converted to US dollars. */
+  currencies?: Readonly<Record<string, number>>;
   companyName?: string;
 }
 
@@ -209,7 +211,7 @@ function fromTheText(lead: Lead, ctx: FactContext): { facts: Facts; explicitTerr
   const facts: Facts = { territories: [], mentions: [], extractor: 'deterministic', notes: [] };
 
   for (const seg of segments) {
-    const { budget, notes } = findBudget(seg.text);
+    const { budget, notes } = findBudget(seg.text, ctx.currencies);
     facts.notes.push(...notes);
     if (budget && !facts.budgetUsd) facts.budgetUsd = { value: budget.value, source: seg.source, quote: budget.quote };
   }

@@ -37,6 +37,11 @@ export interface Busy {
 
 export interface SlotQuery {
   attendees: Attendee[];
+  /**
+   * People who must be free at every slot whatever the mode: with mode 'any', "one of `attendees`
+   * and all of these" (a group pool plus the attendees a rule added). Not listed in `Slot.reps`.
+   */
+  required?: Attendee[];
   busy: Record<string, Busy[]>;
   meetingMinutes: number;
   bufferMs: number;
@@ -176,7 +181,8 @@ function union(blocks: Busy[], pad: number): Interval[] {
  *   not the edges of working hours);
  * - the buyer's `constraint`, when given.
  * Mode 'all': every attendee must be free, `reps` lists all ids. Mode 'any': at least one must be,
- * `reps` lists the free ones in attendee order.
+ * `reps` lists the free ones in attendee order. In both modes every `required` person must be free
+ * too (their hours, PTO and calendar alike); they attend every slot and are not listed in `reps`.
  */
 export function findOpenSlots(q: SlotQuery, range?: { from: number; to: number }): Slot[] {
   const from = range ? range.from : q.now + q.minNoticeMs;
@@ -194,19 +200,15 @@ function openSlots(q: SlotQuery, from: number, to: number, cache: BlockCache): S
   const windows = q.attendees.map((a) => (isValidZone(a.timezone) ? workingWindows(a, from, until) : []));
   const firstStart = Math.ceil(from / SLOT_GRID_MS) * SLOT_GRID_MS;
   const out: Slot[] = [];
+  // What everyone in `required` has free (and the buyer allows): every slot must lie inside it.
+  let shared = allowed;
+  if (q.required?.length) {
+    shared = commonFree(q.required, from, until, buffer, q.busy, cache, allowed);
+    if (shared.length === 0) return [];
+  }
 
   if (q.mode === 'all') {
-    // Intersect everyone's hours first (cheap, and often already empty across far-apart zones),
-    // then remove each attendee's padded blocks from what is left.
-    let common = allowed ?? windows[0]!;
-    for (const w of windows) {
-      common = intersect(common, w);
-      if (common.length === 0) return [];
-    }
-    for (const a of q.attendees) {
-      common = subtract(common, paddedBlocks(a.id, q.busy[a.id] ?? [], buffer, cache));
-      if (common.length === 0) return [];
-    }
+    const common = commonFree(q.attendees, from, until, buffer, q.busy, cache, shared, windows);
     if (common.length === 0) return [];
     const ids = q.attendees.map((a) => a.id);
     const cursor = new Cursor(common);
@@ -218,7 +220,7 @@ function openSlots(q: SlotQuery, from: number, to: number, cache: BlockCache): S
 
   const cursors = q.attendees.map((a, i) => {
     let free = windows[i]!;
-    if (allowed && free.length > 0) free = intersect(free, allowed);
+    if (shared && free.length > 0) free = intersect(free, shared);
     if (free.length > 0) free = subtract(free, paddedBlocks(a.id, q.busy[a.id] ?? [], buffer, cache));
     return new Cursor(free);
   });
@@ -231,6 +233,33 @@ function openSlots(q: SlotQuery, from: number, to: number, cache: BlockCache): S
     if (reps) out.push({ start, end, reps });
   }
   return out;
+}
+
+/**
+ * The time every one of `people` has free: inside their working hours (and `within`, when given),
+ * minus their padded calendar blocks. Hours are intersected first (cheap, and often already empty
+ * across far-apart zones), then each person's blocks are removed from what is left.
+ */
+function commonFree(
+  people: Attendee[],
+  from: number,
+  until: number,
+  buffer: number,
+  busy: Record<string, Busy[]>,
+  cache: BlockCache,
+  within: Interval[] | null,
+  windows: Interval[][] = people.map((a) => (isValidZone(a.timezone) ? workingWindows(a, from, until) : [])),
+): Interval[] {
+  let common = within ?? windows[0] ?? [];
+  for (const w of windows) {
+    common = intersect(common, w);
+    if (common.length === 0) return [];
+  }
+  for (const a of people) {
+    common = subtract(common, paddedBlocks(a.id, busy[a.id] ?? [], buffer, cache));
+    if (common.length === 0) return [];
+  }
+  return common;
 }
 
 /** The slot at exactly `start` if it is still open (same rules as findOpenSlots), else null. */

@@ -22,6 +22,7 @@ import {
   zoneField,
 } from './fields';
 import { formatWorkingHours, longestStretchMinutes, parseWorkingHours, WORKING_HOURS_EXAMPLE, type DayHours } from './hours';
+import { currencyRatesSchema } from './currencies';
 import { poolSchema, toPool, type Pool } from './pools';
 
 export { DISTRIBUTIONS, poolWithDefaults, type Cap, type CapPeriod, type Distribution, type Fairness, type Learning, type Pool } from './pools';
@@ -127,6 +128,7 @@ export const teamFileSchema = strictObject(
         .default({}),
     ),
     competitors: emptyIsDefault(listOf(textField('a competitor name'), '[Competitor X, Gong]').default([])),
+    currencies: emptyIsDefault(currencyRatesSchema.default({})),
     reps: listOf(repSchema, '[{ id: sarah, name: Sarah Chen, email: sarah@acme.example }]', 'a team needs at least one rep'),
     pools: emptyIsDefault(listOf(poolSchema, '[{ id: smb, members: [sam, alex] }]').default([])),
     rules: emptyIsDefault(listOf(ruleField, '["Healthcare companies go to Sarah"]').default([])),
@@ -157,6 +159,8 @@ export interface TeamConfig {
   booking: Booking;
   territories: Record<string, string[]>;
   competitors: string[];
+  /** US dollars per one unit of another currency, by ISO 4217 code (`currencies: { EUR: 1.08 }`). */
+  currencies?: Record<string, number>;
   reps: Rep[];
   pools: Pool[];
   rules: string[];

@@ -76,6 +76,53 @@ describe('amounts', () => {
     expect(euro.notes.join()).toMatch(/another currency/);
   });
 
+  describe('in other currencies, with team.yaml rates', () => {
+    const rates = { EUR: 1.08, GBP: 1.27, SEK: 0.095, JPY: 0.0067 };
+    const converted: [string, number, string][] = [
+      ['Our budget is €50k.', 54_000, '€50,000'],
+      ['We have a budget of 40,000 EUR for this.', 43_200, '€40,000'],
+      ['Budget: EUR 100,000', 108_000, '€100,000'],
+      ['We can spend about £80k this year.', 101_600, '£80,000'],
+      ['The contract would be 250 000 SEK'.replace('250 000', '250,000'), 23_750, 'SEK 250,000'],
+      ['budget is 100k euros', 108_000, '€100,000'],
+      ['Budget around 2 million yen', 13_400, '¥2,000,000'],
+      ['Our budget is €40-60k', 64_800, '€60,000'],
+      ['We could spend €5k/month.', 64_800, '€5,000'],
+    ];
+    it.each(converted)('converts %j to $%d, keeping the quote and noting the rate', (text, usd, written) => {
+      const found = findBudget(text, rates);
+      expect(found.budget?.value).toBe(usd);
+      expect(text).toContain(found.budget!.quote);
+      expect(found.notes.join('\n')).toContain(`(${written}) to `);
+      expect(found.notes.join('\n')).toMatch(/per [A-Z]{3} \(team\.yaml currencies\)/);
+      const f = facts(text, {}, { ...ctx, currencies: rates });
+      expect(f.budgetUsd).toMatchObject({ value: usd, source: 'message' });
+      expect(f.notes.join('\n')).toMatch(/converted/);
+    });
+
+    it('keeps skipping a currency without a rate, saying which key to add', () => {
+      const found = findBudget('Our budget is CHF 90k.', rates);
+      expect(found.budget).toBeUndefined();
+      expect(found.notes.join()).toMatch(/another currency \("CHF 90k"\); no rate for CHF: add it under "currencies:" in team\.yaml/);
+      expect(facts('Our budget is €50k.').budgetUsd).toBeUndefined(); // no rates at all: as before
+    });
+
+    it('never converts "¥" (yen or yuan?) and never reads a lower-case word as a code', () => {
+      const yen = findBudget('Budget is ¥5M.', rates);
+      expect(yen.budget).toBeUndefined();
+      expect(yen.notes.join()).toMatch(/yen or Chinese yuan/);
+      expect(findBudget('Our budget is $20k all in.', rates).budget?.value).toBe(20_000); // "all" is a code (ALL), not here
+      expect(findBudget('BUDGET IS 50K ALL IN', rates).budget?.value).toBe(50_000); // nor in capitals, unless configured
+      expect(findBudget('Budget is 50K TRY.', { TRY: 0.031 }).budget?.value).toBe(1550);
+      expect(findBudget('We handle 5k API calls a day. Our budget is $30k.', rates).budget?.value).toBe(30_000);
+    });
+
+    it('prefers the amount next to the budget word, whatever its currency', () => {
+      expect(findBudget('We raised €20M last year; our budget is £100k.', rates).budget?.value).toBe(127_000);
+      expect(findBudget('We raised $20M last year; our budget is €100k.', rates).budget?.value).toBe(108_000);
+    });
+  });
+
   it('parses amounts written alone', () => {
     expect(['$100K', '20,000 USD', '$1.2M', '100k', '1.2 million dollars', 'half a million'].map(parseAmount)).toEqual([
       100_000, 20_000, 1_200_000, 100_000, 1_200_000, 500_000,
