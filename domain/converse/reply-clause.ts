@@ -46,6 +46,8 @@ export interface Clause {
 
 export interface Env {
   zone: string;
+  /** The zone's UTC offset at `now`, minutes (what chrono-node takes). */
+  offset: number;
   now: number;
   today: string;
   todayWeekday: number;
@@ -62,7 +64,7 @@ export const PARTS_OF_DAY = {
 
 export function envAt(zone: string, now: number, count: number): Env {
   const local = DateTime.fromMillis(now, { zone });
-  return { zone, now, today: local.toISODate()!, todayWeekday: local.weekday, count };
+  return { zone, offset: local.offset, now, today: local.toISODate()!, todayWeekday: local.weekday, count };
 }
 
 export function hasSelection(c: Clause): boolean {
@@ -154,6 +156,19 @@ function monthRange(env: Env, month: number, modifier: string | undefined): Date
   return range;
 }
 
+/** The global twin of a pattern, built once per pattern text (the patterns are literals in analyseClause). */
+const GLOBAL = new Map<string, RegExp>();
+function globalOf(re: RegExp): RegExp {
+  const key = `${re.flags}/${re.source}`;
+  let g = GLOBAL.get(key);
+  if (!g) {
+    g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+    GLOBAL.set(key, g);
+  }
+  g.lastIndex = 0;
+  return g;
+}
+
 export function analyseClause(raw: string, env: Env): Clause {
   const c: Clause = {
     text: raw,
@@ -168,7 +183,7 @@ export function analyseClause(raw: string, env: Env): Clause {
   };
   let text = ` ${raw} `;
   const take = (re: RegExp, fn: (m: RegExpExecArray) => void) => {
-    const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+    const g = globalOf(re);
     let m: RegExpExecArray | null;
     const found: RegExpExecArray[] = [];
     while ((m = g.exec(text))) {
@@ -352,8 +367,7 @@ export function analyseClause(raw: string, env: Env): Clause {
 
   // --- days: chrono-node in the clause's zone -----------------------------------------------
   const found: FoundDate[] = [];
-  const offset = DateTime.fromMillis(env.now, { zone: env.zone }).offset;
-  const results = chrono.casual.parse(text, { instant: new Date(env.now), timezone: offset }, { forwardDate: true });
+  const results = chrono.casual.parse(text, { instant: new Date(env.now), timezone: env.offset }, { forwardDate: true });
   for (const r of results) {
     const s = r.start;
     const tags = s.tags();
