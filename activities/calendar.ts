@@ -28,6 +28,8 @@ export function attendeesFor(decision: RouteDecision): { ids: string[]; mode: 'a
 export interface FoundTimes {
   slots: { start: string; end: string; reps: string[] }[];
   extended: boolean;
+  /** With a constraint's preferredStart ("an hour later"): whether that exact time was open. */
+  preferredOpen?: boolean;
 }
 
 export async function findTimesFor(
@@ -61,6 +63,7 @@ export async function findTimesAmong(
   return {
     slots: found.slots.map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(), reps: s.reps })),
     extended: found.extended,
+    ...(found.preferredOpen !== undefined ? { preferredOpen: found.preferredOpen } : {}),
   };
 }
 

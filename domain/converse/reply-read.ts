@@ -2,7 +2,8 @@
  * Reading a buyer's message, part 5: the whole message as clauses in one zone, and which of the
  * offered times each clause points at. Shared by the readings before and after booking.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isValidZone } from '../schedule/local-time';
 import { analyseClause, envAt, hasContent, hasSelection, type Clause, type Env } from './reply-clause';
 import { readMove, type Move } from './reply-moves';
 import { CLAUSE_SPLIT, normalize } from './reply-text';
@@ -10,7 +11,7 @@ import type { ProposalRef, ReplyContext } from './reply-types';
 import { findZones } from './reply-zones';
 
 export function safeZone(zone: string): string {
-  return zone && IANAZone.isValidZone(zone) ? zone : 'UTC';
+  return isValidZone(zone) ? zone : 'UTC';
 }
 
 export interface Reading {

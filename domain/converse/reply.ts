@@ -5,9 +5,10 @@
  *
  * Pure and deterministic: `now` and the buyer's zone come in through `ctx`. The message is read
  * in parts: text (reply-text.ts), time zones it names (reply-zones.ts), moves of a booked meeting
- * (reply-moves.ts), what each clause says about days and times (reply-clause.ts, dates through
- * chrono-node), which offered times it points at (reply-read.ts) and the TimeConstraint it states
- * (reply-constraint.ts). The workflow bundle imports this module: no zod here.
+ * (reply-moves.ts), what each clause says about times (reply-clause.ts, over reply-scan.ts) and
+ * days (reply-days.ts, through chrono-node), which offered times it points at (reply-read.ts) and
+ * the TimeConstraint it states (reply-constraint.ts). The workflow bundle imports this module: no
+ * zod here.
  */
 import { understandBookedReply } from './reply-booked';
 import { understandOfferReply } from './reply-offer';
