@@ -49,6 +49,23 @@ export interface FoundEvent extends CreatedEvent {
   organizer: CalendarOwner;
 }
 
+/** An event Baton booked, as its provider knows it: the id on the organizer's calendar. */
+export interface EventRef {
+  eventId: string;
+  organizer: CalendarOwner;
+}
+
+/** An attendee rep's answer to the invite; `gone` when the event is no longer on their calendar. */
+export type AttendeeResponse = 'accepted' | 'tentative' | 'needsAction' | 'declined' | 'gone';
+
+export interface EventState {
+  status: 'confirmed' | 'cancelled';
+  start: string;
+  end: string;
+  /** The reps' answers, by email (lower case). */
+  responses: Record<string, AttendeeResponse>;
+}
+
 export interface CalendarProvider {
   readonly kind: string;
   /** Busy and out-of-office blocks overlapping [start, end) for every owner, in one call. */
@@ -61,6 +78,21 @@ export interface CalendarProvider {
    * (free/busy cannot say whose event a block is).
    */
   findEvent(organizers: CalendarOwner[], key: string): Promise<FoundEvent | null>;
+  /** The event as it stands now, or null when it was deleted from the organizer's calendar. */
+  getEvent(ref: EventRef): Promise<EventState | null>;
+  /**
+   * Moves the same event (never a second one) to new times, invitees notified. Throws SlotConflict
+   * when an attendee rep is no longer free then. Moving it to where it already is does nothing.
+   */
+  moveEvent(ref: EventRef, times: { start: string; end: string }): Promise<void>;
+  /** Cancels the event, invitees notified. An event already cancelled or gone is not an error. */
+  cancelEvent(ref: EventRef): Promise<void>;
+  /**
+   * Puts `to` in the place of the rep `from` (a cover): the attendee swapped, and the event handed
+   * to `to` when `from` organized it. Throws SlotConflict when `to` is not free then. Answers the
+   * event's ref afterwards (its organizer may have changed). Done already: nothing changes.
+   */
+  reassignEvent(ref: EventRef, change: { from: CalendarOwner; to: CalendarOwner & { name?: string } }): Promise<EventRef>;
 }
 
 export interface CrmAccount {
@@ -118,7 +150,15 @@ export interface CrmProvider {
   ): Promise<{ id: string }>;
   addNote(record: CrmRecord & { body: string }, options?: CallOptions): Promise<{ id: string }>;
   createTask(record: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }, options?: CallOptions): Promise<{ id: string }>;
+  /**
+   * Keeps the CRM meeting `logMeeting` created (by its id) in step with what happened: new times
+   * after a reschedule, canceled, or the outcome. Writing the same change twice is harmless.
+   */
+  updateMeeting(id: string, change: { start?: string; end?: string; status?: MeetingStatus; ownerEmail?: string; note?: string }, options?: CallOptions): Promise<void>;
 }
+
+/** A CRM meeting's status (HubSpot's meeting outcome: SCHEDULED, RESCHEDULED, CANCELED, COMPLETED, NO_SHOW). */
+export type MeetingStatus = 'scheduled' | 'rescheduled' | 'canceled' | 'completed' | 'no_show';
 
 export interface OutgoingEmail {
   /** Idempotency key: a second send with the same key is not delivered again. */

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { emailDomain } from '../../domain/qualify/lead';
-import type { CrmAccount, CrmContact, CrmProvider, CrmRecord } from '../providers';
+import { NotFoundError } from '../../domain/errors';
+import type { CrmAccount, CrmContact, CrmProvider, CrmRecord, MeetingStatus } from '../providers';
 
 export interface SeedAccount {
   domain: string;
@@ -18,6 +19,8 @@ export interface StoredRecord {
   body: string;
   dueAt: string | null;
   createdAt: string;
+  /** Meetings only: their times and status as the CRM now has them. */
+  meeting?: { start: string | null; end: string | null; status: MeetingStatus | null };
 }
 
 type RecordRow = {
@@ -29,6 +32,9 @@ type RecordRow = {
   body: string;
   due_at: string | null;
   created_at: number;
+  meeting_start: string | null;
+  meeting_end: string | null;
+  status: MeetingStatus | null;
 };
 
 /** A small CRM in SQLite: accounts with owners, contacts, and notes, meetings and tasks. */
@@ -74,7 +80,21 @@ export class EmbeddedCrm implements CrmProvider {
   }
 
   async logMeeting(r: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string }) {
-    return this.insert('meeting', { ...r, body: `${r.start} - ${r.end}\n\n${r.body}` });
+    const created = this.insert('meeting', { ...r, body: `${r.start} - ${r.end}\n\n${r.body}` });
+    this.db.prepare(`UPDATE crm_records SET meeting_start = ?, meeting_end = ?, status = coalesce(status, 'scheduled') WHERE record_key = ?`).run(r.start, r.end, r.key);
+    return created;
+  }
+
+  async updateMeeting(id: string, change: { start?: string; end?: string; status?: MeetingStatus; ownerEmail?: string; note?: string }): Promise<void> {
+    const row = this.db.prepare(`SELECT body FROM crm_records WHERE record_key = ? AND kind = 'meeting'`).get(id) as { body: string } | undefined;
+    if (!row) throw new NotFoundError(`no CRM meeting ${id}`);
+    const note = change.note && !row.body.includes(change.note) ? `${row.body}\n\n${change.note}` : row.body;
+    this.db
+      .prepare(
+        `UPDATE crm_records SET meeting_start = coalesce(?, meeting_start), meeting_end = coalesce(?, meeting_end), status = coalesce(?, status),
+           owner_email = coalesce(?, owner_email), body = ? WHERE record_key = ?`,
+      )
+      .run(change.start ?? null, change.end ?? null, change.status ?? null, change.ownerEmail ?? null, note, id);
   }
 
   async addNote(r: CrmRecord & { body: string }) {
@@ -107,6 +127,7 @@ export class EmbeddedCrm implements CrmProvider {
       body: r.body,
       dueAt: r.due_at,
       createdAt: new Date(r.created_at).toISOString(),
+      ...(r.kind === 'meeting' ? { meeting: { start: r.meeting_start, end: r.meeting_end, status: r.status } } : {}),
     }));
   }
 }

@@ -28,7 +28,7 @@ import { DateTime } from 'luxon';
 import { calendar as googleCalendar, type calendar_v3 } from 'googleapis/build/src/apis/calendar/index.js';
 import { ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import { countsAsTimeOff } from '../../domain/route/time-off';
-import type { BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, FoundEvent, NewCalendarEvent } from '../providers';
+import type { AttendeeResponse, BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, EventRef, EventState, FoundEvent, NewCalendarEvent } from '../providers';
 import { fromGaxiosError, gaxiosErrorInfo } from '../errors';
 import { GoogleAuthClients, type GoogleCredentials } from './auth';
 
@@ -155,7 +155,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     }
     if (inserted) return toCreated(await this.withConference(event.organizer, inserted), true);
     // 409: an event with this id exists — the key was booked before (e.g. a retried activity).
-    const existing = await this.getEvent(event.organizer, eventId);
+    const existing = await this.readEvent(event.organizer, eventId);
     if (!existing) throw new ProviderUnavailable(`${PROVIDER}: events.insert said ${eventId} exists, events.get did not find it`);
     if (existing.status === 'cancelled') {
       throw new ProviderRejected(
@@ -173,7 +173,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
   async findEvent(organizers: CalendarOwner[], key: string): Promise<FoundEvent | null> {
     const eventId = eventIdForKey(key);
     for (const candidate of organizers) {
-      const existing = await this.getEvent(candidate, eventId);
+      const existing = await this.readEvent(candidate, eventId);
       if (!existing || existing.status === 'cancelled') continue;
       const organizerEmail = existing.organizer?.email?.toLowerCase();
       const organizer = existing.organizer?.self
@@ -185,7 +185,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
           { details: { provider: PROVIDER, eventId, organizer: existing.organizer?.email } },
         );
       }
-      const settled = await this.withConference(organizer, organizer === candidate ? existing : ((await this.getEvent(organizer, eventId)) ?? existing));
+      const settled = await this.withConference(organizer, organizer === candidate ? existing : ((await this.readEvent(organizer, eventId)) ?? existing));
       return { ...toCreated(settled, false), organizer };
     }
     return null;
@@ -202,7 +202,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     for (const wait of this.conferencePollMs) {
       if (conferenceStatus(current) !== 'pending') return current;
       await new Promise((resolve) => setTimeout(resolve, wait));
-      current = (await this.getEvent(organizer, event.id!)) ?? current;
+      current = (await this.readEvent(organizer, event.id!)) ?? current;
     }
     if (conferenceStatus(current) !== 'pending') return current;
     throw new ProviderUnavailable(`${PROVIDER}: the Google Meet link of event ${event.id} is still being created; retrying the booking reads it again`, {
@@ -210,8 +210,80 @@ export class GoogleCalendarProvider implements CalendarProvider {
     });
   }
 
+  /** The event on its organizer's calendar: its status and each attendee's answer (by email, lower case). */
+  async getEvent(ref: EventRef): Promise<EventState | null> {
+    const event = await this.readEvent(ref.organizer, ref.eventId);
+    if (!event) return null;
+    const responses: Record<string, AttendeeResponse> = {};
+    for (const a of event.attendees ?? []) {
+      if (!a.email) continue;
+      const r = a.responseStatus;
+      responses[a.email.toLowerCase()] = r === 'accepted' || r === 'tentative' || r === 'declined' ? r : 'needsAction';
+    }
+    // The organizer's own copy has no attendee entry for them when they were not listed: present.
+    responses[ref.organizer.email.toLowerCase()] ??= 'accepted';
+    return {
+      status: event.status === 'cancelled' ? 'cancelled' : 'confirmed',
+      start: event.start?.dateTime ?? event.start?.date ?? '',
+      end: event.end?.dateTime ?? event.end?.date ?? '',
+      responses,
+    };
+  }
+
+  /** `events.patch` of the start and end, invitees notified (`sendUpdates: all`): the same event moves. */
+  async moveEvent(ref: EventRef, times: { start: string; end: string }): Promise<void> {
+    try {
+      await this.api.events.patch({
+        auth: this.auth.for(ref.organizer.email),
+        calendarId: ref.organizer.email,
+        eventId: ref.eventId,
+        sendUpdates: 'all',
+        requestBody: { start: { dateTime: times.start }, end: { dateTime: times.end } },
+      });
+    } catch (err) {
+      throw fromGaxiosError(PROVIDER, err);
+    }
+  }
+
+  /** `events.delete`, invitees notified; an event already gone (404/410) is cancelled already. */
+  async cancelEvent(ref: EventRef): Promise<void> {
+    try {
+      await this.api.events.delete({ auth: this.auth.for(ref.organizer.email), calendarId: ref.organizer.email, eventId: ref.eventId, sendUpdates: 'all' });
+    } catch (err) {
+      const { status } = gaxiosErrorInfo(err);
+      if (status === 404 || status === 410) return;
+      throw fromGaxiosError(PROVIDER, err);
+    }
+  }
+
+  /**
+   * A cover in the place of a rep: `events.move` to the cover's calendar when the rep organized it
+   * (Google keeps the event id; the cover becomes organizer), then `events.patch` of the attendee
+   * list with the rep swapped for the cover, invitees notified. Repeating it changes nothing.
+   */
+  async reassignEvent(ref: EventRef, change: { from: CalendarOwner; to: CalendarOwner & { name?: string } }): Promise<EventRef> {
+    let organizer = ref.organizer;
+    try {
+      if (organizer.email.toLowerCase() === change.from.email.toLowerCase()) {
+        await this.api.events.move({ auth: this.auth.for(change.from.email), calendarId: change.from.email, eventId: ref.eventId, destination: change.to.email, sendUpdates: 'all' });
+        organizer = change.to;
+      }
+      const event = await this.readEvent(organizer, ref.eventId);
+      if (!event) throw new ProviderRejected(`${PROVIDER}: event ${ref.eventId} is no longer on ${organizer.email}'s calendar`);
+      const from = change.from.email.toLowerCase();
+      const to = change.to.email.toLowerCase();
+      const attendees = (event.attendees ?? []).filter((a) => a.email?.toLowerCase() !== from);
+      if (!attendees.some((a) => a.email?.toLowerCase() === to)) attendees.push({ email: change.to.email, ...(change.to.name ? { displayName: change.to.name } : {}) });
+      await this.api.events.patch({ auth: this.auth.for(organizer.email), calendarId: organizer.email, eventId: ref.eventId, sendUpdates: 'all', requestBody: { attendees } });
+    } catch (err) {
+      if (err instanceof ProviderRejected) throw err;
+      throw fromGaxiosError(PROVIDER, err);
+    }
+    return { eventId: ref.eventId, organizer };
+  }
+
   /** `events.get` on the organizer's calendar; null when there is no event with that id. */
-  private async getEvent(organizer: CalendarOwner, eventId: string): Promise<calendar_v3.Schema$Event | null> {
+  private async readEvent(organizer: CalendarOwner, eventId: string): Promise<calendar_v3.Schema$Event | null> {
     try {
       const res = await this.api.events.get({ auth: this.auth.for(organizer.email), calendarId: organizer.email, eventId });
       return expectObject(res.data, 'events.get');

@@ -31,7 +31,7 @@ import { AssociationTypes } from '@hubspot/api-client';
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec';
 import { ProviderRejected, ProviderUnavailable } from '../../domain/errors';
-import type { CallOptions, CrmAccount, CrmContact, CrmContactRef, CrmProvider, CrmRecord } from '../providers';
+import type { CallOptions, CrmAccount, CrmContact, CrmContactRef, CrmProvider, CrmRecord, MeetingStatus } from '../providers';
 import { HubSpotTransport, type LimiterOptions } from './transport';
 
 export { DEFAULT_HUBSPOT_BASE_PATH } from './transport';
@@ -91,6 +91,15 @@ const ENGAGEMENT: Record<EngagementType, { bodyProperty: string; toContact: numb
 export function markerForKey(key: string): string {
   return `batonref${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 24)}`;
 }
+
+/** Baton's meeting status as HubSpot's meeting outcome property has it. */
+const MEETING_OUTCOME: Record<MeetingStatus, string> = {
+  scheduled: 'SCHEDULED',
+  rescheduled: 'RESCHEDULED',
+  canceled: 'CANCELED',
+  completed: 'COMPLETED',
+  no_show: 'NO_SHOW',
+};
 
 export class HubSpotCrmProvider implements CrmProvider {
   readonly kind = 'hubspot';
@@ -199,6 +208,33 @@ export class HubSpotCrmProvider implements CrmProvider {
         ...(ownerId ? { hubspot_owner_id: ownerId } : {}),
       };
     });
+  }
+
+  /**
+   * The meeting's times, owner and outcome (`hs_meeting_outcome`: SCHEDULED, RESCHEDULED, CANCELED,
+   * COMPLETED, NO_SHOW) follow what happened: one PATCH of the meeting object, idempotent as a write
+   * of the same properties. A note is appended to the body once (its text is looked for first).
+   */
+  async updateMeeting(
+    id: string,
+    change: { start?: string; end?: string; status?: MeetingStatus; ownerEmail?: string; note?: string },
+    options: CallOptions = {},
+  ): Promise<void> {
+    const properties: Record<string, string> = {};
+    if (change.start) properties.hs_meeting_start_time = isoUtc(change.start);
+    if (change.end) properties.hs_meeting_end_time = isoUtc(change.end);
+    if (change.status) properties.hs_meeting_outcome = MEETING_OUTCOME[change.status];
+    if (change.ownerEmail) {
+      const ownerId = await this.ownerIdByEmail(change.ownerEmail, options.signal);
+      if (ownerId) properties.hubspot_owner_id = ownerId;
+    }
+    if (change.note) {
+      const current = await this.http.call((o) => this.http.api.meetings.getById(id, ['hs_meeting_body'], undefined, undefined, false, undefined, o), options.signal);
+      const body = current.properties.hs_meeting_body ?? '';
+      if (!body.includes(change.note)) properties.hs_meeting_body = `${body}\n\n${change.note}`;
+    }
+    if (Object.keys(properties).length === 0) return;
+    await this.http.call((o) => this.http.api.meetings.update(id, { properties }, undefined, o), options.signal);
   }
 
   // -------------------------------------------------------------------------------------------

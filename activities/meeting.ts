@@ -1,0 +1,178 @@
+/**
+ * After booking: what the meeting's life does in the outside world — reminders, moving and
+ * cancelling the one calendar event, keeping the CRM meeting in step, notices and tasks for the rep,
+ * and the check of the reps' side with a cover. Each activity makes one kind of write, keyed so a
+ * retry repeats nothing; what to do is decided in domain/ (schedule/meeting*.ts, converse/).
+ */
+import { repNoticeEmail, reminderEmail, type RepNotice } from '../domain/converse/after-booking';
+import { SlotConflict } from '../domain/errors';
+import type { Lead } from '../domain/qualify/lead';
+import { findCover } from '../domain/route/availability';
+import type { RouteDecision } from '../domain/route/routing';
+import { findRep, type Rep } from '../domain/team/config';
+import { awayAtMeeting, type Away } from '../domain/schedule/meeting-check';
+import { openSlotAt } from '../domain/schedule/slots';
+import type { MeetingStatus } from '../integrations/providers';
+import type { Booking } from '../workflows/lead/messages';
+import { slotQuery } from './calendar';
+import type { ActivityDeps } from './deps';
+import { loadCalendars } from './route';
+
+const DAY_MS = 86_400_000;
+
+/** Who the buyer meets, and the lead's contact, as notices need them. */
+interface MeetingRef {
+  /** `<workflow id>/<first run id>`: the same for the lead's whole life, continue-as-new included. */
+  leadKey: string;
+  lead: Lead;
+  booking: Booking;
+}
+
+export function meetingActivities(deps: ActivityDeps) {
+  const { team, providers } = deps;
+  const rep = (id: string): Rep => {
+    const found = findRep(team, id);
+    if (!found) throw new Error(`unknown rep "${id}"`);
+    return found;
+  };
+  const owner = (id: string) => ({ repId: id, email: rep(id).email });
+  const eventOf = (b: Booking) => ({ eventId: b.eventId, organizer: owner(b.reps[0]!) });
+  const buyer = (lead: Lead) => ({ email: lead.email.toLowerCase(), ...(lead.name ? { name: lead.name } : {}) });
+
+  /** Is `id` free at [start, end), apart from this booking's own event? */
+  const freeAt = async (ids: string[], start: number, end: number, ignoreKeyOf: Booking | null) => {
+    const calendars = await loadCalendars(deps, ids, start - DAY_MS, end + DAY_MS);
+    if (ignoreKeyOf) {
+      // Our own event shows as busy at the old time; a move may overlap it.
+      for (const id of ids) calendars[id] = (calendars[id] ?? []).filter((b) => !(b.start === Date.parse(ignoreKeyOf.start) && b.end === Date.parse(ignoreKeyOf.end)));
+    }
+    const query = (id: string) => slotQuery(deps, [id], calendars, Math.min(Date.now(), start - team.booking.minNotice), 'all');
+    return { calendars, busy: ids.filter((id) => openSlotAt(query(id), start) === null) };
+  };
+
+  return {
+    /** The reminder email to the buyer (the rep is on the invite); one per meeting version and offset. */
+    async sendReminder(input: MeetingRef & { offsetMs: number; version: number; timezone: string; now: number }): Promise<void> {
+      const { lead, booking } = input;
+      const mail = reminderEmail({
+        lead,
+        repNames: booking.attendees.map((id) => rep(id).name),
+        companyName: team.company.name,
+        meeting: { start: Date.parse(booking.start), end: Date.parse(booking.end), timezone: input.timezone },
+        now: input.now,
+      });
+      const organizer = rep(booking.reps[0]!);
+      await providers.email.send({
+        key: `${input.leadKey}/reminder/${input.version}/${input.offsetMs}`,
+        to: [buyer(lead)],
+        replyTo: { email: organizer.email, name: organizer.name },
+        ...mail,
+      });
+    },
+
+    /**
+     * Moves the booked event to the chosen time: the same event, never a second one. Re-checks the
+     * attendees first; throws SlotConflict (non-retryable) when one is no longer free then.
+     */
+    async moveMeeting(input: MeetingRef & { to: { start: string; end: string } }): Promise<void> {
+      const start = Date.parse(input.to.start);
+      const end = Date.parse(input.to.end);
+      if (start <= Date.now()) throw new SlotConflict(`${input.to.start} has already passed`);
+      const { busy } = await freeAt(input.booking.attendees, start, end, input.booking);
+      if (busy.length > 0) throw new SlotConflict(`${busy.join(', ')} no longer free at ${input.to.start}`, { details: { busy } });
+      await providers.calendar.moveEvent(eventOf(input.booking), input.to);
+    },
+
+    /** Cancels the event (invitees notified). Cancelling twice is harmless. */
+    async cancelMeeting(input: MeetingRef): Promise<void> {
+      await providers.calendar.cancelEvent(eventOf(input.booking));
+    },
+
+    /** The CRM meeting follows what happened: new times, canceled, held or missed. */
+    async updateCrmMeeting(input: { crmMeetingId: string; start?: string; end?: string; status?: MeetingStatus; ownerRepId?: string; note?: string }): Promise<void> {
+      const { crmMeetingId, ownerRepId, ...change } = input;
+      await providers.crm.updateMeeting(crmMeetingId, { ...change, ...(ownerRepId ? { ownerEmail: rep(ownerRepId).email } : {}) });
+    },
+
+    /** A notice by email to the reps at the meeting (what changed, a question, the outcome request). */
+    async notifyReps(input: MeetingRef & { what: string; notice: DistributiveOmit<RepNotice, 'repName' | 'repTimezone' | 'lead' | 'meeting'> }): Promise<void> {
+      const { lead, booking } = input;
+      const reps = booking.attendees.map(rep);
+      const first = reps[0]!;
+      const mail = repNoticeEmail({
+        ...input.notice,
+        repName: reps.length === 1 ? first.name : 'team',
+        repTimezone: first.timezone,
+        lead: { email: lead.email, ...(lead.name ? { name: lead.name } : {}), ...(lead.company ? { company: lead.company } : {}) },
+        meeting: { start: Date.parse(booking.start), end: Date.parse(booking.end) },
+      } as RepNotice);
+      await providers.email.send({
+        key: `${input.leadKey}/rep-notice/${input.what}`,
+        to: reps.map((r) => ({ email: r.email.toLowerCase(), name: r.name })),
+        replyTo: buyer(lead),
+        ...mail,
+      });
+    },
+
+    /** A CRM task for the meeting's owner: a change too late to automate, a question, how it went. */
+    async createRepTask(input: MeetingRef & { what: string; title: string; body: string; dueAt: string }): Promise<void> {
+      await providers.crm.createTask({
+        key: `${input.leadKey}/task/${input.what}`,
+        contactEmail: input.lead.email,
+        ownerEmail: rep(input.booking.reps[0]!).email,
+        title: input.title,
+        body: input.body,
+        dueAt: input.dueAt,
+      });
+    },
+
+    /** The reps' side of the meeting now: who will not be there, and why (PTO, out of office, declined, deleted). */
+    async checkMeeting(input: { booking: Booking }): Promise<Away[]> {
+      const { booking } = input;
+      const start = Date.parse(booking.start);
+      const end = Date.parse(booking.end);
+      const [event, calendars] = await Promise.all([
+        providers.calendar.getEvent(eventOf(booking)),
+        loadCalendars(deps, booking.attendees, start - DAY_MS, end + DAY_MS),
+      ]);
+      return awayAtMeeting({ meeting: { start, end }, reps: booking.attendees.map(rep), calendars, event });
+    },
+
+    /**
+     * A cover for each rep who cannot make it, free at the same time: their backup chain, then a
+     * pool mate (domain/route/availability.ts). The event is handed over (the same event). Answers
+     * the booking as it now stands and whoever nobody could cover for.
+     */
+    async coverMeeting(input: MeetingRef & { away: Away[]; decision: RouteDecision; version: number }): Promise<{ booking: Booking; covered: { from: string; to: string }[]; uncovered: string[] }> {
+      let booking = input.booking;
+      const start = Date.parse(booking.start);
+      const end = Date.parse(booking.end);
+      const awayIds = new Set(input.away.map((a) => a.repId));
+      const covered: { from: string; to: string }[] = [];
+      const uncovered: string[] = [];
+      const everyone = team.reps.map((r) => r.id);
+      const { busy } = await freeAt(everyone, start, end, null);
+      const unavailable = (id: string) => awayIds.has(id) || busy.includes(id) || booking.attendees.includes(id);
+      const rotation = deps.rotation(`${input.leadKey}/cover-${input.version}`);
+      for (const away of input.away) {
+        if (away.reason === 'gone' && awayIds.size === booking.attendees.length) {
+          // The whole event is gone: there is nothing to hand over; the buyer gets new times.
+          uncovered.push(away.repId);
+          continue;
+        }
+        const cover = await findCover(team, away.repId, unavailable, rotation, input.leadKey, new Set(booking.attendees));
+        if (!cover.repId) {
+          uncovered.push(away.repId);
+          continue;
+        }
+        const ref = await providers.calendar.reassignEvent(eventOf(booking), { from: owner(away.repId), to: { ...owner(cover.repId), name: rep(cover.repId).name } });
+        const swap = (ids: string[]) => ids.map((id) => (id === away.repId ? cover.repId! : id));
+        booking = { ...booking, eventId: ref.eventId, reps: swap(booking.reps), attendees: swap(booking.attendees) };
+        covered.push({ from: away.repId, to: cover.repId });
+      }
+      return { booking, covered, uncovered };
+    },
+  };
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
