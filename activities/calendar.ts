@@ -43,7 +43,17 @@ export async function findTimesFor(
 /** The times to offer among given reps (every one of them, or any one for a group pool), from their calendars. */
 export async function findTimesAmong(
   deps: ActivityDeps,
-  input: { ids: string[]; mode: 'all' | 'any'; required?: string[]; now: number; count: number; buyerTimezone?: string; constraint?: TimeConstraint },
+  input: {
+    ids: string[];
+    mode: 'all' | 'any';
+    required?: string[];
+    now: number;
+    count: number;
+    buyerTimezone?: string;
+    constraint?: TimeConstraint;
+    /** A booked meeting being moved: its own event is not in the way of its new time. */
+    ignore?: { start: string; end: string };
+  },
 ): Promise<FoundTimes> {
   const { ids, mode } = input;
   const required = input.required ?? [];
@@ -54,6 +64,10 @@ export async function findTimesAmong(
     ? Math.max(usual, searchLimit({ now: input.now, horizonMs: deps.team.booking.horizon, constraint: input.constraint }) + DAY_MS)
     : usual;
   const calendars = await loadCalendars(deps, [...ids, ...required], input.now, until);
+  if (input.ignore) {
+    const [start, end] = [Date.parse(input.ignore.start), Date.parse(input.ignore.end)];
+    for (const id of Object.keys(calendars)) calendars[id] = calendars[id]!.filter((b) => !(b.type === 'busy' && b.start === start && b.end === end));
+  }
   const found = proposeSlots({
     ...slotQuery(deps, ids, calendars, input.now, mode, required),
     ...(input.constraint ? { constraint: input.constraint } : {}),
@@ -103,6 +117,20 @@ export function calendarActivities(deps: ActivityDeps) {
   const rep = (id: string) => team.reps.find((r) => r.id === id)!;
 
   return {
+    /** Times every one of these reps can do (a booked meeting's attendees, when the buyer wants to move it). */
+    async findTimesWith(input: {
+      workflowId: string;
+      ids: string[];
+      now: number;
+      count: number;
+      buyerTimezone?: string;
+      constraint?: TimeConstraint;
+      ignore?: { start: string; end: string };
+    }): Promise<FoundTimes> {
+      const { workflowId: _workflowId, ...rest } = input;
+      return findTimesAmong(deps, { ...rest, mode: 'all' });
+    },
+
     async findTimes(input: {
       workflowId: string;
       decision: RouteDecision;

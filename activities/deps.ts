@@ -9,6 +9,8 @@ export interface ActivityDeps {
   /** Pool rotation scoped to one idempotency key (the lead run), so retried activities pick alike. */
   rotation: (scope: string) => Rotation;
   log?: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
+  /** Where people reach this Baton (BATON_PUBLIC_URL), for links in notices to reps; unset: none. */
+  publicUrl?: string;
 }
 
 /** The run id of the lead workflow calling this activity: the idempotency scope of everything it writes. */

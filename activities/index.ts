@@ -1,6 +1,7 @@
 import { calendarActivities } from './calendar';
 import type { ActivityDeps } from './deps';
 import { handoffActivities } from './handoff';
+import { meetingActivities } from './meeting';
 import { policyActivities } from './policy';
 import { qualifyActivities } from './qualify';
 import { routeActivities } from './route';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...routeActivities(deps),
     ...calendarActivities(deps),
     ...handoffActivities(deps),
+    ...meetingActivities(deps),
   });
 }
 

@@ -7,15 +7,16 @@
 import { repNoticeEmail, reminderEmail, type RepNotice } from '../domain/converse/after-booking';
 import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/qualify/lead';
-import { findCover } from '../domain/route/availability';
+import { findCover, isOnPtoDuring } from '../domain/route/availability';
 import type { RouteDecision } from '../domain/route/routing';
 import { findRep, type Rep } from '../domain/team/config';
 import { awayAtMeeting, type Away } from '../domain/schedule/meeting-check';
 import { openSlotAt } from '../domain/schedule/slots';
 import type { MeetingStatus } from '../integrations/providers';
 import type { Booking } from '../workflows/lead/messages';
+import { encodeLeadId } from '../domain/qualify/lead-id';
 import { slotQuery } from './calendar';
-import type { ActivityDeps } from './deps';
+import { attemptSignal, mayHaveWritten, type ActivityDeps } from './deps';
 import { loadCalendars } from './route';
 
 const DAY_MS = 86_400_000;
@@ -37,6 +38,7 @@ export function meetingActivities(deps: ActivityDeps) {
   };
   const owner = (id: string) => ({ repId: id, email: rep(id).email });
   const eventOf = (b: Booking) => ({ eventId: b.eventId, organizer: owner(b.reps[0]!) });
+  const outcomeLink = (leadKey: string) => outcomeLinkFor(deps.publicUrl, leadKey);
   const buyer = (lead: Lead) => ({ email: lead.email.toLowerCase(), ...(lead.name ? { name: lead.name } : {}) });
 
   /** Is `id` free at [start, end), apart from this booking's own event? */
@@ -52,7 +54,7 @@ export function meetingActivities(deps: ActivityDeps) {
 
   return {
     /** The reminder email to the buyer (the rep is on the invite); one per meeting version and offset. */
-    async sendReminder(input: MeetingRef & { offsetMs: number; version: number; timezone: string; now: number }): Promise<void> {
+    async sendReminder(input: MeetingRef & { offsetMs: number; version: number; timezone: string; now: number; resumed?: boolean }): Promise<void> {
       const { lead, booking } = input;
       const mail = reminderEmail({
         lead,
@@ -64,6 +66,7 @@ export function meetingActivities(deps: ActivityDeps) {
       const organizer = rep(booking.reps[0]!);
       await providers.email.send({
         key: `${input.leadKey}/reminder/${input.version}/${input.offsetMs}`,
+        mayHaveBeenSent: mayHaveWritten(input.resumed),
         to: [buyer(lead)],
         replyTo: { email: organizer.email, name: organizer.name },
         ...mail,
@@ -91,16 +94,18 @@ export function meetingActivities(deps: ActivityDeps) {
     /** The CRM meeting follows what happened: new times, canceled, held or missed. */
     async updateCrmMeeting(input: { crmMeetingId: string; start?: string; end?: string; status?: MeetingStatus; ownerRepId?: string; note?: string }): Promise<void> {
       const { crmMeetingId, ownerRepId, ...change } = input;
-      await providers.crm.updateMeeting(crmMeetingId, { ...change, ...(ownerRepId ? { ownerEmail: rep(ownerRepId).email } : {}) });
+      await providers.crm.updateMeeting(crmMeetingId, { ...change, ...(ownerRepId ? { ownerEmail: rep(ownerRepId).email } : {}) }, { signal: attemptSignal() });
     },
 
     /** A notice by email to the reps at the meeting (what changed, a question, the outcome request). */
-    async notifyReps(input: MeetingRef & { what: string; notice: DistributiveOmit<RepNotice, 'repName' | 'repTimezone' | 'lead' | 'meeting'> }): Promise<void> {
+    async notifyReps(input: MeetingRef & { what: string; notice: DistributiveOmit<RepNotice, 'repName' | 'repTimezone' | 'lead' | 'meeting'>; resumed?: boolean }): Promise<void> {
       const { lead, booking } = input;
       const reps = booking.attendees.map(rep);
       const first = reps[0]!;
+      // The outcome link goes to the ops page's meetings, where the rep (or ops) records how it went.
+      const notice = input.notice.kind === 'outcome_request' ? { ...input.notice, outcomeLink: outcomeLink(input.leadKey) } : input.notice;
       const mail = repNoticeEmail({
-        ...input.notice,
+        ...notice,
         repName: reps.length === 1 ? first.name : 'team',
         repTimezone: first.timezone,
         lead: { email: lead.email, ...(lead.name ? { name: lead.name } : {}), ...(lead.company ? { company: lead.company } : {}) },
@@ -108,6 +113,7 @@ export function meetingActivities(deps: ActivityDeps) {
       } as RepNotice);
       await providers.email.send({
         key: `${input.leadKey}/rep-notice/${input.what}`,
+        mayHaveBeenSent: mayHaveWritten(input.resumed),
         to: reps.map((r) => ({ email: r.email.toLowerCase(), name: r.name })),
         replyTo: buyer(lead),
         ...mail,
@@ -115,15 +121,19 @@ export function meetingActivities(deps: ActivityDeps) {
     },
 
     /** A CRM task for the meeting's owner: a change too late to automate, a question, how it went. */
-    async createRepTask(input: MeetingRef & { what: string; title: string; body: string; dueAt: string }): Promise<void> {
-      await providers.crm.createTask({
-        key: `${input.leadKey}/task/${input.what}`,
-        contactEmail: input.lead.email,
-        ownerEmail: rep(input.booking.reps[0]!).email,
-        title: input.title,
-        body: input.body,
-        dueAt: input.dueAt,
-      });
+    async createRepTask(input: MeetingRef & { what: string; title: string; body: string; dueAt: string; resumed?: boolean }): Promise<void> {
+      await providers.crm.createTask(
+        {
+          key: `${input.leadKey}/task/${input.what}`,
+          contactEmail: input.lead.email,
+          mayExist: mayHaveWritten(input.resumed),
+          ownerEmail: rep(input.booking.reps[0]!).email,
+          title: input.title,
+          body: input.body,
+          dueAt: input.dueAt,
+        },
+        { signal: attemptSignal() },
+      );
     },
 
     /** The reps' side of the meeting now: who will not be there, and why (PTO, out of office, declined, deleted). */
@@ -136,6 +146,16 @@ export function meetingActivities(deps: ActivityDeps) {
         loadCalendars(deps, booking.attendees, start - DAY_MS, end + DAY_MS),
       ]);
       return awayAtMeeting({ meeting: { start, end }, reps: booking.attendees.map(rep), calendars, event });
+    },
+
+    /** Who steps in for a rep (their backup chain, then a pool mate), for new times after the rep missed a meeting. */
+    async chooseCover(input: { leadKey: string; repId: string; exclude: string[]; now: number }): Promise<string | null> {
+      const horizonEnd = input.now + team.booking.horizon;
+      const calendars = await loadCalendars(deps, team.reps.map((r) => r.id), input.now, horizonEnd);
+      const away = (id: string) =>
+        id === input.repId || isOnPtoDuring(rep(id), input.now, horizonEnd, (calendars[id] ?? []).filter((b) => b.type === 'ooo'));
+      const cover = await findCover(team, input.repId, away, deps.rotation(`${input.leadKey}/rep-no-show`), input.leadKey, new Set(input.exclude));
+      return cover.repId;
     },
 
     /**
@@ -173,6 +193,13 @@ export function meetingActivities(deps: ActivityDeps) {
       return { booking, covered, uncovered };
     },
   };
+}
+
+/** `<public URL>/ops#meetings?lead=<leadId>`; without BATON_PUBLIC_URL, the path and the API route to use. */
+function outcomeLinkFor(publicUrl: string | undefined, leadKey: string): string {
+  const [workflowId, firstRunId] = [leadKey.slice(0, leadKey.lastIndexOf('/')), leadKey.slice(leadKey.lastIndexOf('/') + 1)];
+  const leadId = encodeLeadId(workflowId.replace(/^lead-/, ''), firstRunId);
+  return publicUrl ? `${publicUrl.replace(/\/$/, '')}/ops#meetings?lead=${leadId}` : `the ops page (/ops), or POST /v1/leads/${leadId}/outcome`;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -9,7 +9,7 @@ import { LeadStageKey } from '../workflows/lead/search-attributes';
 import type { ApiDeps, ApiEnv, Caller } from './context';
 import { workflowUiUrl } from './context';
 import { ApiError } from './errors';
-import { decodeLeadId, encodeLeadId } from './lead-id';
+import { decodeLeadId, encodeLeadId } from '../domain/qualify/lead-id';
 import {
   bookingBodySchema,
   bookingResultSchema,

@@ -5,7 +5,7 @@ import { LEAD_STAGES } from '../workflows/lead/messages';
 import type { ApiDeps, ApiEnv } from './context';
 import { workflowUiUrl } from './context';
 import { ApiError } from './errors';
-import { encodeLeadId } from './lead-id';
+import { encodeLeadId } from '../domain/qualify/lead-id';
 import { errorSchema, healthSchema, opsLeadsSchema, opsQuerySchema, outboxSchema } from './schemas';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });

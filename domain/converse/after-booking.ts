@@ -291,3 +291,18 @@ export function repNoticeEmail(n: RepNotice): { subject: string; text: string; h
   const paragraphs = [`Hi ${firstName(n.repName) ?? n.repName},`, ...body];
   return { subject, text: paragraphs.join('\n\n'), html: paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n') };
 }
+
+/**
+ * Before the meeting a rep turned out to be away and nobody could cover at that time: new times,
+ * the booked one standing until the buyer picks. "Sorry, Jane — Sarah can no longer make Thursday
+ * at 2pm (Pacific). Tom can do Friday at 10am or Monday at 9am — which works best?"
+ */
+export function repUnavailableMessage(slots: { start: number }[], o: { booked: number; timezone: string; now: number; buyerName?: string; missedRepNames: string[]; repNames: string[] }): string {
+  const name = firstName(o.buyerName);
+  const missed = firstNames(o.missedRepNames);
+  const sorry = `Sorry${name ? `, ${name}` : ''} — ${missed} can no longer make ${describeTimes([o.booked], o.timezone, o.now)}.`;
+  if (slots.length === 0) return `${sorry} ${capitalize(firstNames(o.repNames))} will reach out personally to find a new time.`;
+  const n = slots.length;
+  const ask = n === 1 ? 'does that work?' : n === 2 ? 'which works better?' : 'which works best?';
+  return `${sorry} ${capitalize(firstNames(o.repNames))} can do ${describeTimes(slots.map((s) => s.start), o.timezone, o.now)} — ${ask}`;
+}

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { MAX_BODY_BYTES } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import type { ApiDeps } from '../../api/context';
-import { encodeLeadId } from '../../api/lead-id';
+import { encodeLeadId } from '../../domain/qualify/lead-id';
 import type { EmbeddedOutbox } from '../../integrations/embedded/outbox';
 import { logger } from '../../runtime/log';
 import { API_KEY, bearer, expectError, json, offlineApp, SECRET } from './api-helpers';

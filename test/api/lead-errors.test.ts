@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
-import { encodeLeadId } from '../../api/lead-id';
+import { encodeLeadId } from '../../domain/qualify/lead-id';
 import { devServerApp } from '../helpers/dev-server';
 import type { Harness } from '../helpers/harness';
 import { API_KEY, bearer, expectError, json, SECRET } from './api-helpers';

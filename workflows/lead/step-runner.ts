@@ -32,6 +32,8 @@ const HOW: Record<StepName, { label: string; runs: Runs; resumable?: true }> = {
   qualifyLead: { label: 'qualify', runs: 'model' },
   routeLead: { label: 'route', runs: 'route' },
   findTimes: { label: 'find times', runs: 'read' },
+  findTimesWith: { label: 'find times', runs: 'read' },
+  chooseCover: { label: 'find a cover', runs: 'write' },
   classifyReply: { label: 'understand reply', runs: 'model' },
   bookMeeting: { label: 'book', runs: 'write' },
   writeBriefing: { label: 'brief', runs: 'model' },
@@ -42,6 +44,15 @@ const HOW: Record<StepName, { label: string; runs: Runs; resumable?: true }> = {
   sendIntroEmail: { label: 'intro email', runs: 'crm', resumable: true },
   createFollowUpTask: { label: 'hand to a human', runs: 'crm' },
   recordDisqualified: { label: 'record disqualification', runs: 'crm' },
+  // After booking (leads that stay with their meeting: all of them are newer than the CRM gate).
+  sendReminder: { label: 'reminder email', runs: 'crm', resumable: true },
+  moveMeeting: { label: 'move the meeting', runs: 'write' },
+  cancelMeeting: { label: 'cancel the meeting', runs: 'write' },
+  updateCrmMeeting: { label: 'update the CRM meeting', runs: 'write' },
+  notifyReps: { label: 'notify the rep', runs: 'crm', resumable: true },
+  createRepTask: { label: 'task for the rep', runs: 'crm', resumable: true },
+  checkMeeting: { label: 'check the reps before the meeting', runs: 'write' },
+  coverMeeting: { label: 'cover for a rep', runs: 'write' },
 };
 
 /**
@@ -135,6 +146,11 @@ export class StepRunner {
    */
   writesCrmApart(): boolean {
     return (this.crmApart ??= patched('one-crm-write-per-activity'));
+  }
+
+  /** Since `stay-until-held`, a booked lead stays with its meeting; leads booked before it closed at booking. */
+  staysWithMeeting(): boolean {
+    return patched('stay-until-held');
   }
 
   /** Every activity, run the way HOW says, parked on failures retries cannot fix. */
