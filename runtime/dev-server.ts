@@ -23,6 +23,7 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether something accepts TCP connections on host:port right now. */
 export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host });

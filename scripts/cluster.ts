@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { portOpen } from '../runtime/dev-server';
 import { ensureTemporalServer } from './cluster/build';
 import { startCluster } from './cluster/index';
 import { SERVICES } from './cluster/services';
@@ -38,6 +39,10 @@ async function main() {
   const port = Number(args.port ?? 7233);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     console.error(`cluster: --port: expected a TCP port, got "${args.port}"\n${usage}`);
+    process.exit(2);
+  }
+  if (await portOpen(port)) {
+    console.error(`cluster: port ${port} is already in use (a dev server from \`npm start\`?); choose another with --port N`);
     process.exit(2);
   }
 

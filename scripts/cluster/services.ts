@@ -3,6 +3,7 @@
  * (the file docker-compose.yml mounts) and deploy/temporal/dynamicconfig.yaml. Only the addresses
  * come from here: the environment the config template reads.
  */
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort, ROOT } from '../bench-lib';
 import type { TemporalServerBuild } from './build';
@@ -27,13 +28,35 @@ export interface ServicePorts {
   worker: { grpc: number; membership: number };
 }
 
+/**
+ * A free loopback port below 32768 for membership. PostgreSQL's cluster_membership table keeps the
+ * membership port as a SMALLINT: a port from the kernel's ephemeral range (32768 and up, what
+ * `freePort` gets) makes the service exit with "value out of range for type smallint" at start-up.
+ * (The dev server's SQLite does not care; found by the first run on PostgreSQL.)
+ */
+async function freeMembershipPort(taken: Set<number>): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return taken.add(port), port;
+  }
+  throw new Error('no free port between 20000 and 32000 for Temporal membership');
+}
+
 /** Free loopback ports for every service; the frontend's gRPC port may be chosen (7233 for `npm run cluster`). */
 export async function servicePorts(frontendGrpc?: number): Promise<ServicePorts> {
+  const taken = new Set<number>();
+  const membership = () => freeMembershipPort(taken);
   return {
-    frontend: { grpc: frontendGrpc ?? (await freePort()), http: await freePort(), membership: await freePort() },
-    history: { grpc: await freePort(), membership: await freePort() },
-    matching: { grpc: await freePort(), membership: await freePort() },
-    worker: { grpc: await freePort(), membership: await freePort() },
+    frontend: { grpc: frontendGrpc ?? (await freePort()), http: await freePort(), membership: await membership() },
+    history: { grpc: await freePort(), membership: await membership() },
+    matching: { grpc: await freePort(), membership: await membership() },
+    worker: { grpc: await freePort(), membership: await membership() },
   };
 }
 
