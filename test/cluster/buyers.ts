@@ -2,7 +2,7 @@
  * Buyers and their chat frontend, over HTTP against the API processes: leads are submitted with the
  * API key (as a chat frontend does), and each buyer reads and answers their own lead with its buyer
  * token, through either API process. Every answer is logged, so the test can say that no 5xx other
- * than the documented 503 (Temporal unavailable, with Retry-After) ever reached a buyer; 503s are
+ * than the documented 503s (with Retry-After) ever reached a buyer; 503s are
  * retried as the widget retries them (web/static/widget.js): after Retry-After, looking at the lead
  * first so that nothing is sent twice.
  */
@@ -19,22 +19,29 @@ export interface ApiReply {
   retryAfter: string | null;
 }
 
+/** The API's 503s (api/errors.ts, /openapi.json): Temporal unreachable, or a lead whose workflow task is being retried. */
+const DOCUMENTED_503 = ['temporal_unavailable', 'lead_not_ready'];
+
 /** What the APIs answered, over the whole run. */
 export class ApiLog {
   readonly byStatus = new Map<number, number>();
   /** 5xx that are not the documented 503, and requests that got no answer at all. */
   readonly undocumented: string[] = [];
-  /** Documented 503s (code temporal_unavailable, with Retry-After) per route. */
+  /** Documented 503s (with Retry-After) per route and code. */
   readonly unavailable = new Map<string, number>();
 
+  private readonly t0 = Date.now();
+
   record(method: string, route: string, r: ApiReply | Error): void {
-    if (r instanceof Error) return void this.undocumented.push(`${method} ${route}: no answer (${r.message})`);
+    const at = `${((Date.now() - this.t0) / 1000).toFixed(1)}s`;
+    if (r instanceof Error) return void this.undocumented.push(`${at} ${method} ${route}: no answer (${r.message})`);
     this.byStatus.set(r.status, (this.byStatus.get(r.status) ?? 0) + 1);
     if (r.status < 500) return;
-    if (r.status === 503 && r.body?.error?.code === 'temporal_unavailable' && r.retryAfter) {
-      this.unavailable.set(`${method} ${route}`, (this.unavailable.get(`${method} ${route}`) ?? 0) + 1);
+    if (r.status === 503 && DOCUMENTED_503.includes(r.body?.error?.code) && r.retryAfter) {
+      const key = `${method} ${route} ${r.body.error.code}`;
+      this.unavailable.set(key, (this.unavailable.get(key) ?? 0) + 1);
     } else {
-      this.undocumented.push(`${method} ${route}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      this.undocumented.push(`${at} ${method} ${route}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
     }
   }
 }
