@@ -191,6 +191,7 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
                   .withDeadline(Date.now() + 2_000, (): Promise<unknown> => (kill.what === 'history' ? handle.describe() : handle.query(statusQuery)))
                   .then(() => true, () => false);
                 if (ok && Date.now() - killedAt > 1_000) return Date.now();
+                if (Date.now() > deadline) throw new Error(`Temporal never answered again after the ${kill.what} kill`);
                 await sleep(250);
               }
             })();
@@ -204,6 +205,7 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
         for (;;) {
           const lead = await view(canary, apis).catch(() => null);
           if (lead?.stage === 'awaiting_reply') return Date.now();
+          if (Date.now() > deadline) throw new Error(`the lead started after the ${kill.what} kill never got proposals (${lead?.stage})`);
           await sleep(500);
         }
       })();
@@ -229,7 +231,9 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
         `${kill.what}: back up ${s(restartedAt - killedAt)} after the kill` +
         (answeringAt ? `, Temporal answering ${s(answeringAt - killedAt)}` : '') +
         `, a new lead through the API had proposals at ${s(readyAt - killedAt)}, ` +
-        `the ${inFlightAtKill} leads in flight at the kill had all moved on at ${s((tracker.movedOnAt ?? Date.now()) - killedAt)}`;
+        (inFlightAtKill === 0
+          ? 'no lead was mid-step at the kill'
+          : `the ${inFlightAtKill} leads mid-step at the kill had all moved on at ${s((tracker.movedOnAt ?? Date.now()) - killedAt)}`);
       figures.kills.push(figure);
       note(figure);
       if (k < KILLS.length - 1) await sleep(8_000);

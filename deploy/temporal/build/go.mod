@@ -1,3 +1,9 @@
+// The Temporal server `npm run cluster` runs, pinned: go.temporal.io/server at the version below
+// (and every dependency through go.sum). scripts/cluster/build.ts builds cmd/server and
+// cmd/tools/sql from it into .tools/temporal-server/<version>/. docker-compose.yml's image tags
+// must name the same version (test/cluster/drift.test.ts). To move to another version:
+//   go get -tool go.temporal.io/server/cmd/server@vX.Y.Z go.temporal.io/server/cmd/tools/sql@vX.Y.Z
+// then change TEMPORAL_VERSION and TEMPORAL_ADMINTOOLS_VERSION in docker-compose.yml.
 module baton.local/temporal-server-build
 
 go 1.26.8
