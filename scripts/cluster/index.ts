@@ -7,7 +7,7 @@
 import { Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { retrying } from '../../runtime/connect';
@@ -50,6 +50,15 @@ export interface ClusterOptions {
   log?: (line: string) => void;
 }
 
+/** The database's password: made up for a new folder, kept in it (0600) so a kept folder starts again. */
+function postgresPassword(dir: string): string {
+  const file = join(dir, 'postgres.password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(12).toString('hex');
+  writeFileSync(file, password, { mode: 0o600 });
+  return password;
+}
+
 /** Runs one of the deploy/temporal/*.sh scripts, its output to a log file; throws with the log's end. */
 function runScript(script: string, env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -83,7 +92,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
   };
 
   try {
-    const postgres = await startPostgres({ dir, port: o.postgresPort ?? (await freePort()), user: 'temporal', password: randomBytes(12).toString('hex') });
+    const postgres = await startPostgres({ dir, port: o.postgresPort ?? (await freePort()), user: 'temporal', password: postgresPassword(dir) });
     cleanups.push(() => postgres.stop());
     log(`PostgreSQL ${postgres.major} on ${postgres.host}:${postgres.port}`);
 
