@@ -77,6 +77,12 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   }
   const code = grpcCode(err);
   if (code === GRPC.NOT_FOUND) return { status: 404, headers: {}, body: { error: { code: 'not_found', message: 'no such lead' } } };
+  // WorkflowNotReady: the lead's workflow task keeps failing or timing out (a worker died mid-task,
+  // history restarted) and Temporal refuses queries until one succeeds. Seen on a cluster after kills;
+  // it passes once a worker completes the task, so the caller retries.
+  if (code === GRPC.FAILED_PRECONDITION) {
+    return { status: 503, headers: { 'retry-after': '2' }, body: { error: { code: 'lead_not_ready', message: 'the lead is recovering (its last step is being retried); try again shortly' } } };
+  }
   if (code === GRPC.UNAVAILABLE) return unavailable('Temporal is not reachable; try again shortly');
   // Temporal, or the worker a query needs, did not answer before the request's deadline.
   // (The client's own deadline, `withDeadline`, ends the call as CANCELLED rather than DEADLINE_EXCEEDED.)

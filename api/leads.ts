@@ -31,7 +31,7 @@ const errors = {
   401: json(errorSchema, 'Missing or invalid credentials'),
   404: json(errorSchema, 'Unknown or malformed lead id, or not yours'),
   429: json(errorSchema, 'Rate limited (see Retry-After)'),
-  503: json(errorSchema, 'Temporal is unreachable (see Retry-After)'),
+  503: json(errorSchema, 'Temporal is unreachable (`temporal_unavailable`), or the lead is recovering from a failed step (`lead_not_ready`); retry after Retry-After'),
 };
 /** ... and those with a JSON body. */
 const bodyErrors = {

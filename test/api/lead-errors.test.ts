@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import { encodeLeadId } from '../../domain/qualify/lead-id';
+import { leadWorkflowId } from '../../domain/qualify/lead';
+import { policyOf } from '../../domain/team/policy';
 import { devServerApp } from '../helpers/dev-server';
 import type { Harness } from '../helpers/harness';
 import { API_KEY, bearer, expectError, json, SECRET } from './api-helpers';
@@ -68,6 +70,23 @@ describe('lead error paths against a real workflow', () => {
     await env.client.workflow.getHandle(workflowId).terminate('test done');
   });
 
+
+  it('a lead whose workflow task keeps failing answers 503 lead_not_ready with Retry-After, never a 500', async () => {
+    // After worker and history kills on a cluster a lead's workflow task can fail or time out a few
+    // times; from the third attempt Temporal refuses queries (WorkflowNotReady, FAILED_PRECONDITION).
+    // A workflow whose input is missing fails its task the same way, every attempt.
+    const email = `failing-task-${Date.now()}@acme-buyer.example`;
+    await h.withWorker(async () => {
+      const handle = await env.client.workflow.start('leadWorkflow', { taskQueue: h.taskQueue, workflowId: leadWorkflowId(email), args: [{}] });
+      const leadId = encodeLeadId(email, handle.firstExecutionRunId);
+      const attempt = await poll(async () => (await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0, (n) => n >= 3, 30_000);
+      expect(attempt, 'the workflow task failed three times').toBeGreaterThanOrEqual(3);
+      const res = await app.request(`/v1/leads/${leadId}`, { headers: bearer(API_KEY) });
+      expect(res.headers.get('retry-after')).toBe('2');
+      await expectError(res, 503, 'lead_not_ready');
+      await handle.terminate('test done');
+    });
+  });
 
   it('an unknown (well-formed) lead id is 404 on every lead route', async () => {
     const unknown = encodeLeadId(`nobody-${Date.now()}@nowhere.example`, randomUUID());
