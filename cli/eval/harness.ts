@@ -17,7 +17,7 @@ import { loadCalendarSeed, loadCrmSeed, loadTeam } from '../../runtime/load';
 import type { EvalCase } from './cases';
 
 export type Outcome =
-  | { closed: string }
+  | { closed: string; quote?: string }
   | { target: { type: 'rep' | 'pool'; id: string }; reps: string[]; source: 'owner' | 'rule' | 'fallback'; rule: number | null };
 
 export interface CaseRun {
@@ -107,7 +107,7 @@ export async function runPath(setup: EvalSetup, cases: EvalCase[], llm?: LlmProv
       const scope = `eval-${c.id}`;
       const facts = await qualifyActivities(deps).qualifyLead({ workflowId: scope, lead: c.lead });
       run.facts = facts;
-      if (facts.disqualified) run.outcome = { closed: facts.disqualified.reason };
+      if (facts.disqualified) run.outcome = { closed: facts.disqualified.reason, ...(facts.disqualified.quote ? { quote: facts.disqualified.quote } : {}) };
       else {
         const d = await decideRoute(deps, { lead: c.lead, facts, now: c.now ?? setup.now, scope });
         run.outcome = { target: d.target, reps: d.reps, source: d.source, rule: d.rule?.index ?? null };

@@ -106,7 +106,7 @@ export function formatTable(report: EvalReport): string {
     lines.push('model calls');
     lines.push(row('  at start-up', '-', String(m.calls.startup)));
     lines.push(row('  per lead (mean, max)', '-', `${m.calls.perLead.mean.toFixed(2)}, ${m.calls.perLead.max}`));
-    lines.push(row('  failed (went on without)', '-', String(m.calls.failed)));
+    lines.push(row('  failed or over budget', '-', String(m.calls.failed)));
   }
   lines.push('latency per lead');
   lines.push(row('  p50', ms(d.latencyMs.p50), m ? ms(m.latencyMs.p50) : undefined));

@@ -91,7 +91,7 @@ describe('baton eval: scoring', () => {
     expect(score.route.decision).toEqual({ correct: 2, total: 3, wrong: ['eur'] });
     expect(score.route.source).toMatchObject({ correct: 3 }); // EMEA's rule instead of rule 0: a rule all the same
     expect(score.route.rule).toMatchObject({ wrong: ['eur'] });
-    expect(run.cases.find((c) => c.id === 'dq')!.outcome).toEqual({ closed: 'student' });
+    expect(run.cases.find((c) => c.id === 'dq')!.outcome).toMatchObject({ closed: 'student', quote: expect.stringContaining('student') });
     expect(score.calls).toEqual({ startup: 0, total: 0, failed: 0, perLead: { mean: 0, max: 0 } });
   });
 
