@@ -20,6 +20,8 @@ export async function bootstrap(settings: Settings, env: NodeJS.ProcessEnv = pro
   const setup = selectProviders(env, config, settings.dataDir, { accounts, calendars });
   // Rules the parser cannot read are compiled by the model once and kept in the data directory.
   const team = await loadTeam(settings.teamFile, setup.providers.llm, { cacheFile: ruleCacheFile(settings.dataDir), warn: (m) => logger.warn(m) });
+  const byModel = team.compiledRules.filter((r) => r.compiledBy === 'llm').length;
+  if (byModel) setup.summary.push(`rules: ${byModel} of ${team.compiledRules.length} compiled by the LLM (npx baton rules shows them)`);
   return { team, setup, policy: policyOf(team, !!setup.providers.llm) };
 }
 

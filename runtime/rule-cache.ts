@@ -93,7 +93,11 @@ export class RuleCache {
       this.added.clear();
       this.dropped.clear();
     } catch (err) {
-      rmSync(tmp, { force: true });
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // The directory itself is unusable: nothing was written.
+      }
       this.warn(`${this.file}: cannot save compiled rules (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); they will be compiled again next start`);
     }
   }

@@ -53,8 +53,6 @@ interface Chosen {
   rule: { index: number; text: string } | null;
   reasons: string[];
   extra: RuleTarget[];
-  /** The account's CRM owner when they are not on the team (someone who left, or never set up in Baton). */
-  strangerOwner?: string;
 }
 
 export function ownerRep(team: Team, owner: CrmOwnerHint | null): Rep | undefined {
@@ -63,31 +61,19 @@ export function ownerRep(team: Team, owner: CrmOwnerHint | null): Rep | undefine
   return team.reps.find((r) => r.id === owner.repId || (email !== undefined && r.email.toLowerCase() === email));
 }
 
-/** Who the CRM says owns the account, in words: its name for them, else their email or id. */
-function ownerLabel(owner: CrmOwnerHint): string | undefined {
-  const parts = [owner.name, owner.email ?? owner.repId].filter(Boolean);
-  if (parts.length === 2 && owner.email) return `${parts[0]} <${parts[1]}>`;
-  return parts.join(', ') || undefined;
-}
-
-/**
- * Precedence from the contract: CRM owner, then the first matching rule, then the fallback. An
- * owner who is not on the team is noted and the rules decide.
- */
+/** Precedence from the contract: CRM owner, then the first matching rule, then the fallback. */
 export function chooseTarget(team: Team, facts: Facts, text: string, owner: CrmOwnerHint | null): Chosen {
   const rep = ownerRep(team, owner);
   if (rep) {
     const account = owner?.accountName ? ` of ${owner.accountName}` : '';
     return { target: { type: 'rep', id: rep.id }, source: 'owner', rule: null, reasons: [`${rep.name} owns the account${account} in the CRM`], extra: [] };
   }
-  const stranger = owner ? ownerLabel(owner) : undefined;
-  const noted = stranger ? { strangerOwner: stranger } : {};
   const matched = matchRule(team.compiledRules, facts, text);
   if (matched) {
     const { rule, reasons } = matched;
-    return { target: rule.target, source: 'rule', rule: { index: rule.index, text: rule.text }, reasons, extra: rule.attendees, ...noted };
+    return { target: rule.target, source: 'rule', rule: { index: rule.index, text: rule.text }, reasons, extra: rule.attendees };
   }
-  return { target: team.fallback, source: 'fallback', rule: null, reasons: ['no rule matched'], extra: [], ...noted };
+  return { target: team.fallback, source: 'fallback', rule: null, reasons: ['no rule matched'], extra: [] };
 }
 
 class Availability {
@@ -193,7 +179,7 @@ export async function routeLead(input: RoutingInput, rotation: Rotation): Promis
     mode,
     extraAttendees,
   };
-  decision.reasoning = explain(team, decision, chosen.reasons, notes, chosen.strangerOwner);
+  decision.reasoning = explain(team, decision, chosen.reasons, notes, ownerNotOnTeam(team, input.crmOwner));
   return decision;
 }
 
@@ -229,6 +215,18 @@ async function distribute(
 
 function nameOf(team: Team, id: string): string {
   return team.reps.find((r) => r.id === id)?.name ?? team.pools.find((p) => p.id === id)?.name ?? id;
+}
+
+/**
+ * The account's CRM owner when they are not on the team (someone who left, or never set up in
+ * Baton), in words: the CRM's name for them, and their email or id. Routing then goes on to the
+ * rules; the reasoning says so.
+ */
+function ownerNotOnTeam(team: Team, owner: CrmOwnerHint | null): string | undefined {
+  if (!owner || ownerRep(team, owner)) return undefined;
+  const handle = owner.email ?? owner.repId;
+  if (owner.name && owner.email) return `${owner.name} <${owner.email}>`;
+  return [owner.name, handle].filter(Boolean).join(', ') || undefined;
 }
 
 function explain(team: Team, d: RouteDecision, reasons: string[], notes: string[], strangerOwner?: string): string {
