@@ -18,12 +18,14 @@ import { embeddedProviders } from '../runtime/providers';
 import { compileTeamRules, loadCalendarSeed, loadCrmSeed, loadProposals, loadTeam, loadTeamConfig, type RuleLoadOptions } from '../runtime/load';
 import { ruleCacheFile } from '../runtime/rule-cache';
 import { dataDirOf } from '../runtime/settings';
+import { EVAL_USAGE, evalCommand } from './eval/command';
 
 const USAGE = `usage:
   baton route --team team.yaml --lead lead.json [--crm crm.yaml] [--calendar calendar.json] [--now ISO]
   baton slots --team team.yaml --reps a,b [--mode all|any] [--calendar calendar.json] [--now ISO] [--tz ZONE] [--all]
   baton rules --team team.yaml
-  baton reply --team team.yaml --proposals proposals.json --text "..." [--booked PROPOSAL_ID] [--calendar calendar.json] [--now ISO] [--tz ZONE]`;
+  baton reply --team team.yaml --proposals proposals.json --text "..." [--booked PROPOSAL_ID] [--calendar calendar.json] [--now ISO] [--tz ZONE]
+  ${EVAL_USAGE}`;
 
 function required(values: Record<string, unknown>, name: string): string {
   const v = values[name];
@@ -215,7 +217,8 @@ async function run(argv: string[]): Promise<number> {
       console.error(`baton: ${failed}`);
       return 2;
     }
-  } else throw new InputError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+  } else if (command === 'eval') console.log(await evalCommand(args));
+  else throw new InputError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
   return 0;
 }
 
