@@ -8,6 +8,7 @@ import { matchesApiKey, RateLimiter } from './auth';
 import type { ApiDeps, ApiEnv, Caller } from './context';
 import { ApiError, toErrorResponse } from './errors';
 import { leadRoutes } from './leads';
+import { meetingRoutes } from './meetings';
 import { withMetrics } from './metrics';
 import { opsRoutes } from './ops';
 
@@ -124,6 +125,7 @@ export function createApp(deps: ApiDeps) {
 
   app.route('/', leadRoutes(deps));
   app.route('/', opsRoutes(deps));
+  app.route('/', meetingRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -1,15 +1,16 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { streamSSE } from 'hono/streaming';
 import { leadWorkflowId, normalizeEmail } from '../domain/qualify/lead';
 import { logger } from '../runtime/log';
-import { bookProposalUpdate, buyerMessageSignal, eventsQuery, FINAL_STAGES, leadResubmittedSignal, statusQuery, type LeadStage, type LeadStatus } from '../workflows/lead/messages';
+import { bookProposalUpdate, buyerMessageSignal, eventsQuery, FINAL_STAGES, leadResubmittedSignal, statusQuery, type LeadStatus } from '../workflows/lead/messages';
 import { LeadStageKey } from '../workflows/lead/search-attributes';
 import type { ApiDeps, ApiEnv, Caller } from './context';
 import { workflowUiUrl } from './context';
 import { ApiError } from './errors';
-import { decodeLeadId, encodeLeadId } from '../domain/qualify/lead-id';
+import { authorizeLead, firstRunOf, leadClosed, liveLead } from './lead-access';
+import { encodeLeadId } from '../domain/qualify/lead-id';
 import {
   bookingBodySchema,
   bookingResultSchema,
@@ -40,26 +41,8 @@ const bodyErrors = {
   415: json(errorSchema, 'Body is not application/json'),
 };
 
-/** A buyer token reads and answers only its own lead; anyone else's lead is simply not found. */
-function authorizeLead(caller: Caller, leadId: string) {
-  if (caller.kind === 'anonymous') throw new ApiError(401, 'unauthorized', 'send an API key or this lead\'s buyer token as a Bearer token');
-  const ids = decodeLeadId(leadId);
-  const allowed = caller.kind === 'server' || (caller.kind === 'buyer' && caller.leadId === leadId);
-  if (!ids || !allowed) throw new ApiError(404, 'not_found', 'no such lead');
-  return ids;
-}
-
 /** How often an open event stream checks that its workflow is still running. */
 const OPEN_CHECK_MS = 5_000;
-
-const leadClosed = (why: string) => new ApiError(409, 'lead_closed', `the lead is closed (${why}); submit a new lead to start again`);
-
-/** A running workflow whose stage is final (e.g. booked, handing off) takes no more buyer input either. */
-function assertOpen(description: WorkflowExecutionDescription): void {
-  if (description.status.name !== 'RUNNING') throw leadClosed(description.status.name.toLowerCase());
-  const stage = description.typedSearchAttributes.get(LeadStageKey) as LeadStage | undefined;
-  if (stage && FINAL_STAGES.includes(stage)) throw leadClosed(stage);
-}
 
 export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: string) {
   return {
@@ -76,6 +59,7 @@ export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: st
     nextDeadline: s.nextDeadline,
     attention: s.attention,
     closedReason: s.closedReason,
+    meeting: s.meeting,
     messages: s.events.filter((e) => e.type === 'message').map((e) => ({ id: e.id, at: e.at, ...e.message! })),
     temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, s.workflowId, runId),
   };
@@ -162,7 +146,9 @@ export function leadRoutes(deps: ApiDeps) {
     async (c) => {
       const { leadId } = c.req.valid('param');
       const ids = authorizeLead(c.get('caller'), leadId);
-      const status = await timed(() => handle(ids).query(statusQuery));
+      // The lead's current run (continue-as-new moves it on); an older lead of the same email is read from its own run.
+      let status = await timed(() => client.workflow.getHandle(ids.workflowId).query(statusQuery));
+      if (status.firstRunId !== ids.runId) status = await timed(() => handle(ids).query(statusQuery));
       return c.json(leadView(leadId, status, deps, ids.runId), 200);
     },
   );
@@ -185,9 +171,9 @@ export function leadRoutes(deps: ApiDeps) {
       const { leadId } = c.req.valid('param');
       const { text } = c.req.valid('json');
       const ids = authorizeLead(c.get('caller'), leadId);
-      assertOpen(await timed(() => handle(ids).describe()));
+      const live = await timed(() => liveLead(client, ids));
       try {
-        await timed(() => handle(ids).signal(buyerMessageSignal, { text }));
+        await timed(() => live.signal(buyerMessageSignal, { text }));
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw leadClosed('completed'); // closed since the check
         throw err;
@@ -217,11 +203,11 @@ export function leadRoutes(deps: ApiDeps) {
       const { leadId } = c.req.valid('param');
       const { proposalId } = c.req.valid('json');
       const ids = authorizeLead(c.get('caller'), leadId);
-      assertOpen(await timed(() => handle(ids).describe()));
+      const live = await timed(() => liveLead(client, ids));
       let result;
       try {
         // Booking talks to the calendar: allow it longer than a read (30 s by default).
-        result = await timed(() => handle(ids).executeUpdate(bookProposalUpdate, { args: [{ proposalId }] }), timeoutMs * 3);
+        result = await timed(() => live.executeUpdate(bookProposalUpdate, { args: [{ proposalId }] }), timeoutMs * 3);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw leadClosed('completed');
         throw err;
@@ -258,7 +244,10 @@ export function leadRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { leadId } = c.req.valid('param');
-      const ids = authorizeLead(c.get('caller'), leadId);
+      const asked = authorizeLead(c.get('caller'), leadId);
+      // The stream follows the lead's current run; a lead continued as new keeps its event ids.
+      const latest = await timed(() => client.workflow.getHandle(asked.workflowId).describe()).catch(() => null);
+      const ids = latest && firstRunOf(latest) === asked.runId ? { workflowId: asked.workflowId, runId: latest.runId } : asked;
       const description = await timed(() => handle(ids).describe()); // 404 before the stream opens
       const resumeFrom = Number(c.req.header('last-event-id') ?? c.req.valid('query').lastEventId ?? 0) || 0;
       const { pollMs, heartbeatMs } = deps.sse ?? { pollMs: 300, heartbeatMs: 15_000 };

@@ -31,7 +31,8 @@ function row(info: WorkflowExecutionInfo, deps: ApiDeps, now: number) {
   const stage = get<string>(LeadStageKey) ?? 'qualifying';
   const running = info.status.name === 'RUNNING';
   return {
-    leadId: encodeLeadId(email, info.runId),
+    // A lead continued as new keeps the id of its first run.
+    leadId: encodeLeadId(email, info.raw.firstRunId || info.runId),
     workflowId: info.workflowId,
     email,
     name: typeof memo.name === 'string' ? memo.name : null,

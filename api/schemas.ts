@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { leadSchema } from '../domain/qualify/lead';
-import { LEAD_STAGES } from '../workflows/lead/messages';
+import { LEAD_STAGES, MEETING_OUTCOMES } from '../workflows/lead/messages';
 
 export { leadSchema };
 
@@ -62,6 +62,10 @@ export const leadViewSchema = z.object({
   nextDeadline: z.string().nullable(),
   attention: z.object({ reason: z.string(), since: z.string(), waitingFor: z.enum(['ops', 'buyer']) }).nullable(),
   closedReason: z.string().nullable(),
+  /** After booking: the meeting's outcome so far, how often it moved, the reminders sent. */
+  meeting: z
+    .object({ outcome: z.enum(MEETING_OUTCOMES), reschedules: z.number().int(), remindersSent: z.array(z.number()) })
+    .nullable(),
   messages: z.array(chatMessageSchema),
   temporalUiUrl: z.string().nullable(),
 });
