@@ -308,21 +308,22 @@ export class GoogleCalendarProvider implements CalendarProvider {
   async reassignEvent(ref: EventRef, change: { from: CalendarOwner; to: CalendarOwner & { name?: string } }): Promise<EventRef> {
     const from = change.from.email.toLowerCase();
     const to = change.to.email.toLowerCase();
+    const cover = { repId: change.to.repId, email: change.to.email };
     let organizer = ref.organizer;
     let eventId = ref.eventId;
     let event = await this.readEvent(ref.organizer, ref.eventId);
     const organizerEmail = event && event.status !== 'cancelled' ? organizerOf(event, ref.organizer) : undefined;
     if (event && organizerEmail === from && event.organizer?.self) {
-      event = await this.moveToCalendarOf(ref, change.from, change.to);
-      organizer = change.to;
+      event = await this.moveToCalendarOf(ref, change.from, cover);
+      organizer = cover;
       eventId = event.id ?? ref.eventId;
     } else if (organizerEmail === undefined || organizerEmail === to) {
       // Moved already (an earlier try): `from`'s copy names the cover as organizer, or is gone with
       // `from` off the list. The organizer's copy is on the cover's calendar.
-      const atCover = await this.readEvent(change.to, ref.eventId);
-      if (!atCover || atCover.status === 'cancelled' || organizerOf(atCover, change.to) !== to) throw eventGone(ref);
+      const atCover = organizerEmail === to && event?.organizer?.self ? event : await this.readEvent(cover, ref.eventId);
+      if (!atCover || atCover.status === 'cancelled' || organizerOf(atCover, cover) !== to) throw eventGone(ref);
       event = atCover;
-      organizer = change.to;
+      organizer = cover;
     } else if (!event?.organizer?.self) {
       throw notOrganizer(ref, event!);
     }
@@ -334,7 +335,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
       attendees.push({
         email: change.to.email,
         ...(change.to.name ? { displayName: change.to.name } : {}),
-        ...(organizer === change.to ? { responseStatus: 'accepted' } : {}),
+        ...(organizer === cover ? { responseStatus: 'accepted' } : {}),
       });
     }
     if (attendees.length !== current.length || attendees.some((a, i) => a !== current[i])) {

@@ -216,7 +216,7 @@ describe('reassignEvent: a cover takes the rep’s place on the same event', () 
     const [sent] = server.to('PATCH', at(tom.email));
     expect(sent!.query).toEqual(patch.request!.query);
     expect(sent!.body).toEqual(patch.request!.body);
-    expect(after).toEqual({ eventId: ID, organizer: tom });
+    expect(after).toEqual({ eventId: ID, organizer: { repId: 'tom', email: 'tom@acme.example' } });
   });
 
   it('retried after the move landed: Sarah’s copy names Tom, so nothing is moved again and the guest list is patched on Tom’s calendar', async () => {
@@ -226,7 +226,7 @@ describe('reassignEvent: a cover takes the rep’s place on the same event', () 
     server.once('GET', at(tom.email), fixture('google-calendar/events-move').response);
     const patch = replay(server, 'google-calendar/events-patch-attendees');
 
-    expect(await handOver()).toEqual({ eventId: ID, organizer: tom });
+    expect(await handOver()).toEqual({ eventId: ID, organizer: { repId: 'tom', email: 'tom@acme.example' } });
 
     expect(calls()).toEqual([
       `GET ${at(sarah.email)} as sarah@acme.example`,
@@ -239,8 +239,15 @@ describe('reassignEvent: a cover takes the rep’s place on the same event', () 
   it('retried after both steps landed: Sarah’s copy is gone, Tom’s is right, nothing is sent', async () => {
     server.once('GET', at(sarah.email), fixture('google-calendar/events-get-cancelled').response);
     server.once('GET', at(tom.email), fixture('google-calendar/events-patch-attendees').response);
-    expect(await handOver()).toEqual({ eventId: ID, organizer: tom });
+    expect(await handOver()).toEqual({ eventId: ID, organizer: { repId: 'tom', email: 'tom@acme.example' } });
     expect(calls()).toEqual([`GET ${at(sarah.email)} as sarah@acme.example`, `GET ${at(tom.email)} as tom@acme.example`]);
+  });
+
+  it('asked again with the ref it answered (Tom organizes): one read of Tom’s calendar, nothing sent', async () => {
+    server.once('GET', at(tom.email), fixture('google-calendar/events-patch-attendees').response);
+    const again = { eventId: ID, organizer: { repId: 'tom', email: 'tom@acme.example' } };
+    expect(await calendar.reassignEvent(again, { from: sarah, to: tom })).toEqual(again);
+    expect(calls()).toEqual([`GET ${at(tom.email)} as tom@acme.example`]);
   });
 
   it('a second rep (not the organizer) is swapped in the guest list only; the cover is invited without an answer', async () => {
