@@ -160,7 +160,7 @@ export class EmbeddedCalendar implements CalendarProvider {
       const row = this.liveBooking(ref);
       const reps = JSON.parse(row.reps) as string[];
       const { from, to } = change;
-      const after = (organizer: string): EventRef => ({ eventId: ref.eventId, organizer: organizer === to.repId ? to : ref.organizer });
+      const after = (organizer: string): EventRef => ({ eventId: ref.eventId, organizer: organizer === to.repId ? { repId: to.repId, email: to.email } : ref.organizer });
       if (!reps.includes(from.repId)) {
         if (reps.includes(to.repId)) return after(row.organizer); // done already
         throw new ProviderRejected(`embedded calendar: ${from.repId} is not at event ${ref.eventId} (${reps.join(', ')})`, {
