@@ -260,6 +260,12 @@ const GOOGLE_EXHAUSTED: Record<string, string> = {
     "this account hit Google Calendar's usage limits (Google's 'Avoid Calendar use limits'), which last hours; check the account and try again later",
 };
 
+/**
+ * 403s that refuse the request, not the credentials: `forbiddenForNonOrganizer` ("Shared properties
+ * can only be changed by the organizer of the event", a change made on an attendee's copy).
+ */
+const GOOGLE_REFUSALS = new Set(['forbiddenForNonOrganizer']);
+
 /** Token-endpoint answers (RFC 6749 §5.2) that mean the credentials themselves are bad. */
 const OAUTH_CREDENTIAL_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client', 'access_denied']);
 
@@ -286,9 +292,11 @@ export function gaxiosErrorInfo(err: unknown): ProviderErrorInfo {
   const classifyAs =
     status === 403 && reasons.some((r) => GOOGLE_RATE_LIMIT_REASONS.has(r))
       ? 429
-      : status !== undefined && status < 500 && oauthError && OAUTH_CREDENTIAL_ERRORS.has(oauthError)
-        ? 401
-        : undefined;
+      : status === 403 && reasons.some((r) => GOOGLE_REFUSALS.has(r))
+        ? 400
+        : status !== undefined && status < 500 && oauthError && OAUTH_CREDENTIAL_ERRORS.has(oauthError)
+          ? 401
+          : undefined;
   const code = status === undefined ? networkCode(err) ?? str(e.code) : undefined;
   return { status, headers, message, body: data, code, classifyAs, ...(exhausted && status !== undefined && status < 500 ? { exhausted } : {}) };
 }

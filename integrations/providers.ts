@@ -82,15 +82,18 @@ export interface CalendarProvider {
   getEvent(ref: EventRef): Promise<EventState | null>;
   /**
    * Moves the same event (never a second one) to new times, invitees notified. Throws SlotConflict
-   * when an attendee rep is no longer free then. Moving it to where it already is does nothing.
+   * when an attendee rep is no longer free then (embedded, atomically; Google cannot hold a check,
+   * so the caller checks first), and ProviderRejected with `details.code: 'event_gone'` when the
+   * event was cancelled or deleted. Moving it to where it already is does nothing.
    */
   moveEvent(ref: EventRef, times: { start: string; end: string }): Promise<void>;
   /** Cancels the event, invitees notified. An event already cancelled or gone is not an error. */
   cancelEvent(ref: EventRef): Promise<void>;
   /**
    * Puts `to` in the place of the rep `from` (a cover): the attendee swapped, and the event handed
-   * to `to` when `from` organized it. Throws SlotConflict when `to` is not free then. Answers the
-   * event's ref afterwards (its organizer may have changed). Done already: nothing changes.
+   * to `to` when `from` organized it. Throws SlotConflict when `to` is not free then (as for
+   * moveEvent), ProviderRejected `event_gone` as moveEvent does. Answers the event's ref afterwards
+   * (its organizer may have changed). Done already: nothing changes.
    */
   reassignEvent(ref: EventRef, change: { from: CalendarOwner; to: CalendarOwner & { name?: string } }): Promise<EventRef>;
 }
@@ -152,7 +155,8 @@ export interface CrmProvider {
   createTask(record: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }, options?: CallOptions): Promise<{ id: string }>;
   /**
    * Keeps the CRM meeting `logMeeting` created (by its id) in step with what happened: new times
-   * after a reschedule, canceled, or the outcome. Writing the same change twice is harmless.
+   * after a reschedule, canceled, or the outcome. Writing the same change twice is harmless. A
+   * meeting deleted in the CRM is ProviderRejected with `details.code: 'crm_meeting_gone'`.
    */
   updateMeeting(id: string, change: { start?: string; end?: string; status?: MeetingStatus; ownerEmail?: string; note?: string }, options?: CallOptions): Promise<void>;
 }

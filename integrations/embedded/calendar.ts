@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { SlotConflict } from '../../domain/errors';
+import { ProviderRejected, SlotConflict } from '../../domain/errors';
 import type { AttendeeResponse, BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, EventRef, EventState, FoundEvent, NewCalendarEvent } from '../providers';
 import { immediate } from './db';
 
@@ -128,12 +128,11 @@ export class EmbeddedCalendar implements CalendarProvider {
     return { status: row.status, start: new Date(row.start_ms).toISOString(), end: new Date(row.end_ms).toISOString(), responses };
   }
 
+  /** Every copy moves under one write lock, after the check that each of those reps is free then. */
   async moveEvent(ref: EventRef, times: { start: string; end: string }): Promise<void> {
-    const start = Date.parse(times.start);
-    const end = Date.parse(times.end);
+    const { start, end } = instants(times);
     immediate(this.db, () => {
-      const row = this.booking(ref.eventId);
-      if (!row) throw new SlotConflict(`event ${ref.eventId} is no longer on the calendar`);
+      const row = this.liveBooking(ref);
       if (row.start_ms === start && row.end_ms === end) return;
       const copies = this.copies(row.event_key);
       for (const c of copies) this.assertFree(c.rep_id, start, end, row.event_key);
@@ -142,6 +141,7 @@ export class EmbeddedCalendar implements CalendarProvider {
     });
   }
 
+  /** Every rep's copy goes; the booking stays, cancelled (as Google keeps a cancelled event readable). */
   async cancelEvent(ref: EventRef): Promise<void> {
     immediate(this.db, () => {
       const row = this.booking(ref.eventId);
@@ -151,23 +151,46 @@ export class EmbeddedCalendar implements CalendarProvider {
     });
   }
 
+  /**
+   * `to` takes `from`'s place (and their copy, with its title and details) under one write lock,
+   * after the check that `to` is free then; the organizer's role goes with it.
+   */
   async reassignEvent(ref: EventRef, change: { from: CalendarOwner; to: CalendarOwner }): Promise<EventRef> {
     return immediate(this.db, () => {
-      const row = this.booking(ref.eventId);
-      if (!row) throw new SlotConflict(`event ${ref.eventId} is no longer on the calendar`);
+      const row = this.liveBooking(ref);
       const reps = JSON.parse(row.reps) as string[];
-      const organizer = row.organizer === change.from.repId ? change.to.repId : row.organizer;
-      if (reps.includes(change.to.repId) && !reps.includes(change.from.repId)) return { eventId: ref.eventId, organizer: { ...ref.organizer, repId: organizer } };
-      this.assertFree(change.to.repId, row.start_ms, row.end_ms, row.event_key);
-      const next = reps.map((r) => (r === change.from.repId ? change.to.repId : r));
-      this.db.prepare('DELETE FROM calendar_events WHERE event_key = ? AND rep_id = ?').run(row.event_key, change.from.repId);
-      const title = (this.db.prepare('SELECT title FROM calendar_events WHERE event_key = ? LIMIT 1').get(row.event_key) as { title: string | null } | undefined)?.title ?? null;
+      const { from, to } = change;
+      const after = (organizer: string): EventRef => ({ eventId: ref.eventId, organizer: organizer === to.repId ? { repId: to.repId, email: to.email } : ref.organizer });
+      if (!reps.includes(from.repId)) {
+        if (reps.includes(to.repId)) return after(row.organizer); // done already
+        throw new ProviderRejected(`embedded calendar: ${from.repId} is not at event ${ref.eventId} (${reps.join(', ')})`, {
+          details: { provider: 'embedded', eventId: ref.eventId, code: 'not_attendee' },
+        });
+      }
+      this.assertFree(to.repId, row.start_ms, row.end_ms, row.event_key);
+      const copy = this.db.prepare('SELECT title, details FROM calendar_events WHERE event_key = ? ORDER BY rep_id = ? DESC, id LIMIT 1').get(row.event_key, from.repId) as
+        | { title: string | null; details: string | null }
+        | undefined;
+      this.db.prepare('DELETE FROM calendar_events WHERE event_key = ? AND rep_id = ?').run(row.event_key, from.repId);
       this.db
-        .prepare(`INSERT OR IGNORE INTO calendar_events (event_key, rep_id, start_ms, end_ms, type, title) VALUES (?, ?, ?, ?, 'busy', ?)`)
-        .run(row.event_key, change.to.repId, row.start_ms, row.end_ms, title);
+        .prepare(`INSERT OR IGNORE INTO calendar_events (event_key, rep_id, start_ms, end_ms, type, title, details) VALUES (?, ?, ?, ?, 'busy', ?, ?)`)
+        .run(row.event_key, to.repId, row.start_ms, row.end_ms, copy?.title ?? null, copy?.details ?? null);
+      const next = [...new Set(reps.map((r) => (r === from.repId ? to.repId : r)))];
+      const organizer = row.organizer === from.repId ? to.repId : row.organizer;
       this.db.prepare('UPDATE calendar_bookings SET organizer = ?, reps = ? WHERE event_id = ?').run(organizer, JSON.stringify(next), ref.eventId);
-      return { eventId: ref.eventId, organizer: organizer === change.to.repId ? change.to : ref.organizer };
+      return after(organizer);
     });
+  }
+
+  /** The booking, as long as it is neither cancelled nor unknown. */
+  private liveBooking(ref: EventRef): BookingRow {
+    const row = this.booking(ref.eventId);
+    if (!row || row.status === 'cancelled') {
+      throw new ProviderRejected(`embedded calendar: event ${ref.eventId} is ${row ? 'cancelled' : 'not on the calendar'}`, {
+        details: { provider: 'embedded', eventId: ref.eventId, code: 'event_gone' },
+      });
+    }
+    return row;
   }
 
   /** As when a rep deletes the invite from their own calendar (tests, and the rep-side check's "gone"). */
@@ -218,4 +241,16 @@ export class EmbeddedCalendar implements CalendarProvider {
       title: r.title,
     }));
   }
+}
+
+/** Epoch ms of a move's times; refuses what is not a date-time, and an end not after its start. */
+function instants(times: { start: string; end: string }): { start: number; end: number } {
+  const start = Date.parse(times.start);
+  const end = Date.parse(times.end);
+  if (Number.isNaN(start) || Number.isNaN(end) || end <= start) {
+    throw new ProviderRejected(`embedded calendar: a move needs ISO-8601 times with the end after the start, got ${times.start} .. ${times.end}`, {
+      details: { provider: 'embedded', code: 'invalid_times' },
+    });
+  }
+  return { start, end };
 }

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { emailDomain } from '../../domain/qualify/lead';
-import { NotFoundError } from '../../domain/errors';
+import { ProviderRejected } from '../../domain/errors';
 import type { CrmAccount, CrmContact, CrmProvider, CrmRecord, MeetingStatus } from '../providers';
 
 export interface SeedAccount {
@@ -81,20 +81,35 @@ export class EmbeddedCrm implements CrmProvider {
 
   async logMeeting(r: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string }) {
     const created = this.insert('meeting', { ...r, body: `${r.start} - ${r.end}\n\n${r.body}` });
-    this.db.prepare(`UPDATE crm_records SET meeting_start = ?, meeting_end = ?, status = coalesce(status, 'scheduled') WHERE record_key = ?`).run(r.start, r.end, r.key);
+    // A repeated log (a retry) keeps whatever updateMeeting has written since.
+    this.db
+      .prepare(`UPDATE crm_records SET meeting_start = coalesce(meeting_start, ?), meeting_end = coalesce(meeting_end, ?), status = coalesce(status, 'scheduled') WHERE record_key = ?`)
+      .run(r.start, r.end, r.key);
     return created;
   }
 
+  /**
+   * The meeting's times, status and owner as given; a note appended once. A meeting that is not
+   * here is ProviderRejected with code `crm_meeting_gone`, as HubSpot's adapter answers a deleted one.
+   */
   async updateMeeting(id: string, change: { start?: string; end?: string; status?: MeetingStatus; ownerEmail?: string; note?: string }): Promise<void> {
+    for (const time of [change.start, change.end]) {
+      if (time !== undefined && Number.isNaN(Date.parse(time))) throw new ProviderRejected(`embedded crm: not an ISO-8601 date-time: ${time}`);
+    }
     const row = this.db.prepare(`SELECT body FROM crm_records WHERE record_key = ? AND kind = 'meeting'`).get(id) as { body: string } | undefined;
-    if (!row) throw new NotFoundError(`no CRM meeting ${id}`);
-    const note = change.note && !row.body.includes(change.note) ? `${row.body}\n\n${change.note}` : row.body;
+    if (!row) {
+      throw new ProviderRejected(`embedded crm: no CRM meeting ${id}; nothing was updated`, {
+        details: { provider: 'embedded', meetingId: id, code: 'crm_meeting_gone' },
+      });
+    }
+    const note = change.note?.trim();
+    const body = note && !row.body.includes(note) ? `${row.body}\n\n${note}` : row.body;
     this.db
       .prepare(
         `UPDATE crm_records SET meeting_start = coalesce(?, meeting_start), meeting_end = coalesce(?, meeting_end), status = coalesce(?, status),
            owner_email = coalesce(?, owner_email), body = ? WHERE record_key = ?`,
       )
-      .run(change.start ?? null, change.end ?? null, change.status ?? null, change.ownerEmail ?? null, note, id);
+      .run(change.start ?? null, change.end ?? null, change.status ?? null, change.ownerEmail ?? null, body, id);
   }
 
   async addNote(r: CrmRecord & { body: string }) {

@@ -20,13 +20,21 @@
  *   (404 or cancelled: not there), for a booking retried after its result was lost. Attendees'
  *   calendars hold copies of the event under the same id, so whose event it is comes from the event
  *   itself (`organizer.self`, else `organizer.email`), never from the calendar it was found on.
+ * - After booking, on the one event (its id and organizer): getEvent reads it (`events.get`);
+ *   moveEvent patches its times, cancelEvent deletes it, reassignEvent hands it to a cover
+ *   (`events.move`, then a patch of the attendee list), each with `sendUpdates=all` so the buyer
+ *   gets Google's updated invitation or cancellation. Each reads the event first and does nothing
+ *   that is done already, so a retried activity sends no second notice. Only the organizer's copy
+ *   can be changed; with domain-wide delegation every call acts as the rep whose calendar it
+ *   touches, and a hand-over acts as the rep handing over, who needs writer access to the cover's
+ *   calendar (Google: "writer access to both calendars").
  *
  * The SDK's retries are off (`retry: false`); Temporal's activity retries are the only ones.
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { calendar as googleCalendar, type calendar_v3 } from 'googleapis/build/src/apis/calendar/index.js';
-import { ProviderRejected, ProviderUnavailable } from '../../domain/errors';
+import { ProviderAuthError, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import { countsAsTimeOff } from '../../domain/route/time-off';
 import type { AttendeeResponse, BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, EventRef, EventState, FoundEvent, NewCalendarEvent } from '../providers';
 import { fromGaxiosError, gaxiosErrorInfo } from '../errors';
@@ -210,7 +218,15 @@ export class GoogleCalendarProvider implements CalendarProvider {
     });
   }
 
-  /** The event on its organizer's calendar: its status and each attendee's answer (by email, lower case). */
+  /**
+   * The event on its organizer's calendar: its status, its times (ISO UTC, as the embedded calendar
+   * gives them) and each attendee's answer by email, lower case. A rep who deleted the invite from
+   * their own calendar reads `declined` here: Google tells the organizer so ("when you remove an
+   * event, Calendar lets the organizer know you declined", Google Calendar Help, "Delete an
+   * event"), and so does Google's automatic decline while the rep is out of office. The event
+   * deleted by its organizer reads `cancelled` ("the get method always returns them") or, once
+   * Google has purged it, null (404/410).
+   */
   async getEvent(ref: EventRef): Promise<EventState | null> {
     const event = await this.readEvent(ref.organizer, ref.eventId);
     if (!event) return null;
@@ -220,33 +236,56 @@ export class GoogleCalendarProvider implements CalendarProvider {
       const r = a.responseStatus;
       responses[a.email.toLowerCase()] = r === 'accepted' || r === 'tentative' || r === 'declined' ? r : 'needsAction';
     }
-    // The organizer's own copy has no attendee entry for them when they were not listed: present.
+    // An organizer who is not on the attendee list is there all the same (it is their event).
     responses[ref.organizer.email.toLowerCase()] ??= 'accepted';
     return {
       status: event.status === 'cancelled' ? 'cancelled' : 'confirmed',
-      start: event.start?.dateTime ?? event.start?.date ?? '',
-      end: event.end?.dateTime ?? event.end?.date ?? '',
+      start: instantOf(event.start),
+      end: instantOf(event.end),
       responses,
     };
   }
 
-  /** `events.patch` of the start and end, invitees notified (`sendUpdates: all`): the same event moves. */
+  /**
+   * The same event at new times: `events.get`, then `events.patch` of start and end with
+   * `sendUpdates: all` (every guest gets Google's "updated invitation" with the new time). Times go
+   * as RFC 3339 with an offset, so no `timeZone` is needed for a single event (EventDateTime: "A time
+   * zone offset is required unless a time zone is explicitly specified"). An event already at those
+   * times is not patched again, so a retried move sends no second update. Throws ProviderRejected
+   * (`event_gone`) for an event cancelled or deleted meanwhile, and (`not_organizer`) when the
+   * calendar holds only an attendee's copy: Google lets only the organizer change the time.
+   * Free/busy is not checked here (Google has no transaction to hold it): the caller checks first.
+   */
   async moveEvent(ref: EventRef, times: { start: string; end: string }): Promise<void> {
+    const start = toRfc3339(times.start);
+    const end = toRfc3339(times.end);
+    if (Date.parse(end) <= Date.parse(start)) throw new ProviderRejected(`${PROVIDER}: a move needs an end after its start (${times.start} .. ${times.end})`);
+    const event = await this.organizerCopy(ref);
+    if (Date.parse(instantOf(event.start)) === Date.parse(start) && Date.parse(instantOf(event.end)) === Date.parse(end)) return;
     try {
       await this.api.events.patch({
         auth: this.auth.for(ref.organizer.email),
         calendarId: ref.organizer.email,
         eventId: ref.eventId,
         sendUpdates: 'all',
-        requestBody: { start: { dateTime: times.start }, end: { dateTime: times.end } },
+        requestBody: { start: { dateTime: start }, end: { dateTime: end } },
       });
     } catch (err) {
       throw fromGaxiosError(PROVIDER, err);
     }
   }
 
-  /** `events.delete`, invitees notified; an event already gone (404/410) is cancelled already. */
+  /**
+   * Cancels the event for everyone: `events.delete` on the organizer's calendar with `sendUpdates:
+   * all` (guests get Google's cancellation). Read first: an event already cancelled or gone is left
+   * alone (no second cancellation email), and a copy that is not the organizer's is refused —
+   * deleting an attendee's copy only removes it from that calendar and declines for them. A delete
+   * that races another answers 410 "Resource has been deleted": cancelled all the same.
+   */
   async cancelEvent(ref: EventRef): Promise<void> {
+    const event = await this.readEvent(ref.organizer, ref.eventId);
+    if (!event || event.status === 'cancelled') return;
+    if (!event.organizer?.self) throw notOrganizer(ref, event);
     try {
       await this.api.events.delete({ auth: this.auth.for(ref.organizer.email), calendarId: ref.organizer.email, eventId: ref.eventId, sendUpdates: 'all' });
     } catch (err) {
@@ -257,29 +296,82 @@ export class GoogleCalendarProvider implements CalendarProvider {
   }
 
   /**
-   * A cover in the place of a rep: `events.move` to the cover's calendar when the rep organized it
-   * (Google keeps the event id; the cover becomes organizer), then `events.patch` of the attendee
-   * list with the rep swapped for the cover, invitees notified. Repeating it changes nothing.
+   * A cover in the place of a rep, on the same event. When `from` organizes it: `events.move` from
+   * `from`'s calendar to `to`'s ("changes an event's organizer"; the id stays), acting as `from` —
+   * Google requires writer access to both calendars, refused otherwise with 403 requiredAccessLevel.
+   * Then `events.patch` of the attendee list on the organizer's calendar, `from` out and `to` in,
+   * every other guest's entry sent back as it was read (a patched array replaces the whole list, so
+   * the buyer's entry and answer must be in it), guests notified. Each step is read before it is
+   * done, so a retry after any of them finishes the rest and repeats nothing: 3 calls when `from`
+   * organized it (get, move, patch), 2 otherwise (get, patch).
    */
   async reassignEvent(ref: EventRef, change: { from: CalendarOwner; to: CalendarOwner & { name?: string } }): Promise<EventRef> {
+    const from = change.from.email.toLowerCase();
+    const to = change.to.email.toLowerCase();
+    const cover = { repId: change.to.repId, email: change.to.email };
     let organizer = ref.organizer;
-    try {
-      if (organizer.email.toLowerCase() === change.from.email.toLowerCase()) {
-        await this.api.events.move({ auth: this.auth.for(change.from.email), calendarId: change.from.email, eventId: ref.eventId, destination: change.to.email, sendUpdates: 'all' });
-        organizer = change.to;
-      }
-      const event = await this.readEvent(organizer, ref.eventId);
-      if (!event) throw new ProviderRejected(`${PROVIDER}: event ${ref.eventId} is no longer on ${organizer.email}'s calendar`);
-      const from = change.from.email.toLowerCase();
-      const to = change.to.email.toLowerCase();
-      const attendees = (event.attendees ?? []).filter((a) => a.email?.toLowerCase() !== from);
-      if (!attendees.some((a) => a.email?.toLowerCase() === to)) attendees.push({ email: change.to.email, ...(change.to.name ? { displayName: change.to.name } : {}) });
-      await this.api.events.patch({ auth: this.auth.for(organizer.email), calendarId: organizer.email, eventId: ref.eventId, sendUpdates: 'all', requestBody: { attendees } });
-    } catch (err) {
-      if (err instanceof ProviderRejected) throw err;
-      throw fromGaxiosError(PROVIDER, err);
+    let eventId = ref.eventId;
+    let event = await this.readEvent(ref.organizer, ref.eventId);
+    const organizerEmail = event && event.status !== 'cancelled' ? organizerOf(event, ref.organizer) : undefined;
+    if (event && organizerEmail === from && event.organizer?.self) {
+      event = await this.moveToCalendarOf(ref, change.from, cover);
+      organizer = cover;
+      eventId = event.id ?? ref.eventId;
+    } else if (organizerEmail === undefined || organizerEmail === to) {
+      // Moved already (an earlier try): `from`'s copy names the cover as organizer, or is gone with
+      // `from` off the list. The organizer's copy is on the cover's calendar.
+      const atCover = organizerEmail === to && event?.organizer?.self ? event : await this.readEvent(cover, ref.eventId);
+      if (!atCover || atCover.status === 'cancelled' || organizerOf(atCover, cover) !== to) throw eventGone(ref);
+      event = atCover;
+      organizer = cover;
+    } else if (!event?.organizer?.self) {
+      throw notOrganizer(ref, event!);
     }
-    return { eventId: ref.eventId, organizer };
+    const current = event!.attendees ?? [];
+    const attendees = current.filter((a) => a.email?.toLowerCase() !== from);
+    if (!attendees.some((a) => a.email?.toLowerCase() === to)) {
+      // Google warns that a guest added with an answer may not see the event; the new organizer's
+      // own entry is accepted, as createEvent writes the organizer's.
+      attendees.push({
+        email: change.to.email,
+        ...(change.to.name ? { displayName: change.to.name } : {}),
+        ...(organizer === cover ? { responseStatus: 'accepted' } : {}),
+      });
+    }
+    if (attendees.length !== current.length || attendees.some((a, i) => a !== current[i])) {
+      try {
+        await this.api.events.patch({ auth: this.auth.for(organizer.email), calendarId: organizer.email, eventId, sendUpdates: 'all', requestBody: { attendees } });
+      } catch (err) {
+        throw fromGaxiosError(PROVIDER, err);
+      }
+    }
+    return { eventId, organizer };
+  }
+
+  /** `events.move` as `from`; its answer is the event on `to`'s calendar. */
+  private async moveToCalendarOf(ref: EventRef, from: CalendarOwner, to: CalendarOwner): Promise<calendar_v3.Schema$Event> {
+    try {
+      const res = await this.api.events.move({ auth: this.auth.for(from.email), calendarId: from.email, eventId: ref.eventId, destination: to.email, sendUpdates: 'all' });
+      return expectObject(res.data, 'events.move');
+    } catch (err) {
+      const mapped = fromGaxiosError(PROVIDER, err);
+      if (gaxiosErrorInfo(err).message.includes('requiredAccessLevel')) {
+        // Google's text here says "reader access"; what it needs is writer access to both calendars.
+        throw new ProviderAuthError(
+          `${mapped.message}: moving the event to ${to.email}'s calendar needs writer access to both calendars for ${from.email} ("Make changes to events" on ${to.email}'s calendar)`,
+          { details: mapped.details, cause: mapped.cause },
+        );
+      }
+      throw mapped;
+    }
+  }
+
+  /** The event on the organizer's calendar, as long as it is there and it is the organizer's copy. */
+  private async organizerCopy(ref: EventRef): Promise<calendar_v3.Schema$Event> {
+    const event = await this.readEvent(ref.organizer, ref.eventId);
+    if (!event || event.status === 'cancelled') throw eventGone(ref);
+    if (!event.organizer?.self) throw notOrganizer(ref, event);
+    return event;
   }
 
   /** `events.get` on the organizer's calendar; null when there is no event with that id. */
@@ -479,4 +571,28 @@ function eventTime(time: calendar_v3.Schema$EventDateTime | undefined, calendarZ
     return dt.isValid ? dt.toUTC().toISO({ suppressMilliseconds: true })! : undefined;
   }
   return undefined;
+}
+
+/** A timed event's instant as ISO UTC with milliseconds (`2026-01-06T15:00:00.000Z`), as the embedded calendar gives it. */
+function instantOf(time: calendar_v3.Schema$EventDateTime | undefined): string {
+  const ms = Date.parse(time?.dateTime ?? time?.date ?? '');
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+}
+
+/** Whose event this is, lower case: the calendar it was read on when `organizer.self`, else the email it names. */
+function organizerOf(event: calendar_v3.Schema$Event, readOn: CalendarOwner): string | undefined {
+  return event.organizer?.self ? readOn.email.toLowerCase() : event.organizer?.email?.toLowerCase();
+}
+
+function eventGone(ref: EventRef): ProviderRejected {
+  return new ProviderRejected(`${PROVIDER}: event ${ref.eventId} is cancelled or no longer on ${ref.organizer.email}'s calendar`, {
+    details: { provider: PROVIDER, eventId: ref.eventId, code: 'event_gone' },
+  });
+}
+
+function notOrganizer(ref: EventRef, event: calendar_v3.Schema$Event): ProviderRejected {
+  return new ProviderRejected(
+    `${PROVIDER}: ${ref.organizer.email}'s calendar holds only an attendee's copy of event ${ref.eventId} (organized by ${event.organizer?.email ?? 'someone else'}); only the organizer's copy can be changed`,
+    { details: { provider: PROVIDER, eventId: ref.eventId, organizer: event.organizer?.email, code: 'not_organizer' } },
+  );
 }

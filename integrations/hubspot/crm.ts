@@ -18,6 +18,8 @@
  * - logMeeting / addNote / createTask: engagements associated to the contact (the one the caller
  *   passes, else read by email and created if missing) and its primary company, owned by the rep
  *   (`hubspot_owner_id` looked up by email).
+ * - updateMeeting: one PATCH of the meeting `logMeeting` created (times with `hs_timestamp`,
+ *   `hs_meeting_outcome`, owner), after a read of its body only when a line is to be appended.
  *
  * Idempotency for engagements: HubSpot has no idempotency keys, so each body ends with a marker
  * line `Baton ref: batonref<24 hex of sha256(key)>` — one alphanumeric token — and, when an earlier
@@ -32,7 +34,7 @@ import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/obj
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec';
 import { ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import type { CallOptions, CrmAccount, CrmContact, CrmContactRef, CrmProvider, CrmRecord, MeetingStatus } from '../providers';
-import { HubSpotTransport, type LimiterOptions } from './transport';
+import { HubSpotTransport, type LimiterOptions, type SdkCallOptions } from './transport';
 
 export { DEFAULT_HUBSPOT_BASE_PATH } from './transport';
 export const DEFAULT_HUBSPOT_TIMEOUT_MS = 10_000;
@@ -211,30 +213,55 @@ export class HubSpotCrmProvider implements CrmProvider {
   }
 
   /**
-   * The meeting's times, owner and outcome (`hs_meeting_outcome`: SCHEDULED, RESCHEDULED, CANCELED,
-   * COMPLETED, NO_SHOW) follow what happened: one PATCH of the meeting object, idempotent as a write
-   * of the same properties. A note is appended to the body once (its text is looked for first).
+   * The meeting's times, owner and outcome follow what happened: one `PATCH
+   * /crm/v3/objects/meetings/{id}` ("Provided property values will be overwritten"), so writing the
+   * same change twice is harmless. A new start moves `hs_timestamp` too — HubSpot places the meeting
+   * on the timeline by it and says the start "should match the value for hs_timestamp".
+   * `hs_meeting_outcome` takes SCHEDULED, RESCHEDULED, CANCELED, COMPLETED or NO_SHOW. A note, or a new
+   * owner HubSpot has no user for, is appended to the body once: the body is read first and a
+   * paragraph whose text is already in it is not added again. A meeting deleted in HubSpot (404:
+   * HubSpot moves deleted activities to its recycling bin) is ProviderRejected with code
+   * `crm_meeting_gone`; nothing is written.
    */
   async updateMeeting(
     id: string,
     change: { start?: string; end?: string; status?: MeetingStatus; ownerEmail?: string; note?: string },
     options: CallOptions = {},
   ): Promise<void> {
+    const { signal } = options;
     const properties: Record<string, string> = {};
-    if (change.start) properties.hs_meeting_start_time = isoUtc(change.start);
+    if (change.start) properties.hs_meeting_start_time = properties.hs_timestamp = isoUtc(change.start);
     if (change.end) properties.hs_meeting_end_time = isoUtc(change.end);
     if (change.status) properties.hs_meeting_outcome = MEETING_OUTCOME[change.status];
+    const additions: string[] = [];
     if (change.ownerEmail) {
-      const ownerId = await this.ownerIdByEmail(change.ownerEmail, options.signal);
+      const ownerId = await this.ownerIdByEmail(change.ownerEmail, signal);
       if (ownerId) properties.hubspot_owner_id = ownerId;
+      else additions.push(unassignedLine(change.ownerEmail));
     }
-    if (change.note) {
-      const current = await this.http.call((o) => this.http.api.meetings.getById(id, ['hs_meeting_body'], undefined, undefined, false, undefined, o), options.signal);
+    if (change.note?.trim()) additions.push(change.note.trim());
+    if (additions.length) {
+      const current = await this.meetingCall(id, (o) => this.http.api.meetings.getById(id, ['hs_meeting_body'], undefined, undefined, false, undefined, o), signal);
       const body = current.properties.hs_meeting_body ?? '';
-      if (!body.includes(change.note)) properties.hs_meeting_body = `${body}\n\n${change.note}`;
+      const text = squash(plainText(body));
+      const missing = additions.filter((a) => !text.includes(squash(a)));
+      if (missing.length) properties.hs_meeting_body = body + missing.flatMap(paragraphs).join('');
     }
     if (Object.keys(properties).length === 0) return;
-    await this.http.call((o) => this.http.api.meetings.update(id, { properties }, undefined, o), options.signal);
+    await this.meetingCall(id, (o) => this.http.api.meetings.update(id, { properties }, undefined, o), signal);
+  }
+
+  /** A call on one meeting; its 404 says plainly that the meeting is gone. */
+  private async meetingCall<T>(id: string, work: (options: SdkCallOptions) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    try {
+      return await this.http.call(work, signal);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      throw new ProviderRejected(
+        `${PROVIDER}: CRM meeting ${id} is not in HubSpot any more (deleted? HubSpot keeps deleted activities in its recycling bin, where it can be restored); nothing was updated`,
+        { details: { provider: PROVIDER, status: 404, meetingId: id, code: 'crm_meeting_gone' }, cause: err },
+      );
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -412,13 +439,37 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Engagement bodies are rich text: plain text becomes HTML paragraphs, then the marker line. */
-function formatBody(text: string, marker: string, unassignedOwner?: string): string {
-  const paragraphs = text
+/** Plain text as rich-text paragraphs (a blank line starts a new one). */
+function paragraphs(text: string): string[] {
+  return text
     .trim()
     .split(/\n{2,}/)
     .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`);
-  if (unassignedOwner) paragraphs.push(`<p>For: ${escapeHtml(unassignedOwner)} (no HubSpot user with this email)</p>`);
-  paragraphs.push(`<p>Baton ref: ${marker}</p>`);
-  return paragraphs.join('');
+}
+
+/** The line that names an owner HubSpot has no user for. */
+function unassignedLine(email: string): string {
+  return `For: ${email} (no HubSpot user with this email)`;
+}
+
+/** Engagement bodies are rich text: plain text becomes HTML paragraphs, then the marker line. */
+function formatBody(text: string, marker: string, unassignedOwner?: string): string {
+  return [...paragraphs(text), ...(unassignedOwner ? paragraphs(unassignedLine(unassignedOwner)) : []), `<p>Baton ref: ${marker}</p>`].join('');
+}
+
+/** The text of a rich-text body, for "is this already in it?" (HubSpot may rewrite the markup). */
+function plainText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>|<\/p>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

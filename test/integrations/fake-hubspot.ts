@@ -3,8 +3,8 @@
  * across many calls rather than one canned answer: contacts readable by email at once, a search
  * index that shows a write only `indexLagMs` after it (HubSpot: "it may take a few moments"), the
  * search endpoints' per-token rate limit answered with the recorded 429 body and headers
- * (fixtures/hubspot/rate-limit-429-search-secondly.json), and a create whose response is lost after
- * the write landed. Every request is still recorded (`server.requests`).
+ * (fixtures/hubspot/rate-limit-429-search-secondly.json), a create whose response is lost after
+ * the write landed, and engagements read and patched by id (404 once deleted). Every request is still recorded (`server.requests`).
  */
 import { fixture, type HttpRecorder, type RecordedRequest, type Reply } from './http-recorder';
 
@@ -53,6 +53,8 @@ export class FakeHubSpot {
     for (const type of ENGAGEMENTS) {
       server.on('POST', `/crm/v3/objects/${type}`, (req) => this.createEngagement(type, req));
       server.on('POST', `/crm/v3/objects/${type}/search`, (req) => this.searchLimited(req, () => this.searchEngagements(type, req)));
+      server.on('GET', new RegExp(`^/crm/v3/objects/${type}/\\d+$`), (req) => this.getEngagement(type, req));
+      server.on('PATCH', new RegExp(`^/crm/v3/objects/${type}/\\d+$`), (req) => this.updateEngagement(type, req));
     }
     server.on('GET', '/crm/v3/owners/', (req) => ({ json: { results: this.owners.filter((o) => o.email === req.query.email) } }));
     server.on('GET', /^\/crm\/v3\/owners\/\d+$/, (req) => {
@@ -159,6 +161,28 @@ export class FakeHubSpot {
     this.engagements[type].push(stored);
     if (this.loseNextCreate.delete(type)) return { hangUp: true };
     return { status: 201, json: this.view(stored) };
+  }
+
+  /** As when someone deletes the engagement in HubSpot (it goes to the recycling bin: reads answer 404). */
+  deleteEngagement(type: Engagement, id: string): void {
+    this.engagements[type] = this.engagements[type].filter((e) => e.id !== id);
+  }
+
+  private engagement(type: Engagement, req: RecordedRequest): StoredObject | undefined {
+    return this.engagements[type].find((e) => req.path.endsWith(`/${e.id}`));
+  }
+
+  private getEngagement(type: Engagement, req: RecordedRequest): Reply {
+    const found = this.engagement(type, req);
+    return found ? { json: this.view(found) } : fixture('hubspot/meetings-update-404-not-found').response;
+  }
+
+  /** PATCH: the given properties overwrite the stored ones (HubSpot: "Provided property values will be overwritten"). */
+  private updateEngagement(type: Engagement, req: RecordedRequest): Reply {
+    const found = this.engagement(type, req);
+    if (!found) return fixture('hubspot/meetings-update-404-not-found').response;
+    Object.assign(found.properties, (req.body as { properties: Record<string, string> }).properties);
+    return { json: this.view(found) };
   }
 
   private searchEngagements(type: Engagement, req: RecordedRequest): Reply {
