@@ -5,7 +5,7 @@
  * retry repeats nothing; what to do is decided in domain/ (schedule/meeting*.ts, converse/).
  */
 import { repNoticeEmail, reminderEmail, type RepNotice } from '../domain/converse/after-booking';
-import { SlotConflict } from '../domain/errors';
+import { ProviderRejected, SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/qualify/lead';
 import { findCover, isOnPtoDuring } from '../domain/route/availability';
 import type { RouteDecision } from '../domain/route/routing';
@@ -77,13 +77,20 @@ export function meetingActivities(deps: ActivityDeps) {
      * Moves the booked event to the chosen time: the same event, never a second one. Re-checks the
      * attendees first; throws SlotConflict (non-retryable) when one is no longer free then.
      */
-    async moveMeeting(input: MeetingRef & { to: { start: string; end: string } }): Promise<void> {
+    async moveMeeting(input: MeetingRef & { to: { start: string; end: string } }): Promise<'moved' | 'event_gone'> {
       const start = Date.parse(input.to.start);
       const end = Date.parse(input.to.end);
       if (start <= Date.now()) throw new SlotConflict(`${input.to.start} has already passed`);
       const { busy } = await freeAt(input.booking.attendees, start, end, input.booking);
       if (busy.length > 0) throw new SlotConflict(`${busy.join(', ')} no longer free at ${input.to.start}`, { details: { busy } });
-      await providers.calendar.moveEvent(eventOf(input.booking), input.to);
+      try {
+        await providers.calendar.moveEvent(eventOf(input.booking), input.to);
+        return 'moved';
+      } catch (err) {
+        // Deleted from the organizer's calendar meanwhile: the workflow books the new time as a new event.
+        if (isGone(err, 'event_gone')) return 'event_gone';
+        throw err;
+      }
     },
 
     /** Cancels the event (invitees notified). Cancelling twice is harmless. */
@@ -92,9 +99,20 @@ export function meetingActivities(deps: ActivityDeps) {
     },
 
     /** The CRM meeting follows what happened: new times, canceled, held or missed. */
-    async updateCrmMeeting(input: { crmMeetingId: string; start?: string; end?: string; status?: MeetingStatus; ownerRepId?: string; note?: string }): Promise<void> {
+    /**
+     * The CRM meeting follows what happened. One someone deleted in the CRM is not the buyer's
+     * problem: it is logged and the conversation goes on (answers 'gone').
+     */
+    async updateCrmMeeting(input: { crmMeetingId: string; start?: string; end?: string; status?: MeetingStatus; ownerRepId?: string; note?: string }): Promise<'updated' | 'gone'> {
       const { crmMeetingId, ownerRepId, ...change } = input;
-      await providers.crm.updateMeeting(crmMeetingId, { ...change, ...(ownerRepId ? { ownerEmail: rep(ownerRepId).email } : {}) }, { signal: attemptSignal() });
+      try {
+        await providers.crm.updateMeeting(crmMeetingId, { ...change, ...(ownerRepId ? { ownerEmail: rep(ownerRepId).email } : {}) }, { signal: attemptSignal() });
+        return 'updated';
+      } catch (err) {
+        if (!isGone(err, 'crm_meeting_gone')) throw err;
+        deps.log?.('warn', 'the CRM meeting was deleted in the CRM; its update is skipped', { crmMeetingId, status: change.status ?? null });
+        return 'gone';
+      }
     },
 
     /** A notice by email to the reps at the meeting (what changed, a question, the outcome request). */
@@ -171,7 +189,9 @@ export function meetingActivities(deps: ActivityDeps) {
       const covered: { from: string; to: string }[] = [];
       const uncovered: string[] = [];
       const everyone = team.reps.map((r) => r.id);
-      const { busy } = await freeAt(everyone, start, end, null);
+      // This meeting's own event is not in anyone's way: a retry after a hand-over landed sees the
+      // cover free, picks the same one (the rotation turn is keyed by version), and the hand-over is a no-op.
+      const { busy } = await freeAt(everyone, start, end, booking);
       const unavailable = (id: string) => awayIds.has(id) || busy.includes(id) || booking.attendees.includes(id);
       const rotation = deps.rotation(`${input.leadKey}/cover-${input.version}`);
       for (const away of input.away) {
@@ -185,7 +205,17 @@ export function meetingActivities(deps: ActivityDeps) {
           uncovered.push(away.repId);
           continue;
         }
-        const ref = await providers.calendar.reassignEvent(eventOf(booking), { from: owner(away.repId), to: { ...owner(cover.repId), name: rep(cover.repId).name } });
+        let ref;
+        try {
+          ref = await providers.calendar.reassignEvent(eventOf(booking), { from: owner(away.repId), to: { ...owner(cover.repId), name: rep(cover.repId).name } });
+        } catch (err) {
+          // The cover was booked meanwhile, or the event went: nobody covers at that time, the buyer gets new times.
+          if (err instanceof SlotConflict || isGone(err, 'event_gone')) {
+            uncovered.push(away.repId);
+            continue;
+          }
+          throw err;
+        }
         const swap = (ids: string[]) => ids.map((id) => (id === away.repId ? cover.repId! : id));
         booking = { ...booking, eventId: ref.eventId, reps: swap(booking.reps), attendees: swap(booking.attendees) };
         covered.push({ from: away.repId, to: cover.repId });
@@ -200,6 +230,11 @@ function outcomeLinkFor(publicUrl: string | undefined, leadKey: string): string 
   const [workflowId, firstRunId] = [leadKey.slice(0, leadKey.lastIndexOf('/')), leadKey.slice(leadKey.lastIndexOf('/') + 1)];
   const leadId = encodeLeadId(workflowId.replace(/^lead-/, ''), firstRunId);
   return publicUrl ? `${publicUrl.replace(/\/$/, '')}/ops#meetings?lead=${leadId}` : `the ops page (/ops), or POST /v1/leads/${leadId}/outcome`;
+}
+
+/** A provider's `ProviderRejected` for something deleted under us (`details.code`). */
+function isGone(err: unknown, code: 'event_gone' | 'crm_meeting_gone'): boolean {
+  return err instanceof ProviderRejected && (err.details as { code?: string } | undefined)?.code === code;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

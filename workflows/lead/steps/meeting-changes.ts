@@ -125,8 +125,8 @@ export async function pickNewTime(lead: LeadState, proposalId: string): Promise<
   const before = lead.booking!;
   const moving = m.offer === 'reschedule' && !m.eventGone;
   try {
-    if (moving) {
-      await lead.steps.moveMeeting({ ...lead.meetingRef, to: { start: proposal.start, end: proposal.end } });
+    const moved = moving ? await lead.steps.moveMeeting({ ...lead.meetingRef, to: { start: proposal.start, end: proposal.end } }) : 'event_gone';
+    if (moved === 'moved') {
       lead.booking = { ...before, proposalId: proposal.id, start: proposal.start, end: proposal.end };
     } else {
       lead.bookingAttempts++;
@@ -149,20 +149,21 @@ export async function pickNewTime(lead: LeadState, proposalId: string): Promise<
     return { outcome: 'conflict', message: lead.lastAgentMessage, proposals: lead.proposals };
   }
   const after = lead.booking!;
+  const wasMoved = after.eventId === before.eventId && moving;
   if (lead.crm.meetingId) {
     await lead.steps.updateCrmMeeting({
       crmMeetingId: lead.crm.meetingId,
       start: after.start,
       end: after.end,
-      status: moving ? 'rescheduled' : 'scheduled',
+      status: wasMoved ? 'rescheduled' : 'scheduled',
       ownerRepId: after.reps[0]!,
-      ...(moving ? {} : { note: `Booked again for ${after.start} after the meeting of ${before.start}.` }),
+      ...(wasMoved ? {} : { note: `Booked again for ${after.start} after the meeting of ${before.start}.` }),
     });
   }
   await lead.steps.notifyReps({ ...lead.meetingRef, booking: before, what: `moved-${m.version}`, notice: { kind: 'rescheduled', to: { start: Date.parse(after.start), end: Date.parse(after.end) } } });
   const copy = copyOf(lead);
-  if (moving) {
-    m.reschedules++;
+  if (moving) m.reschedules++;
+  if (wasMoved) {
     lead.say(rescheduledMessage({ from: Date.parse(before.start), to: copy.start, timezone: copy.timezone, now: copy.now, buyerName: copy.buyerName, repNames: copy.repNames }));
   } else {
     lead.say(confirmationMessage({ start: copy.start, end: Date.parse(after.end), ...lead.copyContext, repNames: copy.repNames }));
