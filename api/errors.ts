@@ -31,6 +31,17 @@ export function grpcCode(err: unknown): number | undefined {
   return undefined;
 }
 
+/** Every message in the cause chain, joined: Temporal's reason is often on the gRPC error inside. */
+function chainMessages(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { message, details } = e as { message?: unknown; details?: unknown };
+    if (typeof message === 'string') parts.push(message);
+    if (typeof details === 'string') parts.push(details);
+  }
+  return parts.join(' | ');
+}
+
 const HTTP_CODES: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -40,10 +51,10 @@ const HTTP_CODES: Record<number, string> = {
   415: 'unsupported_media_type',
 };
 
-const unavailable = (message: string, retryAfter = '5') => ({
+const unavailable = (message: string, retryAfter = '5', code = 'temporal_unavailable') => ({
   status: 503,
   headers: { 'retry-after': retryAfter },
-  body: { error: { code: 'temporal_unavailable', message } },
+  body: { error: { code, message } },
 });
 
 /** Every error becomes `{ error: { code, message } }` with a fitting status; never a stack trace. */
@@ -82,6 +93,10 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   // (The client's own deadline, `withDeadline`, ends the call as CANCELLED rather than DEADLINE_EXCEEDED.)
   if (code === GRPC.DEADLINE_EXCEEDED || code === GRPC.CANCELLED) return unavailable('Temporal did not answer in time (is it up, with a worker running?); try again shortly');
   if (code === GRPC.RESOURCE_EXHAUSTED) return unavailable('Temporal is overloaded; try again shortly');
+  // A query with no worker polling the lead's task queue: Temporal refuses it at once ("no poller seen").
+  if (code === GRPC.FAILED_PRECONDITION && /no poller/i.test(chainMessages(err))) {
+    return unavailable('no worker is running for this lead right now; try again shortly', '5', 'worker_unavailable');
+  }
   const message = (err as Error)?.message ?? '';
   if (/UNAVAILABLE|ECONNREFUSED|Connection refused|DEADLINE_EXCEEDED/i.test(message)) return unavailable('Temporal is not reachable; try again shortly');
   return { status: 500, headers: {}, body: { error: { code: 'internal', message: 'internal error' } } };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { leadSchema } from '../domain/qualify/lead';
+import { multiLineText } from '../domain/qualify/text-safety';
 import { LEAD_STAGES } from '../workflows/lead/messages';
 
 export { leadSchema };
@@ -14,11 +15,13 @@ export const stageSchema = z.enum(LEAD_STAGES);
 export const createdLeadSchema = z.object({
   leadId: z.string(),
   workflowId: z.string(),
-  /** Omitted when an anonymous caller joins an existing lead: knowing an email must not grant its conversation. */
-  buyerToken: z.string().optional(),
+  /** Reads and answers only this lead (header `Authorization: Bearer <token>`, or `?token=` on the events route). */
+  buyerToken: z.string(),
 });
 
-export const messageBodySchema = z.strictObject({ text: z.string().trim().min(1).max(5_000) });
+/** The longest buyer message the API relays; longer ones are refused with 400, naming the limit. */
+export const MAX_MESSAGE_CHARS = 5_000;
+export const messageBodySchema = z.strictObject({ text: multiLineText('the message', MAX_MESSAGE_CHARS) });
 export const bookingBodySchema = z.strictObject({ proposalId: z.string().min(1).max(50) });
 
 export const proposalSchema = z.object({
@@ -64,6 +67,16 @@ export const leadViewSchema = z.object({
   closedReason: z.string().nullable(),
   messages: z.array(chatMessageSchema),
   temporalUiUrl: z.string().nullable(),
+});
+
+/**
+ * What a buyer token reads: its conversation and meeting, nothing Baton decided about the buyer
+ * (facts, routing reasoning with CRM owners and PTO, provider errors, internal links). When the lead
+ * view gains a field, decide here whether the buyer may see it.
+ */
+export const buyerBookingSchema = bookingSchema.pick({ proposalId: true, start: true, end: true, meetLink: true });
+export const buyerLeadViewSchema = leadViewSchema.pick({ leadId: true, stage: true, proposals: true, messages: true }).extend({
+  booking: buyerBookingSchema.nullable(),
 });
 
 export const bookingResultSchema = z.object({ booking: bookingSchema });
