@@ -167,9 +167,10 @@ export function leadRoutes(deps: ApiDeps, hub: EventHub, messagesPerLead: RateLi
       const { proposalId } = c.req.valid('json');
       const ids = authorizeLead(c.get('caller'), leadId);
       const conflict = (code: string, message: string, proposals: Proposal[] = []) => c.json({ error: { code, message }, proposals }, 409);
+      const description = await timed(() => handle(ids).describe()); // an unknown lead is 404
       let result;
       try {
-        assertOpen(await timed(() => handle(ids).describe()));
+        assertOpen(description);
         // Booking talks to the calendar: allow it longer than a read (30 s by default).
         result = await timed(() => handle(ids).executeUpdate(bookProposalUpdate, { args: [{ proposalId }] }), timeoutMs * 3);
       } catch (err) {

