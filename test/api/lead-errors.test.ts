@@ -161,6 +161,8 @@ describe('lead error paths against a real workflow', () => {
       const next = await startLead(`buyer-b-${stamp}@clinic.example`);
       expect(next.leadId).not.toBe(b.leadId);
       expect(next.workflowId).toBe(b.workflowId);
+      // ... which runs like any other (and is past its first workflow task before the worker stops).
+      expect((await awaitingReply(next.leadId)).stage).toBe('awaiting_reply');
     });
   });
 });
