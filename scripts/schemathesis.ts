@@ -107,6 +107,10 @@ async function main(): Promise<number> {
       BATON_RATE_LIMIT_PER_IP: '1000000',
       BATON_RATE_LIMIT_PER_BUYER: '1000000',
       BATON_RATE_LIMIT_MESSAGES_PER_LEAD: '1000000',
+      BATON_RATE_LIMIT_AUTH_FAILURES: '1000000',
+      // Streams end after 2 s (the client reconnects with Last-Event-ID), so a stream case takes seconds, not minutes.
+      BATON_SSE_MAX_AGE_SECONDS: '2',
+      BATON_SSE_MAX_PER_KEY: '100000',
     },
     stdio: ['ignore', out, out],
   });

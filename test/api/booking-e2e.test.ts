@@ -38,7 +38,7 @@ describe('HTTP API against a real Temporal dev server', () => {
       expect(workflowId).toBe(`lead-${email}`);
 
       // The same buyer submitting again (with their token) joins the running lead instead of starting a second one.
-      const again = await app.request('/v1/leads', { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth(buyerToken) }, body: JSON.stringify({ email, message: 'Also, we use Epic.' }) });
+      const again = await app.request('/v1/leads', { method: 'POST', headers: auth(buyerToken), body: JSON.stringify({ email, message: 'Also, we use Epic.' }) });
       expect(again.status).toBe(200);
       expect(((await again.json()) as { leadId: string }).leadId).toBe(leadId);
 
