@@ -18,6 +18,7 @@ const withRetryAfter = (description: string) => ({ ...json(errorSchema, descript
 
 /** Errors every lead route can answer with. */
 export const errors = {
+  400: json(errorSchema, 'Invalid input: a malformed parameter (details.issues)'),
   401: json(errorSchema, 'Missing or invalid credentials'),
   404: json(errorSchema, 'Unknown or malformed lead id, or not yours'),
   429: withRetryAfter('Rate limited (Retry-After says when to retry; `details.limit` is the limit per minute)'),

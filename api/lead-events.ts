@@ -6,8 +6,8 @@ import { eventsQuery } from '../workflows/lead/messages';
 import type { ApiDeps, ApiEnv } from './context';
 import { ApiError } from './errors';
 import { StreamLimitError, type EventHub, type Subscription } from './event-hub';
-import { authorizeLead, errors, json, security, temporalCalls } from './lead-access';
-import { errorSchema, leadIdParams } from './schemas';
+import { authorizeLead, errors, security, temporalCalls } from './lead-access';
+import { leadIdParams } from './schemas';
 
 /** One server-sent event as a client parses it: `data` is the JSON of `{ id, at, type, stage?, message? }`. */
 const sseEventSchema = z.object({
@@ -47,7 +47,6 @@ export function leadEventRoutes(deps: ApiDeps, hub: EventHub) {
       responses: {
         200: { content: { 'text/event-stream': { schema: sseEventSchema } }, description: 'A stream of `stage` and `message` events' },
         204: { description: 'The lead is closed and has no events after Last-Event-ID: stop listening' },
-        400: json(errorSchema, 'Invalid Last-Event-ID or lastEventId'),
         ...errors,
       },
     }),

@@ -9,7 +9,8 @@ export const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
 
-export const leadIdParams = z.object({ leadId: z.string().min(1).max(200) });
+// Base64url of an address of up to 320 characters, a dot and a run id: up to 465 characters.
+export const leadIdParams = z.object({ leadId: z.string().min(1).max(512) });
 export const stageSchema = z.enum(LEAD_STAGES);
 
 export const createdLeadSchema = z.object({
@@ -85,7 +86,8 @@ export const conflictSchema = errorSchema.extend({ proposals: z.array(proposalSc
 export const opsQuerySchema = z.strictObject({
   stage: stageSchema.optional(),
   stuck: z.enum(['true', 'false']).optional(),
-  rep: z.string().max(100).optional(),
+  /** A rep id (letters, digits, - and _), as in team.yaml. */
+  rep: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, { message: 'expected a rep id (letters, digits, - and _)' }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

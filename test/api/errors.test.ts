@@ -159,7 +159,7 @@ describe('lead ids and routes', () => {
       await expectError(await app.request(`/v1/leads/${id}`, { headers: bearer(API_KEY) }), 404, 'not_found');
       await expectError(await app.request(`/v1/leads/${id}/messages`, json({ text: 'hi' }, bearer(API_KEY))), 404, 'not_found');
     }
-    await expectError(await app.request(`/v1/leads/${'x'.repeat(300)}`, { headers: bearer(API_KEY) }), 400, 'invalid_input');
+    await expectError(await app.request(`/v1/leads/${'x'.repeat(600)}`, { headers: bearer(API_KEY) }), 400, 'invalid_input');
   });
 
   it('unknown routes answer JSON 404s; a method a known path does not have is 405 with Allow', async () => {
