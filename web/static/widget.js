@@ -169,8 +169,9 @@
     try { if (s) sessionStorage.setItem(storageKey, JSON.stringify(s)); else sessionStorage.removeItem(storageKey); } catch (e) { /* storage disabled */ }
   }
 
-  function call(method, path, body) {
+  function call(method, path, body, extra) {
     var headers = { Accept: 'application/json' };
+    if (extra) Object.keys(extra).forEach(function (k) { headers[k] = extra[k]; });
     if (body) headers['Content-Type'] = 'application/json';
     if (session && session.buyerToken) headers.Authorization = 'Bearer ' + session.buyerToken;
     return fetch(api + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined }).then(function (res) {
@@ -218,7 +219,9 @@
     submit.disabled = true;
     submit.textContent = 'Starting…';
     session = null;
-    call('POST', '/v1/leads', lead).then(function (r) {
+    // One key per submission: a retry after a lost answer gets the same lead and token back.
+    var key = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+    call('POST', '/v1/leads', lead, { 'Idempotency-Key': key }).then(function (r) {
       submit.disabled = false;
       submit.textContent = 'Schedule a demo';
       if ((r.status === 202 || r.status === 200) && r.data.buyerToken) {
@@ -265,7 +268,7 @@
       // Refused outright (204 closed lead, 401/404, 503): find out why, then catch up, retry later or start over.
       source = null;
       call('GET', leadPath()).then(function (r) {
-        if (r.status === 401 || r.status === 404) return restart('This conversation has expired. Please start a new request.');
+        if (r.status === 401 || r.status === 404) return restart('We could not open this conversation. If you already have a request open with us, we will be in touch by email; otherwise please start a new request.');
         if (r.status === 200) {
           if (r.data.booking && !confirmed) showConfirmation(r.data.booking);
           if (r.data.stage !== stage) setStage(r.data.stage);
