@@ -8,7 +8,7 @@ export const transcriptEntrySchema = z.strictObject({
 
 /** Facts a form or CRM already knows; each one wins over anything extracted from text. */
 export const leadFieldsSchema = z.strictObject({
-  employees: z.number().int().nonnegative().optional(),
+  employees: z.number().int().nonnegative().max(100_000_000).optional(),
   industry: singleLineText('the industry', 200).optional(),
   city: singleLineText('the city', 200).optional(),
   state: singleLineText('the state', 200).optional(),
