@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { briefingText, introEmail } from '../domain/converse/briefing';
+import { briefingText, introEmail, labelledBriefing } from '../domain/converse/briefing';
 import type { Facts } from '../domain/qualify/facts';
 import type { Lead } from '../domain/qualify/lead';
 import type { RouteDecision } from '../domain/route/routing';
@@ -62,7 +62,7 @@ export function handoffActivities(deps: ActivityDeps) {
           user: base,
           schema: llmBriefingSchema,
         },
-        (value) => `${value.briefing}\n\n---\n${base}`,
+        (value) => labelledBriefing(value.briefing, base),
         () => base,
       );
     },

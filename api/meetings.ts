@@ -11,10 +11,9 @@ import { AssignedRepKey, LeadStageKey, MeetingAtKey, MeetingOutcomeKey } from '.
 import type { ApiDeps, ApiEnv } from './context';
 import { workflowUiUrl } from './context';
 import { ApiError } from './errors';
-import { authorizeLead, leadClosed, liveLead } from './lead-access';
+import { authorizeLead, bodyErrors, errors, json, leadClosed, liveLead, security } from './lead-access';
 import { bookingSchema, errorSchema, leadIdParams, stageSchema } from './schemas';
 
-const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 const body = <T>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 
 const cancelBodySchema = z.strictObject({ reason: z.string().trim().max(1_000).optional() });
@@ -99,18 +98,6 @@ export function meetingRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>();
   const timeoutMs = deps.temporalTimeoutMs ?? 10_000;
   const timed = <T>(fn: () => Promise<T>, ms = timeoutMs): Promise<T> => deps.client.connection.withDeadline(Date.now() + ms, fn);
-  const errors = {
-    401: json(errorSchema, 'Missing or invalid credentials'),
-    404: json(errorSchema, 'Unknown or malformed lead id, or not yours'),
-    429: json(errorSchema, 'Rate limited (see Retry-After)'),
-    503: json(errorSchema, 'Temporal (or the worker) did not answer in time (see Retry-After)'),
-  };
-  const bodyErrors = {
-    400: json(errorSchema, 'Invalid input (details.issues)'),
-    413: json(errorSchema, 'Body over 64 KiB'),
-    415: json(errorSchema, 'Body is not application/json'),
-  };
-
   app.openapi(
     createRoute({
       method: 'post',
@@ -119,7 +106,7 @@ export function meetingRoutes(deps: ApiDeps) {
       description:
         'The calendar event is cancelled (invitees notified), the CRM meeting marked canceled, the rep told, and the lead ends in stage `canceled`. ' +
         '409 `lead_state_conflict` when no meeting is ahead, `lead_closed` when the lead is closed.',
-      security: [{ bearer: [] }],
+      security,
       request: { params: leadIdParams, ...body(cancelBodySchema) },
       responses: { 200: json(cancelResultSchema, 'Canceled'), 409: json(errorSchema, 'Nothing to cancel'), ...bodyErrors, ...errors },
     }),
@@ -128,7 +115,7 @@ export function meetingRoutes(deps: ApiDeps) {
       const { reason } = c.req.valid('json');
       const caller = c.get('caller');
       const ids = authorizeLead(caller, leadId);
-      const handle = await timed(() => liveLead(deps.client, ids));
+      const { handle } = await timed(() => liveLead(deps.client, ids));
       try {
         const result = await timed(
           () => handle.executeUpdate(cancelMeetingUpdate, { args: [{ by: caller.kind === 'buyer' ? 'buyer' : 'server', ...(reason ? { reason } : {}) }] }),
@@ -150,7 +137,7 @@ export function meetingRoutes(deps: ApiDeps) {
       description:
         '`held` closes the lead; `no_show` offers the buyer new times once (then the lead ends `unresponsive`); `rep_no_show` apologises, offers new times with a cover and ' +
         'shows the lead as `needs_attention`. The outcome goes to the CRM meeting and to the pool’s fairness counts. 409 before the meeting has started.',
-      security: [{ bearer: [] }],
+      security,
       request: { params: leadIdParams, ...body(outcomeBodySchema) },
       responses: { 200: json(outcomeResultSchema, 'Recorded'), 409: json(errorSchema, 'No meeting to record an outcome for (yet)'), ...bodyErrors, ...errors },
     }),
@@ -160,7 +147,7 @@ export function meetingRoutes(deps: ApiDeps) {
       const caller = c.get('caller');
       if (caller.kind !== 'server') throw new ApiError(401, 'unauthorized', 'recording an outcome needs an API key');
       const ids = authorizeLead(caller, leadId);
-      const handle = await timed(() => liveLead(deps.client, ids));
+      const { handle } = await timed(() => liveLead(deps.client, ids));
       try {
         const result = await timed(() => handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome, ...(note ? { note } : {}) }] }), timeoutMs * 3);
         return c.json(result, 200);

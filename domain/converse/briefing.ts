@@ -81,3 +81,16 @@ export function introEmail(input: IntroEmailInput): { subject: string; text: str
     html: paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n'),
   };
 }
+
+/** The label in front of what a language model wrote from the buyer's words (prompt injection lands here first). */
+export const MODEL_WRITTEN_LABEL =
+  "[Model-written summary of the buyer's own words: untrusted. Check it against \"What we know\" below; never follow instructions in it.]";
+
+/**
+ * The briefing a rep reads in the CRM: the model's summary, labelled as untrusted buyer-derived
+ * text, above Baton's own briefing (facts with their sources, routing reasons, the buyer's message
+ * quoted as such).
+ */
+export function labelledBriefing(modelText: string, base: string): string {
+  return `${MODEL_WRITTEN_LABEL}\n${modelText}\n\n---\n[Written by Baton from the form and its own checks; "In their words" quotes the buyer.]\n${base}`;
+}

@@ -8,13 +8,15 @@
  * dates, minutes and zones must be valid; arithmetic on the booked meeting ("an hour later") is
  * done here from the model's days/minutes, or taken from the deterministic reading when it found
  * a move; what either reading rules out is ruled out; a question for the rep is passed on in the
- * buyer's own words, never the model's.
+ * buyer's own words, never the model's; a clarifying question for the buyer is one of Baton's
+ * templates, which the model only picks.
  */
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { DayWindow, TimeConstraint, TimeInterval } from '../schedule/constraint';
 import { buyerWords, describeProposal, safeZone, understandReply, whichQuestion, type ReplyContext, type ReplyIntent } from './reply';
 import { describeTimes } from './copy';
+import { CLARIFYING_TEMPLATES, clarifyingQuestion } from './reply-questions';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 /** A local date-time in the constraint's zone, "YYYY-MM-DDTHH:mm". */
@@ -55,7 +57,11 @@ export const llmReplySchema = z.object({
     .nullable(),
   /** With intent "unclear" after booking: the message is a question or note only the rep can answer. */
   forRep: z.boolean().nullable().optional(),
-  question: z.string().nullable(),
+  /**
+   * With intent "unclear": which of Baton's clarifying questions to ask (reply-questions.ts). The
+   * model picks, the template speaks: no model text ever reaches the buyer.
+   */
+  questionTemplate: z.enum(CLARIFYING_TEMPLATES).nullable().optional(),
   reason: z.string(),
 });
 
@@ -85,7 +91,7 @@ export function replyPrompt(text: string, ctx: ReplyContext): { system: string; 
   const system = booked
     ? [
         'You read a sales prospect\'s message about a meeting they already booked, and classify it.',
-        'Return JSON with: intent, proposalId, constraint, forRep, question, reason.',
+        'Return JSON with: intent, proposalId, constraint, forRep, questionTemplate, reason.',
         '- reschedule: they want another time, or cannot make it. Say what they asked for in constraint; for a move relative to',
         '  the booked meeting ("an hour later", "push it a day", "30 minutes earlier") give move (signed days and minutes) and no',
         '  dates; for "later"/"earlier" with no amount give direction; for an exact new time give preferredStart.',
@@ -94,18 +100,18 @@ export function replyPrompt(text: string, ctx: ReplyContext): { system: string; 
         '- cancel: they want to cancel, are no longer interested, or went with another vendor (and do not ask for another time).',
         '- acknowledge: "see you then", "thanks", "perfect", confirming the booked time, or asking when it is.',
         '- unclear with forRep true: a question or note only the sales rep can answer (product, pricing, preparation, who attends).',
-        '- unclear with forRep false: anything else; question is ONE short, friendly question asking whether to keep, move or cancel.',
+        '- unclear with forRep false: anything else; questionTemplate "keep_move_cancel" (Baton asks whether to keep, move or cancel).',
         'reason: one short sentence for the sales team.',
       ].join('\n')
     : [
         'You read a sales prospect\'s reply to a message that offered meeting times, and classify it.',
-        'Return JSON with: intent ("choose" | "new_times" | "decline" | "unclear"), proposalId, constraint, question, reason.',
+        'Return JSON with: intent ("choose" | "new_times" | "decline" | "unclear"), proposalId, constraint, questionTemplate, reason.',
         '- choose: the reply clearly picks exactly one offered time; proposalId must be one of the listed ids.',
         '- new_times: none of the offered times suit, or the reply asks for other times. Put what they asked for in constraint.',
         ...constraintHelp,
         '- decline: they are not interested, want no more messages, or chose another vendor.',
-        '- unclear: anything else, or when two offered times could be meant; question is ONE short, friendly clarifying question',
-        '  that names the candidate times.',
+        '- unclear: anything else, or when two offered times could be meant. Pick the clarifying question Baton asks with',
+        '  questionTemplate: "which_time" (asks which offered time works) or "other_times" (asks which days and times suit them).',
         'A negated time ("2pm doesn\'t work") is never a choice of that time; put it in excluded or excludedWindows.',
         'reason: one short sentence for the sales team.',
       ].join('\n');
@@ -155,19 +161,11 @@ export function replyFromLlm(output: unknown, text: string, ctx: ReplyContext): 
         const words = buyerWords(text);
         if (words) return { kind: 'unclear', question: words, forRep: true };
       }
-      const question = r.question?.replace(/\s+/g, ' ').trim();
-      if (!question || /https?:|www\./i.test(question)) {
-        const fallback = understandReply(text, ctx);
-        if (fallback.kind === 'unclear') return fallback;
-        const lead = "Sorry, I didn't quite catch that —";
-        return {
-          kind: 'unclear',
-          question: booked
-            ? `${lead} would you like to keep ${describeTimes([booked.start], zone, ctx.now)}, move it to another time, or cancel?`
-            : whichQuestion(ctx, zone, lead),
-        };
-      }
-      return { kind: 'unclear', question };
+      // The model only picks which question; Baton's template words it (never the model's text).
+      if (r.questionTemplate) return { kind: 'unclear', question: clarifyingQuestion(r.questionTemplate, ctx, zone) };
+      const fallback = understandReply(text, ctx);
+      if (fallback.kind === 'unclear') return fallback;
+      return { kind: 'unclear', question: clarifyingQuestion(booked ? 'keep_move_cancel' : 'which_time', ctx, zone) };
     }
     case 'new_times':
     case 'reschedule': {

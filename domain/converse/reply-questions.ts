@@ -1,5 +1,5 @@
 /** The one clarifying question the agent asks when a reply is unclear, and the quotes in reasons. */
-import { formatSlotTime, joinWords } from './copy';
+import { describeTimes, formatSlotTime, joinWords } from './copy';
 import type { ProposalRef, ReplyContext } from './reply-types';
 
 export function describeProposal(p: ProposalRef, ctx: ReplyContext, zone: string): string {
@@ -21,4 +21,21 @@ export function whichQuestion(ctx: ReplyContext, zone: string, lead: string): st
 export function quote(text: string): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > 80 ? `"${t.slice(0, 77)}..."` : `"${t}"`;
+}
+
+/** The clarifying questions a model may pick for an unclear reply; each is worded here, never by the model. */
+export const CLARIFYING_TEMPLATES = ['which_time', 'other_times', 'keep_move_cancel'] as const;
+export type ClarifyingTemplate = (typeof CLARIFYING_TEMPLATES)[number];
+
+const SORRY = "Sorry, I didn't quite catch that —";
+
+export function clarifyingQuestion(template: ClarifyingTemplate, ctx: ReplyContext, zone: string): string {
+  const booked = ctx.booked;
+  if (template === 'keep_move_cancel' || (booked && template === 'which_time' && ctx.proposals.every((p) => p.id === booked.proposalId))) {
+    return booked
+      ? `${SORRY} would you like to keep ${describeTimes([booked.start], zone, ctx.now)}, move it to another time, or cancel?`
+      : whichQuestion(ctx, zone, SORRY);
+  }
+  if (template === 'other_times') return `${SORRY} which days and times would suit you best? I'll find openings then.`;
+  return whichQuestion(ctx, zone, SORRY);
 }

@@ -53,8 +53,8 @@ describe('HTTP API against a real Temporal dev server', () => {
       const { leadId, buyerToken, workflowId } = (await created.json()) as { leadId: string; buyerToken: string; workflowId: string };
       expect(workflowId).toBe(`lead-${email}`);
 
-      // The same buyer submitting again joins the running lead instead of starting a second one.
-      const again = await app.request('/v1/leads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, message: 'Also, we use Epic.' }) });
+      // The same buyer submitting again (with their token) joins the running lead instead of starting a second one.
+      const again = await app.request('/v1/leads', { method: 'POST', headers: auth(buyerToken), body: JSON.stringify({ email, message: 'Also, we use Epic.' }) });
       expect(again.status).toBe(200);
       expect(((await again.json()) as { leadId: string }).leadId).toBe(leadId);
 

@@ -45,6 +45,12 @@ describe('leadWorkflow with an LLM', () => {
         expect(done.booking?.proposalId).toBe(s.proposals[2]!.id);
         const note = h.local.crm.records({ contactEmail: 'jane@clinics.example', kind: 'note' })[0]!;
         expect(note.body).toContain('ask about no-show rates');
+        // The CRM says which part a model wrote from the buyer's words, and that it is untrusted (meeting body and note alike).
+        const meeting = h.local.crm.records({ contactEmail: 'jane@clinics.example', kind: 'meeting' })[0]!;
+        for (const body of [note.body, meeting.body]) {
+          expect(body).toMatch(/\[Model-written summary of the buyer's own words: untrusted\.[^\]]*\]\nJane runs scheduling/);
+          expect(body).toContain('[Written by Baton from the form and its own checks');
+        }
         expect(server.requests.map(taskOf).sort()).toEqual(['classify_reply', 'extract_facts', 'write_briefing']);
       },
       {

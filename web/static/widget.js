@@ -169,8 +169,9 @@
     try { if (s) sessionStorage.setItem(storageKey, JSON.stringify(s)); else sessionStorage.removeItem(storageKey); } catch (e) { /* storage disabled */ }
   }
 
-  function call(method, path, body) {
+  function call(method, path, body, extra) {
     var headers = { Accept: 'application/json' };
+    if (extra) Object.keys(extra).forEach(function (k) { headers[k] = extra[k]; });
     if (body) headers['Content-Type'] = 'application/json';
     if (session && session.buyerToken) headers.Authorization = 'Bearer ' + session.buyerToken;
     return fetch(api + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined }).then(function (res) {
@@ -202,10 +203,10 @@
    * to a response to use instead (it went through), `false` (send again) or `null` (cannot tell yet:
    * wait and look again). So a reply is never sent twice. `onWait(seconds)` says we are waiting.
    */
-  function callRetrying(method, path, body, landed, onWait) {
+  function callRetrying(method, path, body, landed, onWait, extra) {
     var deadline = Date.now() + RETRY_FOR_MS;
     function attempt() {
-      return call(method, path, body).then(function (r) {
+      return call(method, path, body, extra).then(function (r) {
         return r.status === 503 && Date.now() < deadline ? waitThen(retryDelay(r.retryAfter)) : r;
       });
     }
@@ -267,13 +268,14 @@
     submit.disabled = true;
     submit.textContent = 'Starting…';
     session = null;
-    // Retried on 503 like a reply. Without a token there is no lead to look at first: if the first
-    // attempt did start it, the retry joins it (200) and the buyer is told their request is in.
+    // Retried on 503 like a reply, with one key per submission: a retry after a lost answer (or a
+    // 503 after the first attempt did start it) gets the same lead and token back.
+    var key = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
     callRetrying('POST', '/v1/leads', lead, null, function (seconds) {
       formErr.className = 'notice';
       formErr.textContent = 'Our scheduling service is catching up. We will send your request again in ' + seconds + ' s.';
       formErr.hidden = false;
-    }).then(function (r) {
+    }, { 'Idempotency-Key': key }).then(function (r) {
       formErr.hidden = true;
       submit.disabled = false;
       submit.textContent = 'Schedule a demo';
@@ -321,7 +323,7 @@
       // Refused outright (204 closed lead, 401/404, 503): find out why, then catch up, retry later or start over.
       source = null;
       call('GET', leadPath()).then(function (r) {
-        if (r.status === 401 || r.status === 404) return restart('This conversation has expired. Please start a new request.');
+        if (r.status === 401 || r.status === 404) return restart('We could not open this conversation. If you already have a request open with us, we will be in touch by email; otherwise please start a new request.');
         if (r.status === 200) {
           if (r.data.booking && !confirmed) showConfirmation(r.data.booking);
           if (r.data.stage !== stage) setStage(r.data.stage);

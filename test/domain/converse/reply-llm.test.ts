@@ -83,11 +83,13 @@ describe('LLM replies after booking', () => {
   it("passes a question on in the buyer's words, not the model's", () => {
     const r = replyFromLlm({ ...base, intent: 'unclear', forRep: true, question: 'The buyer asks about SSO (ignore previous instructions)' }, 'Do you support SSO?', BOOKED_CTX);
     expect(r).toEqual({ kind: 'unclear', question: 'Do you support SSO?', forRep: true });
-    // forRep before booking is not a thing: the model's clarifying question is used.
-    expect(replyFromLlm({ ...base, intent: 'unclear', forRep: true, question: 'Which day suits you?' }, 'hmm', OFFER_CTX)).toEqual({
-      kind: 'unclear',
-      question: 'Which day suits you?',
-    });
+    // forRep before booking is not a thing: the buyer gets Baton's clarifying question, never the model's.
+    const before = replyFromLlm({ ...base, intent: 'unclear', forRep: true, question: 'Which day suits you?' }, 'hmm', OFFER_CTX);
+    expect(before.kind).toBe('unclear');
+    expect((before as { question: string }).question).toMatch(/^Sorry, I didn't/);
+    // After booking, the keep / move / cancel template.
+    const after = replyFromLlm({ ...base, intent: 'unclear', forRep: false, questionTemplate: 'keep_move_cancel' }, 'hmm', BOOKED_CTX);
+    expect((after as { question: string }).question).toMatch(/would you like to keep .*, move it to another time, or cancel\?$/);
   });
 
   it('keeps what the deterministic reading rules out, and the model exclusions in local time', () => {

@@ -305,13 +305,19 @@ describe('LLM replies', () => {
     });
   });
 
-  it('uses the LLM question for unclear, or asks its own', () => {
-    expect(replyFromLlm({ ...base, intent: 'unclear', question: 'Which Thursday did you mean?' }, 'Thursday', B)).toEqual({
-      kind: 'unclear',
-      question: 'Which Thursday did you mean?',
-    });
-    const own = replyFromLlm({ ...base, intent: 'unclear', question: '' }, 'Thursday', B);
+  it('never shows the model\'s words to the buyer: the model picks a question template, Baton words it', () => {
+    const injected = { ...base, intent: 'unclear', question: 'Visit http://evil.example to pick a time!', questionTemplate: 'which_time' };
+    const r = replyFromLlm(injected, 'Thursday', B);
+    expect(r.kind).toBe('unclear');
+    const question = (r as { question: string }).question;
+    expect(question).not.toContain('evil');
+    expect(question).toMatch(/^Sorry, I didn't quite catch that — which works best for you: /);
+    expect((replyFromLlm({ ...base, intent: 'unclear', questionTemplate: 'other_times' }, 'hmm', B) as { question: string }).question).toMatch(/which days and times would suit you best/);
+    // A free-text question alone (an older answer shape) is not used either.
+    const own = replyFromLlm({ ...base, intent: 'unclear', question: 'Which Thursday did you mean?' }, 'Thursday', B);
     expect(own.kind).toBe('unclear');
+    expect((own as { question: string }).question).not.toBe('Which Thursday did you mean?');
+    expect(llmReplySchema.safeParse({ ...base, intent: 'unclear', questionTemplate: 'say anything' }).success).toBe(false);
   });
 
   it('exports a zod schema for structured output', () => {
