@@ -1,8 +1,9 @@
 /** The HTML shells of Baton's own pages; their behaviour lives in web/static/*.js (no framework, no CDN). */
+import { MEETING_OUTCOMES } from '../workflows/lead/messages';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-function layout(o: { title: string; current: 'home' | 'ops' | 'docs'; css?: string; body: string; scripts: string }): string {
+function layout(o: { title: string; current: 'home' | 'ops' | 'docs'; css?: string | string[]; body: string; scripts: string }): string {
   const link = (href: string, label: string, key: typeof o.current) =>
     `<a href="${href}"${o.current === key ? ' aria-current="page"' : ''}>${label}</a>`;
   return `<!doctype html>
@@ -12,7 +13,7 @@ function layout(o: { title: string; current: 'home' | 'ops' | 'docs'; css?: stri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(o.title)}</title>
 <link rel="stylesheet" href="/assets/base.css">
-${o.css ? `<link rel="stylesheet" href="/assets/${o.css}">` : ''}
+${[o.css ?? []].flat().map((css) => `<link rel="stylesheet" href="/assets/${css}">`).join('\n')}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -55,7 +56,7 @@ export function opsPage(): string {
   return layout({
     title: 'Ops — Baton',
     current: 'ops',
-    css: 'ops.css',
+    css: ['ops.css', 'ops-meetings.css'],
     body: `<section id="auth" class="panel auth" aria-labelledby="auth-h" hidden>
   <h2 id="auth-h">Sign in to the ops view</h2>
   <p class="muted">The ops views need one of the server's API keys (<code>BATON_API_KEYS</code>). It is kept in this tab only.</p>
@@ -69,7 +70,8 @@ export function opsPage(): string {
   <div class="toolbar">
     <div role="tablist" aria-label="Ops views">
       <button type="button" role="tab" id="tab-leads" aria-controls="panel-leads" aria-selected="true">Leads</button>
-      <button type="button" role="tab" id="tab-outbox" aria-controls="panel-outbox" aria-selected="false" tabindex="-1">Outbox</button>
+      <button type="button" role="tab" id="tab-outbox" aria-controls="panel-outbox" aria-selected="false" tabindex="-1" data-hash="#outbox">Outbox</button>
+      ${MEETINGS_TAB}
     </div>
     <div class="actions"><button type="button" id="refresh">Refresh</button> <button type="button" id="forget-key" hidden>Forget API key</button></div>
   </div>
@@ -101,9 +103,60 @@ export function opsPage(): string {
       <tbody id="outbox-body"></tbody>
     </table>
   </section>
+${meetingsPanel()}
 </div>`,
-    scripts: '<script src="/assets/ops.js"></script>',
+    scripts: '<script src="/assets/ops.js"></script>\n<script src="/assets/ops-meetings.js"></script>',
   });
+}
+
+// ── Ops: meetings (web/static/ops-meetings.js, ops-meetings.css) ───────────────────────────
+
+const MEETINGS_TAB =
+  '<button type="button" role="tab" id="tab-meetings" aria-controls="panel-meetings" aria-selected="false" tabindex="-1" data-hash="#meetings">Meetings</button>';
+
+/** How a meeting's outcome reads on the page. */
+const OUTCOME_LABELS: Record<(typeof MEETING_OUTCOMES)[number], string> = {
+  scheduled: 'scheduled',
+  unconfirmed: 'unconfirmed (nobody said yet)',
+  held: 'held',
+  no_show: 'no-show',
+  rep_no_show: 'rep no-show',
+  canceled: 'canceled',
+};
+
+/** Upcoming and recent meetings from `GET /v1/ops/meetings`, with outcome buttons and the no-show rate per rep. */
+function meetingsPanel(): string {
+  const outcomes = MEETING_OUTCOMES.map((o) => `<option value="${o}">${escape(OUTCOME_LABELS[o])}</option>`).join('');
+  return `  <section role="tabpanel" id="panel-meetings" aria-labelledby="tab-meetings" hidden>
+    <h2 class="sr-only">Meetings</h2>
+    <section id="meeting-focus" class="meeting-focus" aria-labelledby="meeting-focus-h" tabindex="-1" hidden></section>
+    <form class="filters" id="m-filters" aria-label="Filter meetings">
+      <div class="field"><label for="m-window">When</label><select id="m-window">
+        <option value="default">Last 24 h to next 7 days</option>
+        <option value="next24">Next 24 hours</option>
+        <option value="past7">Last 7 days</option>
+        <option value="next30">Next 30 days</option>
+      </select></div>
+      <div class="field"><label for="m-outcome">Outcome</label><select id="m-outcome"><option value="">Any outcome</option>${outcomes}</select></div>
+      <div class="field"><label for="m-rep">Rep</label><input id="m-rep" list="m-reps" placeholder="rep id, e.g. sarah" maxlength="100"><datalist id="m-reps"></datalist></div>
+      <button type="submit" class="primary">Apply</button>
+      <button type="button" id="m-clear">Clear</button>
+    </form>
+    <p id="meetings-status" class="view-status" role="status" aria-live="polite"></p>
+    <div class="table-wrap">
+      <table id="meetings-table">
+        <caption class="sr-only">Meetings by start time; outcomes can be recorded once a meeting has started</caption>
+        <thead><tr><th scope="col">When</th><th scope="col">Lead</th><th scope="col">Rep</th><th scope="col">Stage</th><th scope="col">Outcome</th><th scope="col">Record outcome</th><th scope="col">Workflow</th></tr></thead>
+        <tbody id="meetings-body"></tbody>
+      </table>
+    </div>
+    <h3 id="rates-h" class="rates-h">No-show rate per rep</h3>
+    <p class="muted small" id="rates-about">Over the meetings listed above whose outcome is known: no-shows ÷ (held + no-shows). A rep's own no-show is not counted against the buyer.</p>
+    <table id="rates-table" class="rates" aria-labelledby="rates-h" aria-describedby="rates-about">
+      <thead><tr><th scope="col">Rep</th><th scope="col">Held or no-show</th><th scope="col">No-shows</th><th scope="col">No-show rate</th></tr></thead>
+      <tbody id="rates-body"></tbody>
+    </table>
+  </section>`;
 }
 
 export function docsPage(): string {

@@ -12,6 +12,8 @@ const ASSETS: Record<string, { body: string; type: string }> = {
   'docs.css': { body: asset('docs.css'), type: 'text/css; charset=utf-8' },
   'ops.js': { body: asset('ops.js'), type: 'text/javascript; charset=utf-8' },
   'docs.js': { body: asset('docs.js'), type: 'text/javascript; charset=utf-8' },
+  'ops-meetings.css': { body: asset('ops-meetings.css'), type: 'text/css; charset=utf-8' },
+  'ops-meetings.js': { body: asset('ops-meetings.js'), type: 'text/javascript; charset=utf-8' },
 };
 const WIDGET = asset('widget.js');
 

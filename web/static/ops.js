@@ -1,12 +1,13 @@
 /*
  * Baton ops page: counts by stage, leads from Temporal visibility (stuck ones first) with a link to
  * each workflow in the Temporal UI, and the embedded email outbox. Plain JS, no dependencies.
+ * Other views (ops-meetings.js) plug in through `window.BatonOps`: its helpers, and `tab(id, load)`.
  */
 (function () {
   'use strict';
 
   var KEY = 'baton:ops:key';
-  var STAGES = ['needs_attention', 'qualifying', 'routing', 'proposing', 'awaiting_reply', 'booking', 'booked', 'unresponsive', 'disqualified', 'declined'];
+  var STAGES = ['needs_attention', 'qualifying', 'routing', 'proposing', 'awaiting_reply', 'booking', 'booked', 'rescheduling', 'no_show', 'held', 'canceled', 'unresponsive', 'disqualified', 'declined'];
   var $ = function (id) { return document.getElementById(id); };
   var dateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
   var relative = typeof Intl.RelativeTimeFormat === 'function' ? new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' }) : null;
@@ -29,12 +30,28 @@
   }
   var label = function (stage) { return stage.replace(/_/g, ' '); };
 
-  function call(path) {
+  /** `init`: `{ method, body }` (a JSON body). Resolves to `{ status, data }`; rejects when the API is unreachable. */
+  function call(path, init) {
+    init = init || {};
     var headers = { Accept: 'application/json' };
     if (key) headers.Authorization = 'Bearer ' + key;
-    return fetch(path, { headers: headers }).then(function (res) {
+    if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(path, { method: init.method || 'GET', headers: headers, body: init.body !== undefined ? JSON.stringify(init.body) : undefined }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (data) { return { status: res.status, data: data }; });
     });
+  }
+
+  /** After an answer from an ops route: on 401 asks for the key (false); otherwise shows the views. */
+  function admitted(r, fromKeyForm) {
+    if (r.status === 401) {
+      askForKey(fromKeyForm || key ? 'That API key was not accepted.' : '');
+      return false;
+    }
+    $('auth').hidden = true;
+    $('app').hidden = false;
+    $('forget-key').hidden = !key;
+    if (fromKeyForm) currentTab().focus();
+    return true;
   }
 
   // ── API key ─────────────────────────────────────────────────────────────
@@ -50,7 +67,7 @@
     key = $('api-key').value.trim();
     if (key) sessionStorage.setItem(KEY, key);
     $('api-key').value = '';
-    loadLeads(true);
+    select(currentTab(), false, true);
   });
   $('forget-key').addEventListener('click', function () {
     sessionStorage.removeItem(KEY);
@@ -88,16 +105,13 @@
     $('f-stuck').checked = false;
     applyFilters();
   });
-  $('refresh').addEventListener('click', function () { loadLeads(false); if (!$('panel-outbox').hidden) loadOutbox(); });
+  $('refresh').addEventListener('click', function () { select(currentTab(), false, false); });
 
   // ── Leads ───────────────────────────────────────────────────────────────
   function loadLeads(fromKeyForm) {
     $('leads-status').textContent = 'Loading…';
     call('/v1/ops/leads?' + filters()).then(function (r) {
-      if (r.status === 401) return askForKey(fromKeyForm || key ? 'That API key was not accepted.' : '');
-      $('auth').hidden = true;
-      $('app').hidden = false;
-      $('forget-key').hidden = !key;
+      if (!admitted(r, fromKeyForm)) return;
       if (r.status !== 200) {
         $('leads-status').textContent = (r.data.error && r.data.error.message) || 'Could not load leads (' + r.status + ').';
         return;
@@ -108,7 +122,6 @@
       $('leads-status').textContent =
         r.data.leads.length + (r.data.leads.length === 1 ? ' lead' : ' leads') + (stuck ? ', ' + stuck + ' stuck (listed first)' : '') +
         ' · updated ' + new Date().toLocaleTimeString();
-      if (fromKeyForm) $('tab-leads').focus();
       schedule();
     }, function () {
       $('leads-status').textContent = 'Could not reach the Baton API.';
@@ -242,13 +255,13 @@
   }
 
   // ── Outbox ──────────────────────────────────────────────────────────────
-  function loadOutbox() {
+  function loadOutbox(fromKeyForm) {
     var status = $('outbox-status');
     status.textContent = 'Loading…';
     call('/v1/ops/outbox').then(function (r) {
       var body = $('outbox-body');
       body.textContent = '';
-      if (r.status === 401) return askForKey('');
+      if (!admitted(r, fromKeyForm)) return;
       if (r.status === 404) {
         $('outbox-table').hidden = true;
         status.textContent = 'A real email provider is configured: sent emails are in its own dashboard, not here.';
@@ -271,26 +284,58 @@
   }
 
   // ── Tabs (arrow keys move between them, as the ARIA pattern says) ─────────
-  var tabs = [$('tab-leads'), $('tab-outbox')];
-  function select(tab, focus) {
-    tabs.forEach(function (t) {
+  // Each tab's view loads itself when selected: `loaders[tab id](fromKeyForm)`. A tab's
+  // `data-hash` is the address fragment that opens it (`/ops#outbox`, `/ops#meetings?lead=…`).
+  var loaders = { 'tab-leads': loadLeads, 'tab-outbox': loadOutbox };
+  function tabs() { return Array.prototype.slice.call(document.querySelectorAll('[role=tab]')); }
+  function currentTab() {
+    return tabs().filter(function (t) { return t.getAttribute('aria-selected') === 'true'; })[0] || tabs()[0];
+  }
+  function select(tab, focus, fromKeyForm) {
+    tabs().forEach(function (t) {
       var on = t === tab;
       t.setAttribute('aria-selected', String(on));
       t.tabIndex = on ? 0 : -1;
       $(t.getAttribute('aria-controls')).hidden = !on;
     });
     if (focus) tab.focus();
-    if (tab.id === 'tab-outbox') loadOutbox();
-    else loadLeads(false);
+    (loaders[tab.id] || function () {})(!!fromKeyForm);
   }
-  tabs.forEach(function (t, i) {
-    t.addEventListener('click', function () { select(t, false); });
-    t.addEventListener('keydown', function (ev) {
-      var next = ev.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : ev.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : null;
-      if (next) { ev.preventDefault(); select(next, true); }
-    });
+  /** A tab chosen by hand: the address says which, so a reload or a shared link opens it. */
+  function choose(tab, focus) {
+    var hash = tab.getAttribute('data-hash') || '';
+    if (location.hash.split('?')[0] !== hash) history.replaceState(null, '', location.pathname + location.search + hash);
+    select(tab, focus, false);
+  }
+  document.querySelector('[role=tablist]').addEventListener('click', function (ev) {
+    var tab = ev.target.closest('[role=tab]');
+    if (tab) choose(tab, false);
+  });
+  document.querySelector('[role=tablist]').addEventListener('keydown', function (ev) {
+    var all = tabs();
+    var i = all.indexOf(ev.target);
+    if (i < 0) return;
+    var next = ev.key === 'ArrowRight' ? all[(i + 1) % all.length] : ev.key === 'ArrowLeft' ? all[(i + all.length - 1) % all.length] : null;
+    if (next) { ev.preventDefault(); choose(next, true); }
   });
 
-  loadLeads(false);
-  if (location.hash === '#outbox') select(tabs[1], false);
+  window.BatonOps = {
+    call: call,
+    admitted: admitted,
+    el: el,
+    label: label,
+    dateFormat: dateFormat,
+    relative: relative,
+    /** Registers the view of a tab (`load(fromKeyForm)`), before the page has started. */
+    tab: function (id, load) { loaders[id] = load; },
+  };
+
+  // Scripts of other views run after this one: start once they have registered.
+  function start() {
+    var hash = location.hash.split('?')[0];
+    var opened = tabs().filter(function (t) { return hash && t.getAttribute('data-hash') === hash; })[0];
+    select(opened || tabs()[0], false, false);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else setTimeout(start, 0);
 })();

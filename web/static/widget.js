@@ -632,11 +632,11 @@
     withBox.hidden = !meetingWith;
     var note = {
       booked: reschedules > 0 ? 'The calendar invitation has been updated.' : 'A calendar invitation is on its way' + (session && session.email ? ' to ' + session.email : '') + '.',
-      rescheduling: 'New times are offered below. This meeting stays booked until you pick one.',
+      rescheduling: 'New times are offered in the conversation. This meeting stays booked until you pick one.',
       past: 'This meeting’s time has passed. Reply below if there is anything we can do.',
       held: 'Thanks for meeting with us!',
-      no_show: final ? 'This conversation has ended.' : 'Pick one of the new times below, or tell us what suits you.',
-      rep_no_show: 'Pick one of the new times below, or tell us what suits you.',
+      no_show: final ? 'This conversation has ended.' : 'Pick one of the new times in the conversation, or tell us what suits you.',
+      rep_no_show: 'Pick one of the new times in the conversation, or tell us what suits you.',
       canceled: 'The invitation has been withdrawn. To talk to us again, start a new request.',
     }[state];
     $('#bt-meeting-note').textContent = note;
