@@ -281,4 +281,15 @@ describe('widget: the meeting card after booking', () => {
     expect(ui.enabledSlots()).toHaveLength(2);
     expect(ui.card().heading).toBe('Sorry we missed you');
   });
+
+  it('before booking, a lead handed to a person with nothing on offer (needs attention) leaves no time clickable', async () => {
+    const next = Math.ceil((Date.now() + 4 * HOUR) / HALF_HOUR) * HALF_HOUR;
+    const ui = bookedLead({ stage: 'needs_attention', booking: null, meeting: null, proposals: [slotAt(next, '1-1'), slotAt(next + HOUR, '1-2')] });
+    ui.say('Hi Jane — Sarah has openings … which works best?', ['1-1', '1-2']);
+    await vi.waitFor(() => expect(ui.enabledSlots()).toHaveLength(2));
+    ui.lead.proposals = [];
+    ui.stage('needs_attention');
+    await vi.waitFor(() => expect(ui.enabledSlots()).toHaveLength(0));
+    expect(ui.card().shown).toBe(false);
+  });
 });

@@ -392,8 +392,9 @@
     seen[e.id] = true;
     if (e.type === 'stage') {
       setStage(e.stage);
-      // Every stage change after booking may change the meeting: moved, canceled, held, missed.
-      if (meeting || e.stage === 'booked') scheduleRefresh();
+      // Every stage change after booking may change the meeting: moved, canceled, held, missed; and
+      // a lead handed to a person may have withdrawn its times (the lead's proposals decide).
+      if (meeting || e.stage === 'booked' || e.stage === 'needs_attention') scheduleRefresh();
       return;
     }
     if (e.type === 'message' && e.message) {
