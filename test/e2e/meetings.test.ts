@@ -3,8 +3,8 @@
  * against a real HTTP server running the app, with a real worker.
  *
  * On the shared dev server (real visibility, real clocks): a buyer books in the widget, reschedules
- * from the meeting card, picks one of the new times, and cancels — with exactly one calendar event
- * at each moment, and none after; an ops person finds the meeting on the Meetings tab, whose outcome
+ * from the meeting card, picks one of the new times, says "see you then", and cancels — with exactly
+ * one calendar event at each moment, and none after; an ops person finds the meeting on the Meetings tab, whose outcome
  * buttons stay off until it starts (a meeting can only be booked ahead, so on this server it has
  * not started: with the page's clock moved past the start they turn on, and the workflow's refusal
  * is what the page shows).
@@ -116,7 +116,7 @@ describe.skipIf(!hasChromium)('after booking, in the browser (Chromium, dev serv
     await env?.teardown();
   });
 
-  it('a buyer reschedules from the meeting card, picks a new time, then cancels: one calendar event at each moment, none after', async () => {
+  it('a buyer reschedules from the meeting card, picks a new time, writes, then cancels: one calendar event at each moment, none after', async () => {
     const page = await browser.newPage();
     await page.goto(server.url);
     const stamp = Date.now();
@@ -173,6 +173,13 @@ describe.skipIf(!hasChromium)('after booking, in the browser (Chromium, dev serv
     await page.locator('.msg.agent', { hasText: 'is now' }).waitFor();
     await shot(page, 'meeting-4-moved');
 
+    // Free text still goes to the workflow: "see you then" gets its one short answer, the meeting stays.
+    await page.getByLabel('Reply').fill('see you then!');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('.msg.agent', { hasText: /^Baton: Great — see you/ }).waitFor({ timeout: 15_000 });
+    expect(await card(page).state()).toBe('booked');
+    expect(events().map((e) => e.start)).toEqual([moved.start]);
+
     // Cancel: asked first, then canceled; no event is left.
     await page.getByRole('button', { name: 'Cancel meeting' }).click();
     await page.getByLabel('Reason').fill('We found another vendor');
@@ -189,6 +196,7 @@ describe.skipIf(!hasChromium)('after booking, in the browser (Chromium, dev serv
     expect(last.messages.filter((m) => m.from === 'buyer').map((m) => m.text)).toEqual([
       'A 60-person clinic group, looking to automate scheduling.',
       'Can we find another time? an hour later',
+      'see you then!',
     ]);
     await shot(page, 'meeting-6-canceled');
     expect(browser.external).toEqual([]);
