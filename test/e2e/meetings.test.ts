@@ -4,10 +4,10 @@
  *
  * On the shared dev server (real visibility, real clocks): a buyer books in the widget, reschedules
  * from the meeting card, picks one of the new times, says "see you then", and cancels — with exactly
- * one calendar event at each moment, and none after; an ops person finds the meeting on the Meetings tab, whose outcome
- * buttons stay off until it starts (a meeting can only be booked ahead, so on this server it has
- * not started: with the page's clock moved past the start they turn on, and the workflow's refusal
- * is what the page shows).
+ * one calendar event at each moment, and none after; an ops person finds the meeting on the
+ * Meetings tab, whose outcome buttons stay off until it starts (a meeting can only be booked ahead,
+ * so on this server it has not started: with the page's clock moved past the start they turn on,
+ * and the workflow's refusal is what the page shows).
  *
  * On the time-skipping server (visibility is not implemented there: ListWorkflowExecutions answers
  * UNIMPLEMENTED), the path after the meeting: the clock is skipped past it, the browser's clock is
