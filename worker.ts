@@ -7,13 +7,13 @@
  */
 import { DefaultLogger, bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import { createActivities } from './activities';
+import { createActivities, createPoolActivities } from './activities';
 import type { Team } from './domain/team/team';
 import type { Providers } from './integrations/providers';
 import type { Client } from '@temporalio/client';
 import { logger } from './runtime/log';
 import { boot, runEntryPoint, type WorkerFactory } from './runtime/boot';
-import { TemporalRotation } from './runtime/pool-client';
+import { TemporalPools } from './runtime/pool-client';
 import type { Settings } from './runtime/settings';
 import { isEntryPoint } from './runtime/signals';
 import { BatonWorker } from './runtime/worker-pair';
@@ -50,12 +50,13 @@ export interface BatonWorkerOptions {
 }
 
 export async function createBatonWorker(o: BatonWorkerOptions): Promise<BatonWorker> {
-  const activities = createActivities({
+  const deps = {
     team: o.team,
     providers: o.providers,
-    rotation: (scope) => new TemporalRotation(o.client, o.taskQueue, scope),
-    log: (level, msg, fields) => logger[level](fields, msg),
-  });
+    pools: new TemporalPools(o.client, o.taskQueue),
+    log: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => logger[level](fields, msg),
+  };
+  const activities = { ...createActivities(deps), ...createPoolActivities(deps) };
   const workflowBundle = o.workflowBundle ?? (await bundleBatonWorkflows());
   const { shutdownGraceTime, shutdownForceTime } = o.tuning ?? {};
   const shared = { connection: o.connection, namespace: o.namespace, workflowBundle };

@@ -1,14 +1,15 @@
 import { Context } from '@temporalio/activity';
 import { findCover, followBackups, isOnPtoDuring } from '../domain/route/availability';
-import { findRep } from '../domain/team/config';
+import { findPool, findRep, type Pool } from '../domain/team/config';
 import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/qualify/lead';
-import type { RouteDecision } from '../domain/route/routing';
+import { poolTurnRequest, type RouteDecision } from '../domain/route/routing';
 import { teamSlotQuery } from '../domain/team/team';
 import { openSlotAt, proposeSlots, type Busy, type SlotQuery, type TimeConstraint } from '../domain/schedule/slots';
 import type { CreatedEvent } from '../integrations/providers';
 import type { Booking, Proposal } from '../workflows/lead/messages';
 import { currentRunId, type ActivityDeps } from './deps';
+import { runTurns, turnsFor } from './pool';
 import { EXTENSION_MS, loadCalendars } from './route';
 
 export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any'): SlotQuery {
@@ -18,6 +19,15 @@ export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<s
 /** Who must be free for a slot: every attendee, or (group pools) one of the pool's reps. */
 export function attendeesFor(decision: RouteDecision): { ids: string[]; mode: 'all' | 'any' } {
   return decision.mode === 'any' ? { ids: decision.reps, mode: 'any' } : { ids: decision.attendees, mode: 'all' };
+}
+
+/** A rep's periods at their pool cap (RouteDecision.blocked) are busy for this lead: no time is offered there. */
+export function withBlocked(calendars: Record<string, Busy[]>, decision: RouteDecision): Record<string, Busy[]> {
+  const blocked = Object.entries(decision.blocked ?? {});
+  if (blocked.length === 0) return calendars;
+  const out = { ...calendars };
+  for (const [id, periods] of blocked) out[id] = [...(out[id] ?? []), ...periods.map((p) => ({ start: p.start, end: p.end, type: 'busy' as const }))];
+  return out;
 }
 
 export interface FoundTimes {
@@ -30,7 +40,7 @@ export async function findTimesFor(
   input: { decision: RouteDecision; now: number; count: number; buyerTimezone?: string; constraint?: TimeConstraint },
 ): Promise<FoundTimes> {
   const { ids, mode } = attendeesFor(input.decision);
-  const calendars = await loadCalendars(deps, ids, input.now, input.now + deps.team.booking.horizon + EXTENSION_MS);
+  const calendars = withBlocked(await loadCalendars(deps, ids, input.now, input.now + deps.team.booking.horizon + EXTENSION_MS), input.decision);
   const found = proposeSlots({
     ...slotQuery(deps, ids, calendars, input.now, mode),
     ...(input.constraint ? { constraint: input.constraint } : {}),
@@ -137,11 +147,14 @@ export function calendarActivities(deps: ActivityDeps) {
 
       const escalated: Booking['escalated'] = [];
       const involved = new Set([...decision.reps, ...decision.extraAttendees]);
-      const coverRotation = deps.rotation(`${input.workflowId}/${runId}/cover-${input.attempt}`);
+      // Pool turns at booking time know the meeting's start: caps count by meeting date.
+      const turnAt = (pool: Pool, eligible: string[]) =>
+        poolTurnRequest(team, pool, eligible, { at: input.now, segment: decision.segment ?? null, meetingAt: Object.fromEntries(eligible.map((id) => [id, start])) });
+      const coverTurns = turnsFor(deps.pools, `${input.workflowId}/${runId}/cover-${input.attempt}`, input.workflowId);
       /** Whoever is on PTO at the slot is covered by a backup, else a pool mate, who is in and free then. */
       const coveredAt = async (id: string): Promise<string> => {
         if (!onPto(id)) return id;
-        const cover = await findCover(team, id, (candidate) => onPto(candidate) || !freeAtSlot(candidate), coverRotation, runId, involved);
+        const cover = await runTurns(findCover(team, id, (candidate) => onPto(candidate) || !freeAtSlot(candidate), turnAt, involved), coverTurns);
         escalated.push(...cover.escalated);
         if (!cover.repId) throw new SlotConflict(`${id} is on PTO at ${proposal.start} and nobody can cover`);
         return cover.repId;
@@ -150,8 +163,11 @@ export function calendarActivities(deps: ActivityDeps) {
       if (decision.mode === 'any') {
         const free = proposal.attendees.filter((id) => freeAtSlot(id) && !onPto(id));
         if (free.length === 0) throw new SlotConflict(`nobody in ${decision.pool} is free at ${proposal.start} any more`);
-        const chosen = await deps.rotation(`${input.workflowId}/${runId}/book-${input.attempt}`).next(decision.pool!, decision.reps, free, runId);
-        reps.push(chosen ?? free[0]!);
+        // The group's turn: whoever of those free at the time the pool's fairness picks.
+        const pool = findPool(team, decision.pool!)!;
+        const chosen = await turnsFor(deps.pools, `${input.workflowId}/${runId}/book-${input.attempt}`, input.workflowId)(turnAt(pool, free));
+        if (!chosen.rep) throw new SlotConflict(`everyone in ${pool.name} free at ${proposal.start} has reached their cap`, { details: { notes: chosen.notes } });
+        reps.push(chosen.rep);
       } else {
         for (const id of decision.reps) reps.push(await coveredAt(id));
       }

@@ -2,6 +2,7 @@ import { calendarActivities } from './calendar';
 import type { ActivityDeps } from './deps';
 import { handoffActivities } from './handoff';
 import { policyActivities } from './policy';
+import { poolActivities } from './pool';
 import { qualifyActivities } from './qualify';
 import { routeActivities } from './route';
 import { toFailure } from '../workflows/failures';
@@ -35,3 +36,11 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type BatonActivities = ReturnType<typeof createActivities>;
+
+/**
+ * The pools' activities (`reportMeetingToPool`), registered with the worker beside the lead's. They
+ * join createActivities (and the step runner's table) when the lead workflow starts calling them.
+ */
+export function createPoolActivities(deps: ActivityDeps) {
+  return withFailureMapping(poolActivities(deps));
+}

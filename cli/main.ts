@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { InMemoryRotation } from '../domain/route/distribution';
+import { InMemoryPools } from '../domain/route/distribution';
 import { ConfigError, InputError } from '../domain/errors';
 import { leadSchema, type Lead } from '../domain/qualify/lead';
 import { findOpenSlots, proposeSlots } from '../domain/schedule/slots';
@@ -54,11 +54,11 @@ function offlineDeps(team: Team, crmFile?: string, calendarFile?: string): Activ
   if (crmFile) local.crm.seed(loadCrmSeed(crmFile, team));
   if (calendarFile) local.calendar.seed(loadCalendarSeed(calendarFile, team));
   const llm = realProvidersFromEnv(process.env, { repCount: team.reps.length }).llm;
-  const rotation = new InMemoryRotation();
   return {
     team,
     providers: { calendar: local.calendar, crm: local.crm, email: local.outbox, ...(llm ? { llm } : {}) },
-    rotation: () => rotation,
+    // Turns answered in memory by the same takeTurn the pool workflow runs, from an empty ledger.
+    pools: new InMemoryPools(),
   };
 }
 
@@ -70,7 +70,7 @@ async function route(args: string[]) {
   const now = parseNow(values.now);
   const deps = offlineDeps(team, values.crm, values.calendar);
   const facts = await qualifyActivities(deps).qualifyLead({ workflowId: 'cli', lead });
-  const d = await decideRoute(deps, { lead, facts, now, scope: 'cli' });
+  const d = await decideRoute(deps, { lead, facts, now, scope: 'cli', leadId: 'cli' });
   return { target: d.target, reps: d.reps, attendees: d.attendees, source: d.source, rule: d.rule, escalated: d.escalated, facts: d.facts, reasoning: d.reasoning };
 }
 

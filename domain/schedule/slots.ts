@@ -61,6 +61,9 @@ export interface Slot {
   reps: string[];
 }
 
+/** How many days past the horizon the finder looks when the horizon has nothing (by default). */
+export const MAX_EXTENSION_DAYS = 14;
+
 export interface ProposeQuery extends SlotQuery {
   count: number;
   /** The buyer's zone, when known: options are kept inside 08:00-20:00 there when that leaves enough. */
@@ -505,7 +508,7 @@ export function proposeSlots(q: ProposeQuery): Proposal {
   let candidates = openSlots(q, q.now + q.minNoticeMs, horizonEnd, cache);
   let extended = false;
   let searchedUntil = horizonEnd;
-  const maxExtension = Math.max(0, Math.floor(q.maxExtensionDays ?? 14));
+  const maxExtension = Math.max(0, Math.floor(q.maxExtensionDays ?? MAX_EXTENSION_DAYS));
   if (candidates.length === 0 && maxExtension > 0) {
     extended = true;
     const wide = openSlots(q, q.now + q.minNoticeMs, horizonEnd + maxExtension * DAY_MS, cache);

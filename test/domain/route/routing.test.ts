@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isOnPto } from '../../../domain/route/availability';
 import { DEFAULT_BOOKING, poolWithDefaults, type Pool, type Rep, type TeamConfig } from '../../../domain/team/config';
-import { InMemoryRotation, nextInRotation } from '../../../domain/route/distribution';
+import { InMemoryPools, nextInRotation } from '../../../domain/route/distribution';
+import { settle } from '../../../domain/route/fairness';
 import { extractFacts } from '../../../domain/qualify/facts';
-import { chooseTarget, routeLead } from '../../../domain/route/routing';
+import { chooseTarget, routeLead, type RoutingInput } from '../../../domain/route/routing';
 import { withParsedRules, type Team } from '../../../domain/team/team';
 import { parseWorkingHours, type DayHours } from '../../../domain/team/hours';
 
@@ -34,8 +35,10 @@ function team({ pools = [], ...config }: Partial<Omit<TeamConfig, 'pools'>> & Pi
 const ptoToday = [{ from: '2026-11-30', to: '2026-12-05' }];
 const input = (t: Team, message: string, extra = {}) => {
   const lead = { email: 'buyer@example.com', message };
-  return { team: t, facts: extractFacts(lead, { competitors: t.competitors, territories: t.territories }), text: message, crmOwner: null, now: NOW, calendars: {}, leadId: 'lead', ...extra };
+  return { team: t, facts: extractFacts(lead, { competitors: t.competitors, territories: t.territories }), text: message, crmOwner: null, now: NOW, calendars: {}, ...extra };
 };
+/** Routes one lead, answering its pool turns in memory (each lead its own id, as each lead workflow is). */
+const route = (i: RoutingInput, pools = new InMemoryPools(), leadId = 'lead') => settle(routeLead(i), pools.answerer(leadId));
 
 describe('routing precedence and explanations', () => {
   const t = team({
@@ -61,7 +64,7 @@ describe('routing precedence and explanations', () => {
       rules: ['Healthcare companies go to Sarah'],
       fallback: { type: 'rep', id: 'ana' },
     });
-    const d = await routeLead(input(cyclic, 'hospital group'), new InMemoryRotation());
+    const d = route(input(cyclic, 'hospital group'));
     expect(d.reps).toEqual(['ana']); // sarah → tom (also away) → no more backups → tom's pool mate
     expect(d.escalated).toEqual([{ from: 'sarah', to: 'tom', reason: 'pto' }, { from: 'sarah', to: 'ana', reason: 'pto' }]);
     expect(d.reasoning).toMatch(/Sarah Tester is on PTO/);
@@ -79,10 +82,10 @@ describe('distribution properties', () => {
           pools: [{ id: 'p', name: 'P', members: ids, distribution: 'round_robin' }],
           fallback: { type: 'pool', id: 'p' },
         });
-        const rotation = new InMemoryRotation();
+        const pools = new InMemoryPools();
         const counts = new Map<string, number>();
         for (let n = 0; n < leads; n++) {
-          const d = await routeLead(input(t, 'hello', { leadId: `l${n}` }), rotation);
+          const d = route(input(t, 'hello'), pools, `l${n}`);
           counts.set(d.reps[0]!, (counts.get(d.reps[0]!) ?? 0) + 1);
         }
         if (present.length === 0) return;
@@ -109,7 +112,7 @@ describe('distribution properties', () => {
             rules: ['Deals over $100K go to the enterprise team with Mark', 'Healthcare companies go to Sarah', 'If someone mentions Competitor X, route to Mark'],
             fallback: { type: 'pool', id: 'enterprise' },
           });
-          const d = await routeLead(input(t, message), new InMemoryRotation());
+          const d = route(input(t, message));
           for (const id of [...d.reps, ...d.attendees]) expect(ids).toContain(id);
           const canCover = ids.some((_, i) => !away[i]);
           if (canCover && !d.reasoning.includes('nobody could cover') && !d.reasoning.includes('every member')) {
@@ -136,7 +139,7 @@ describe('distribution properties', () => {
         pools: [{ id: 'p', name: 'P', members: ['ana', 'raj'], distribution }],
         fallback: { type: 'pool', id: 'p' },
       });
-      const d = await routeLead(input(t, 'hi', { calendars: { ...busyAll('ana', 20) } }), new InMemoryRotation());
+      const d = route(input(t, 'hi', { calendars: { ...busyAll('ana', 20) } }));
       expect(d.reps).toEqual([expected]);
     }
   });
@@ -152,9 +155,9 @@ describe('a rep with no working hours (hours: none) is never given a lead', () =
         pools: [{ id: 'p', name: 'P', members: ['lee', 'ana', 'raj'], distribution }],
         fallback: { type: 'pool', id: 'p' },
       });
-      const rotation = new InMemoryRotation();
+      const pools = new InMemoryPools();
       for (let n = 0; n < 6; n++) {
-        const d = await routeLead(input(t, 'hello', { leadId: `l${n}` }), rotation);
+        const d = route(input(t, 'hello'), pools, `l${n}`);
         expect(d.reps).not.toContain('lee');
         expect(d.reps.length).toBeGreaterThan(0);
         expect(d.reasoning).toContain('lee skipped: takes no meetings (hours: none)');
@@ -172,9 +175,9 @@ describe('a rep with no working hours (hours: none) is never given a lead', () =
       rules: ['Healthcare companies go to Sarah with a solutions engineer from the SE pool'],
       fallback: { type: 'pool', id: 'desk' },
     });
-    const rotation = new InMemoryRotation();
+    const pools = new InMemoryPools();
     for (let n = 0; n < 4; n++) {
-      const d = await routeLead(input(t, 'hospital network', { leadId: `l${n}` }), rotation);
+      const d = route(input(t, 'hospital network'), pools, `l${n}`);
       expect(d.reps).toEqual(['ana']);
       expect(d.extraAttendees).toEqual(['priya']);
     }
@@ -186,10 +189,10 @@ describe('a rep with no working hours (hours: none) is never given a lead', () =
       rules: ['Healthcare companies go to Sarah'],
       fallback: { type: 'rep', id: 'ana' },
     });
-    const d = await routeLead(input(t, 'hospital network', { crmOwner: { repId: 'lee', accountName: 'Mercy' } }), new InMemoryRotation());
+    const d = route(input(t, 'hospital network', { crmOwner: { repId: 'lee', accountName: 'Mercy' } }));
     expect(d).toMatchObject({ source: 'rule', reps: ['sarah'] });
     expect(d.reasoning).toContain('Lee Tester owns the account of Mercy in the CRM but takes no meetings (hours: none), so the rules decide');
-    const other = await routeLead(input(t, 'shoes', { crmOwner: { email: 'lee@acme.example' } }), new InMemoryRotation());
+    const other = route(input(t, 'shoes', { crmOwner: { email: 'lee@acme.example' } }));
     expect(other).toMatchObject({ source: 'fallback', reps: ['ana'] });
   });
 
