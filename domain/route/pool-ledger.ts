@@ -96,9 +96,12 @@ export interface PoolLedger {
   /** Meeting event keys already applied, oldest first. */
   seen: string[];
   config: PoolSnapshot | null;
+  /** Turns taken, all windows (pruning runs every so many). */
+  turns?: number;
 }
 
 const SEEN_LIMIT = 4_000;
+const PRUNE_EVERY = 200;
 const MEETINGS_LIMIT = 3_000;
 const SEGMENT_KEYS_LIMIT = 400;
 const DAY = 86_400_000;
@@ -182,11 +185,13 @@ export function atCap(ledger: PoolLedger, member: string, cap: Cap | undefined, 
 
 function recordOutcome(book: Record<string, Record<string, Tally>>, member: string, segment: Segment | null, success: boolean): void {
   const stats = (book[member] ??= {});
+  let added = false;
   for (const key of segmentPath(segment)) {
-    const [s, n] = stats[key] ?? [0, 0];
-    stats[key] = [s + (success ? 1 : 0), n + 1];
+    const known = stats[key];
+    added ||= !known;
+    stats[key] = known ? [known[0] + (success ? 1 : 0), known[1] + 1] : [success ? 1 : 0, 1];
   }
-  const keys = Object.keys(stats);
+  const keys = added ? Object.keys(stats) : [];
   if (keys.length > SEGMENT_KEYS_LIMIT) {
     // The deepest, least-seen segments go first; the member's overall and industry tallies stay.
     const deep = keys.filter((k) => k.split('|').length === 3).sort((a, b) => stats[a]![1] - stats[b]![1]);
@@ -197,6 +202,22 @@ function recordOutcome(book: Record<string, Record<string, Tally>>, member: stri
 function measure(ledger: PoolLedger, policy: TurnPolicy, held: boolean): void {
   const [s, n] = ledger.measured[policy] ?? [0, 0];
   ledger.measured[policy] = [s + (held ? 1 : 0), n + 1];
+}
+
+/** The seen keys as a set, beside the ledger's durable list (rebuilt from it after a restart). */
+const seenSets = new WeakMap<PoolLedger, Set<string>>();
+
+/** Records `key`; false when it was seen already. Trims the oldest keys in batches. */
+function remember(ledger: PoolLedger, key: string): boolean {
+  let seen = seenSets.get(ledger);
+  if (!seen) seenSets.set(ledger, (seen = new Set(ledger.seen)));
+  if (seen.has(key)) return false;
+  seen.add(key);
+  ledger.seen.push(key);
+  if (ledger.seen.length > SEEN_LIMIT * 1.25) {
+    for (const old of ledger.seen.splice(0, ledger.seen.length - SEEN_LIMIT)) seen.delete(old);
+  }
+  return true;
 }
 
 const windowCounter: Partial<Record<MeetingEventType, keyof MemberTally>> = {
@@ -214,9 +235,7 @@ const windowCounter: Partial<Record<MeetingEventType, keyof MemberTally>> = {
  * credit when it books.
  */
 export function applyMeetingEvent(ledger: PoolLedger, e: MeetingEvent, now: number): boolean {
-  if (ledger.seen.includes(e.key)) return false;
-  ledger.seen.push(e.key);
-  if (ledger.seen.length > SEEN_LIMIT) ledger.seen.splice(0, ledger.seen.length - SEEN_LIMIT);
+  if (!remember(ledger, e.key)) return false;
   const window = rollWindow(ledger, now);
   const count = ledger.config?.fairness.count ?? 'booked';
   const parsed = e.meetingStart ? Date.parse(e.meetingStart) : NaN;
@@ -298,20 +317,26 @@ export function dropOpenMeeting(ledger: PoolLedger, leadId: string): void {
   delete ledger.meetings[leadId];
 }
 
-/** Keeps the ledger bounded: old finished meetings, then stale unbooked leads, then long-past meetings. */
+/**
+ * Keeps the ledger bounded: old finished meetings, then stale unbooked leads, then long-past
+ * meetings; cap use of periods long gone. Runs every PRUNE_EVERY turns: counting the meetings on
+ * every turn would cost more than the turn.
+ */
 export function pruneLedger(ledger: PoolLedger, now: number): void {
+  ledger.turns = (ledger.turns ?? 0) + 1;
+  if (ledger.turns % PRUNE_EVERY !== 0) return;
   const holdMs = ledger.config?.holdMs ?? DAY;
+  const zone = ledger.config?.timezone ?? 'UTC';
+  const cutoff = Object.fromEntries(CAP_KINDS.map((kind) => [kind[0], periodOf(kind, now - 62 * DAY, zone).key]));
   for (const [member, use] of Object.entries(ledger.capUse)) {
-    for (const key of Object.keys(use)) {
-      const kind = key.startsWith('d:') ? 'day' : key.startsWith('w:') ? 'week' : 'month';
-      if (key < periodOf(kind, now - 62 * DAY, ledger.config?.timezone ?? 'UTC').key) delete use[key];
-    }
+    for (const key of Object.keys(use)) if (key < cutoff[key[0]!]!) delete use[key];
     if (Object.keys(use).length === 0) delete ledger.capUse[member];
   }
   const entries = Object.entries(ledger.meetings);
   if (entries.length <= MEETINGS_LIMIT) return;
-  const rank = ([, m]: [string, LedgerMeeting]) =>
+  const rank = (m: LedgerMeeting) =>
     m.state === 'assigned' ? (m.at + holdMs < now ? 1 : 3) : m.state === 'booked' ? ((m.start ?? m.at) < now - 7 * DAY ? 2 : 4) : 0;
-  entries.sort((a, b) => rank(a) - rank(b) || a[1].at - b[1].at);
-  for (const [lead] of entries.slice(0, entries.length - Math.floor(MEETINGS_LIMIT * 0.8))) delete ledger.meetings[lead];
+  const ranked = entries.map(([lead, m]) => ({ lead, rank: rank(m), at: m.at }));
+  ranked.sort((a, b) => a.rank - b.rank || a.at - b.at);
+  for (const { lead } of ranked.slice(0, entries.length - MEETINGS_LIMIT / 2)) delete ledger.meetings[lead];
 }

@@ -1,0 +1,132 @@
+/**
+ * What ops see of a pool's fairness (`baton fairness`, `GET /v1/ops/fairness`, the ops page): per
+ * member the window's count against their weighted share, cap use, and how their meetings went;
+ * per pool the holdout's measurement when it learns. Pure: from a ledger, the pool's settings and
+ * the time of the report.
+ */
+import type { Cap, Distribution, Fairness, Learning } from '../team/pools';
+import { atCap, capUsed, emptyTally, type MemberTally, type PoolLedger, type TurnPolicy } from './pool-ledger';
+import { periodOf, windowOf, type WindowKind } from './periods';
+
+/** The settings a report needs: the team file's pool (CLI) or the pool as its workflow last saw it (API). */
+export interface ReportedPool {
+  id: string;
+  name: string;
+  members: string[];
+  distribution: Distribution;
+  weights: Record<string, number>;
+  caps: Record<string, Cap>;
+  fairness: Fairness;
+  learn: false | Learning;
+  names: Record<string, string>;
+  timezone: string;
+}
+
+export interface MemberFairness {
+  id: string;
+  name: string;
+  weight: number;
+  /** Leads that count this window (what `fairness.count` measures). */
+  count: number;
+  /** The member's weighted share of the window's leads so far. */
+  share: number;
+  /** count − share: above 0 ahead of their share, below 0 owed leads. */
+  distance: number;
+  cap: { count: number; per: Cap['per']; used: number; reached: boolean } | null;
+  assigned: number;
+  booked: number;
+  held: number;
+  noShow: number;
+  repNoShow: number;
+  canceled: number;
+  /** Could take the last lead (not on PTO, not at their cap). */
+  available: boolean;
+}
+
+export interface HeldRate {
+  held: number;
+  meetings: number;
+  rate: number | null;
+}
+
+export interface PoolFairness {
+  id: string;
+  name: string;
+  distribution: Distribution;
+  window: { kind: WindowKind; key: string; start: string | null; end: string | null };
+  count: Fairness['count'];
+  calibrate: boolean;
+  timezone: string;
+  /** When the pool last took a turn (null: never, under this report's ledger). */
+  lastTurnAt: string | null;
+  members: MemberFairness[];
+  /** Learning's measurement on live traffic: held rates of learned leads against the holdout's. */
+  learning: (Learning & { measured: { learned: HeldRate; holdout: HeldRate; lift: number | null } }) | null;
+}
+
+const rounded = (x: number) => Math.round(x * 100) / 100;
+
+function heldRate(measured: PoolLedger['measured'], policies: TurnPolicy[]): HeldRate {
+  const [held, meetings] = policies.reduce(([s, n], p) => [s + (measured[p]?.[0] ?? 0), n + (measured[p]?.[1] ?? 0)], [0, 0]);
+  return { held, meetings, rate: meetings ? rounded(held / meetings) : null };
+}
+
+export function poolFairness(pool: ReportedPool, ledger: PoolLedger | null, now: number): PoolFairness {
+  const window = windowOf(pool.fairness.window, now, pool.timezone);
+  // A window with no turn yet has no counts: the ledger's belong to the one before.
+  const current = ledger !== null && ledger.window === window.key;
+  const tallyOf = (id: string): MemberTally => (current ? ledger.tallies[id] : undefined) ?? emptyTally();
+  const eligible = new Set(ledger?.config?.eligible ?? pool.members);
+  const holdMs = ledger?.config?.holdMs ?? 0;
+  const members = pool.members.map((id): MemberFairness => {
+    const t = tallyOf(id);
+    const cap = pool.caps[id];
+    const used = cap && ledger ? capUsed(ledger, id, periodOf(cap.per, now, pool.timezone), now, holdMs) : 0;
+    const reached = !!(cap && ledger && atCap(ledger, id, cap, now, now, holdMs));
+    return {
+      id,
+      name: pool.names[id] ?? id,
+      weight: pool.weights[id] ?? 1,
+      count: t.count,
+      share: rounded(t.count + t.deficit),
+      distance: rounded(-t.deficit),
+      cap: cap ? { count: cap.count, per: cap.per, used, reached } : null,
+      assigned: t.assigned,
+      booked: t.booked,
+      held: t.held,
+      noShow: t.noShow,
+      repNoShow: t.repNoShow,
+      canceled: t.canceled,
+      available: eligible.has(id) && !reached,
+    };
+  });
+  const learned = heldRate(ledger?.measured ?? {}, ['learn', 'floor', 'explore']);
+  const holdout = heldRate(ledger?.measured ?? {}, ['holdout']);
+  const bounded = pool.fairness.window !== 'never';
+  return {
+    id: pool.id,
+    name: pool.name,
+    distribution: pool.distribution,
+    window: {
+      kind: pool.fairness.window,
+      key: window.key,
+      start: bounded ? new Date(window.start).toISOString() : null,
+      end: bounded ? new Date(window.end).toISOString() : null,
+    },
+    count: pool.fairness.count,
+    calibrate: pool.fairness.calibrate,
+    timezone: pool.timezone,
+    lastTurnAt: ledger?.config ? new Date(ledger.config.at).toISOString() : null,
+    members,
+    learning: pool.learn
+      ? { ...pool.learn, measured: { learned, holdout, lift: learned.rate !== null && holdout.rate ? rounded((learned.rate - holdout.rate) / holdout.rate) : null } }
+      : null,
+  };
+}
+
+/** The pool's settings as its workflow last saw them (the worker's team), for a report without the team file. */
+export function reportedFromLedger(ledger: PoolLedger): ReportedPool | null {
+  const c = ledger.config;
+  if (!c) return null;
+  return { id: c.id, name: c.name, members: c.members, distribution: c.distribution, weights: c.weights, caps: c.caps, fairness: c.fairness, learn: c.learn, names: c.names, timezone: c.timezone };
+}
