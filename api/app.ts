@@ -7,6 +7,7 @@ import { webRoutes } from '../web/routes';
 import { matchesApiKey, RateLimiter } from './auth';
 import type { ApiDeps, ApiEnv, Caller } from './context';
 import { ApiError, toErrorResponse } from './errors';
+import { fairnessRoutes } from './fairness';
 import { leadRoutes } from './leads';
 import { withMetrics } from './metrics';
 import { opsRoutes } from './ops';
@@ -124,6 +125,7 @@ export function createApp(deps: ApiDeps) {
 
   app.route('/', leadRoutes(deps));
   app.route('/', opsRoutes(deps));
+  app.route('/', fairnessRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

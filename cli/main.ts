@@ -14,11 +14,14 @@ import type { ActivityDeps } from '../activities/deps';
 import { realProvidersFromEnv } from '../integrations/from-env';
 import { embeddedProviders } from '../runtime/providers';
 import { loadCalendarSeed, loadCrmSeed, loadTeam, loadTeamConfig } from '../runtime/load';
+import { fairnessCommand, simulateCommand } from './pools';
 
 const USAGE = `usage:
   baton route --team team.yaml --lead lead.json [--crm crm.yaml] [--calendar calendar.json] [--now ISO]
   baton slots --team team.yaml --reps a,b [--mode all|any] [--calendar calendar.json] [--now ISO] [--tz ZONE] [--all]
-  baton rules --team team.yaml`;
+  baton rules --team team.yaml
+  baton fairness --team team.yaml
+  baton simulate --team team.yaml --pool ID [--leads N] [--seed S] [--seeds K] [--truth truth.json]`;
 
 function required(values: Record<string, unknown>, name: string): string {
   const v = values[name];
@@ -125,6 +128,15 @@ async function run(argv: string[]): Promise<number> {
       console.error(`baton: ${failed}`);
       return 2;
     }
+  } else if (command === 'fairness') {
+    const { values } = parseArgs({ args, options: { team: { type: 'string' } } });
+    console.log(JSON.stringify(await fairnessCommand({ team: required(values, 'team') }), null, 2));
+  } else if (command === 'simulate') {
+    const { values } = parseArgs({
+      args,
+      options: { team: { type: 'string' }, pool: { type: 'string' }, leads: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' }, truth: { type: 'string' } },
+    });
+    console.log(JSON.stringify(simulateCommand({ ...values, team: required(values, 'team'), pool: required(values, 'pool') }), null, 2));
   } else throw new InputError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
   return 0;
 }

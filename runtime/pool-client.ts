@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { PoolService } from '../domain/route/distribution';
 import type { TurnAnswer, TurnIds, TurnRequest } from '../domain/route/fairness';
 import type { MeetingEvent } from '../domain/route/pool-ledger';
-import { asTurnAnswer, assignUpdate, meetingEventSignal, poolTaskQueue, poolWorkflowId, type AssignRequest } from '../workflows/pool/messages';
+import { asTurnAnswer, assignUpdate, meetingEventSignal, poolStateQuery, poolTaskQueue, poolWorkflowId, type AssignRequest, type PoolState } from '../workflows/pool/messages';
 
 /**
  * Pools kept by one `poolWorkflow` each. A turn's request id comes from the caller (the lead run and
@@ -88,4 +88,31 @@ class Gate {
       else this.active--;
     }
   }
+}
+
+/** Each pool's state as its workflow answers the query; null for a pool whose workflow never started. */
+export async function readPoolStates(client: Client, taskQueue: string, poolIds: readonly string[]): Promise<Map<string, PoolState | null>> {
+  const states = new Map<string, PoolState | null>();
+  await Promise.all(
+    poolIds.map(async (id) => {
+      try {
+        states.set(id, await client.workflow.getHandle(poolWorkflowId(taskQueue, id)).query(poolStateQuery));
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        states.set(id, null);
+      }
+    }),
+  );
+  return states;
+}
+
+/** The ids of this deployment's running pools, from Temporal visibility (eventually consistent). */
+export async function runningPoolIds(client: Client, taskQueue: string): Promise<string[]> {
+  const prefix = poolWorkflowId(taskQueue, '');
+  const ids: string[] = [];
+  const query = `WorkflowType = "poolWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${poolTaskQueue(taskQueue)}"`;
+  for await (const info of client.workflow.list({ query })) {
+    if (info.workflowId.startsWith(prefix)) ids.push(info.workflowId.slice(prefix.length));
+  }
+  return [...new Set(ids)].sort();
 }

@@ -4,9 +4,10 @@
  * per pool the holdout's measurement when it learns. Pure: from a ledger, the pool's settings and
  * the time of the report.
  */
-import type { Cap, Distribution, Fairness, Learning } from '../team/pools';
+import { z } from 'zod';
+import { CAP_PERIODS, DISTRIBUTIONS, FAIRNESS_COUNTS, FAIRNESS_WINDOWS, LEARN_METRICS, type Cap, type Distribution, type Fairness, type Learning } from '../team/pools';
 import { atCap, capUsed, emptyTally, type MemberTally, type PoolLedger, type TurnPolicy } from './pool-ledger';
-import { periodOf, windowOf, type WindowKind } from './periods';
+import { periodOf, windowOf } from './periods';
 
 /** The settings a report needs: the team file's pool (CLI) or the pool as its workflow last saw it (API). */
 export interface ReportedPool {
@@ -22,47 +23,51 @@ export interface ReportedPool {
   timezone: string;
 }
 
-export interface MemberFairness {
-  id: string;
-  name: string;
-  weight: number;
-  /** Leads that count this window (what `fairness.count` measures). */
-  count: number;
-  /** The member's weighted share of the window's leads so far. */
-  share: number;
-  /** count − share: above 0 ahead of their share, below 0 owed leads. */
-  distance: number;
-  cap: { count: number; per: Cap['per']; used: number; reached: boolean } | null;
-  assigned: number;
-  booked: number;
-  held: number;
-  noShow: number;
-  repNoShow: number;
-  canceled: number;
-  /** Could take the last lead (not on PTO, not at their cap). */
-  available: boolean;
-}
+const heldRateSchema = z.object({ held: z.number().int(), meetings: z.number().int(), rate: z.number().nullable() });
 
-export interface HeldRate {
-  held: number;
-  meetings: number;
-  rate: number | null;
-}
+/** One member of a pool, this window. */
+export const memberFairnessSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  weight: z.number(),
+  count: z.number().describe("Leads that count this window (what the pool's fairness.count measures: booked or held)"),
+  share: z.number().describe('The weighted share of the window’s leads so far'),
+  distance: z.number().describe('count − share: above 0 ahead of their share, below 0 owed leads'),
+  cap: z.object({ count: z.number().int(), per: z.enum(CAP_PERIODS), used: z.number().int(), reached: z.boolean() }).nullable(),
+  assigned: z.number().int(),
+  booked: z.number().int(),
+  held: z.number().int(),
+  noShow: z.number().int(),
+  repNoShow: z.number().int(),
+  canceled: z.number().int(),
+  available: z.boolean().describe('Could take the last lead: not on PTO, not at their cap'),
+});
 
-export interface PoolFairness {
-  id: string;
-  name: string;
-  distribution: Distribution;
-  window: { kind: WindowKind; key: string; start: string | null; end: string | null };
-  count: Fairness['count'];
-  calibrate: boolean;
-  timezone: string;
-  /** When the pool last took a turn (null: never, under this report's ledger). */
-  lastTurnAt: string | null;
-  members: MemberFairness[];
-  /** Learning's measurement on live traffic: held rates of learned leads against the holdout's. */
-  learning: (Learning & { measured: { learned: HeldRate; holdout: HeldRate; lift: number | null } }) | null;
-}
+export const poolFairnessSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  distribution: z.enum(DISTRIBUTIONS),
+  window: z.object({ kind: z.enum(FAIRNESS_WINDOWS), key: z.string(), start: z.string().nullable(), end: z.string().nullable() }),
+  count: z.enum(FAIRNESS_COUNTS),
+  calibrate: z.boolean(),
+  timezone: z.string(),
+  lastTurnAt: z.string().nullable().describe('When the pool last took a turn'),
+  members: z.array(memberFairnessSchema),
+  learning: z
+    .object({
+      metric: z.enum(LEARN_METRICS),
+      explore: z.number(),
+      holdout: z.number(),
+      minShare: z.number(),
+      measured: z.object({ learned: heldRateSchema, holdout: heldRateSchema, lift: z.number().nullable() }),
+    })
+    .nullable()
+    .describe("Learning's measurement on live traffic: the held rate of learned leads against the holdout's"),
+});
+
+export type MemberFairness = z.infer<typeof memberFairnessSchema>;
+export type HeldRate = z.infer<typeof heldRateSchema>;
+export type PoolFairness = z.infer<typeof poolFairnessSchema>;
 
 const rounded = (x: number) => Math.round(x * 100) / 100;
 

@@ -206,3 +206,72 @@ describe('a rep with no working hours (hours: none) is never given a lead', () =
     );
   });
 });
+
+describe('pool turns as data', () => {
+  const t = team({
+    reps: [rep('ana'), rep('raj'), rep('lee')],
+    pools: [{ id: 'p', name: 'Pod', members: ['ana', 'raj', 'lee'], distribution: 'round_robin' }],
+    fallback: { type: 'pool', id: 'p' },
+  });
+
+  it('yields the pool turn it needs and decides from the answer it is given', () => {
+    const steps = routeLead(input(t, 'We are a 300-person hospital in Seattle'));
+    const first = steps.next();
+    expect(first.done).toBe(false);
+    const request = first.value as import('../../../domain/route/fairness').TurnRequest;
+    expect(request).toMatchObject({
+      pool: { id: 'p', members: ['ana', 'raj', 'lee'] },
+      eligible: ['ana', 'raj', 'lee'],
+      segment: { industry: 'healthcare', size: '200-999' },
+      at: NOW,
+      timezone: 'America/New_York',
+      names: { ana: 'Ana Tester' },
+    });
+    const done = steps.next({ rep: 'raj', notes: ['Ana Tester skipped: reached the cap of 2/day for Tue 1 Dec'], policy: 'fair', blocked: [{ start: 1, end: 2 }] });
+    expect(done.done).toBe(true);
+    const d = done.value as import('../../../domain/route/routing').RouteDecision;
+    expect(d.reps).toEqual(['raj']);
+    expect(d.poolTurns).toEqual([{ pool: 'p', rep: 'raj', policy: 'fair' }]);
+    expect(d.blocked).toEqual({ raj: [{ start: 1, end: 2 }] });
+    expect(d.reasoning).toContain('Note: Ana Tester skipped: reached the cap of 2/day for Tue 1 Dec.');
+  });
+
+  it('gives leads by weight through the same turns the pool workflow takes', () => {
+    const weighted = team({
+      reps: [rep('ana'), rep('raj')],
+      pools: [{ id: 'p', name: 'Pod', members: ['ana', 'raj'], weights: { ana: 1, raj: 2 } }],
+      fallback: { type: 'pool', id: 'p' },
+    });
+    const pools = new InMemoryPools();
+    const got = Array.from({ length: 30 }, (_, n) => route(input(weighted, 'hello'), pools, `l${n}`).reps[0]);
+    expect(got.filter((r) => r === 'raj')).toHaveLength(20);
+    expect(got.slice(0, 3).sort()).toEqual(['ana', 'raj', 'raj']);
+  });
+
+  it('skips a member at their cap, says so, and keeps the period blocked for the next lead', () => {
+    const capped = team({
+      reps: [rep('ana'), rep('raj')],
+      pools: [{ id: 'p', name: 'Pod', members: ['ana', 'raj'], caps: { ana: { count: 1, per: 'day' } }, distribution: 'ranked' }],
+      fallback: { type: 'pool', id: 'p' },
+    });
+    const pools = new InMemoryPools(() => NOW);
+    const first = route(input(capped, 'hello'), pools, 'l1');
+    expect(first.reps).toEqual(['ana']); // ranked: the top-ranked first
+    pools.reportNow('p', { key: 'l1/booked', leadId: 'l1', repId: 'ana', event: 'booked', meetingStart: new Date(NOW + 2 * 3_600_000).toISOString() });
+    const second = route(input(capped, 'hello'), pools, 'l2');
+    expect(second.reps).toEqual(['raj']);
+    expect(second.reasoning).toContain('Ana Tester skipped: reached the cap of 1/day for Tue 1 Dec');
+  });
+
+  it('first_available gives the lead to the next earliest when everyone tied is at their cap', () => {
+    const busy = { raj: [{ start: NOW, end: NOW + 20 * 3_600_000, type: 'busy' as const }] };
+    const capped = team({
+      reps: [rep('ana'), rep('raj')],
+      pools: [{ id: 'p', name: 'Pod', members: ['ana', 'raj'], caps: { ana: { count: 1, per: 'week' } }, distribution: 'first_available' }],
+      fallback: { type: 'pool', id: 'p' },
+    });
+    const pools = new InMemoryPools(() => NOW);
+    expect(route(input(capped, 'hi', { calendars: busy }), pools, 'l1').reps).toEqual(['ana']);
+    expect(route(input(capped, 'hi', { calendars: busy }), pools, 'l2').reps).toEqual(['raj']);
+  });
+});
