@@ -3,6 +3,7 @@
  * (runtime/pool-client.ts), memory in the CLI, the simulation and tests. Both answer with the same
  * pure `takeTurn` (fairness.ts) and apply meeting events with the same `applyMeetingEvent`.
  */
+import { afterInOrder } from './fair-share';
 import { takeTurn, type TurnAnswer, type TurnIds, type TurnRequest } from './fairness';
 import { applyMeetingEvent, emptyLedger, type MeetingEvent, type PoolLedger } from './pool-ledger';
 
@@ -61,13 +62,5 @@ export class InMemoryPools implements PoolService {
  * it (replay), and equal weights choose the same way.
  */
 export function nextInRotation(members: readonly string[], lastAssigned: string | null, eligible: readonly string[]): string | null {
-  if (eligible.length === 0) return null;
-  const allowed = new Set(eligible);
-  const start = lastAssigned === null ? -1 : members.indexOf(lastAssigned);
-  for (let step = 1; step <= members.length; step++) {
-    const candidate = members[(start + step + members.length) % members.length]!;
-    if (allowed.has(candidate)) return candidate;
-  }
-  // Eligible ids outside the member list (should not happen): fall back to a stable choice.
-  return [...eligible].sort()[0]!;
+  return afterInOrder(eligible, members, lastAssigned);
 }

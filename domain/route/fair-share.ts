@@ -64,7 +64,11 @@ export function pickFair(
   return afterInOrder(tied, order, lastAssigned);
 }
 
-/** The first of `ids` after `last` in the listed `order`, wrapping around (the rotation's tie-break). */
+/**
+ * The first of `ids` after `last` in the listed `order`, wrapping around: the rotation's tie-break,
+ * and the whole of strict rotation (`nextInRotation`). Ids outside `order` (a stale roster) fall
+ * back to a stable choice.
+ */
 export function afterInOrder(ids: readonly string[], order: readonly string[], last: string | null): string | null {
   if (ids.length === 0) return null;
   if (ids.length === 1) return ids[0]!;

@@ -5,23 +5,12 @@
  * the time of the report.
  */
 import { z } from 'zod';
-import { CAP_PERIODS, DISTRIBUTIONS, FAIRNESS_COUNTS, FAIRNESS_WINDOWS, LEARN_METRICS, type Cap, type Distribution, type Fairness, type Learning } from '../team/pools';
-import { atCap, capUsed, emptyTally, type MemberTally, type PoolLedger, type TurnPolicy } from './pool-ledger';
+import { CAP_PERIODS, DISTRIBUTIONS, FAIRNESS_COUNTS, FAIRNESS_WINDOWS, LEARN_METRICS } from '../team/pools';
+import { atCap, capUsed, emptyTally, type MemberTally, type PoolLedger, type PoolSnapshot, type TurnPolicy } from './pool-ledger';
 import { periodOf, windowOf } from './periods';
 
 /** The settings a report needs: the team file's pool (CLI) or the pool as its workflow last saw it (API). */
-export interface ReportedPool {
-  id: string;
-  name: string;
-  members: string[];
-  distribution: Distribution;
-  weights: Record<string, number>;
-  caps: Record<string, Cap>;
-  fairness: Fairness;
-  learn: false | Learning;
-  names: Record<string, string>;
-  timezone: string;
-}
+export type ReportedPool = Omit<PoolSnapshot, 'holdMs' | 'eligible' | 'at'>;
 
 const heldRateSchema = z.object({ held: z.number().int(), meetings: z.number().int(), rate: z.number().nullable() });
 
@@ -131,7 +120,7 @@ export function poolFairness(pool: ReportedPool, ledger: PoolLedger | null, now:
 
 /** The pool's settings as its workflow last saw them (the worker's team), for a report without the team file. */
 export function reportedFromLedger(ledger: PoolLedger): ReportedPool | null {
-  const c = ledger.config;
-  if (!c) return null;
-  return { id: c.id, name: c.name, members: c.members, distribution: c.distribution, weights: c.weights, caps: c.caps, fairness: c.fairness, learn: c.learn, names: c.names, timezone: c.timezone };
+  if (!ledger.config) return null;
+  const { holdMs: _hold, eligible: _eligible, at: _at, ...settings } = ledger.config;
+  return settings;
 }

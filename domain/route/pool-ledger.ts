@@ -5,7 +5,7 @@
  * learning. Meeting events (booked, rescheduled, canceled, held, no_show, rep_no_show, released)
  * arrive from the lead workflows, idempotently by key. Pure: the caller passes the time.
  */
-import type { Cap, Distribution, Fairness, Learning } from '../team/pools';
+import type { Cap, Fairness, Pool } from '../team/pools';
 import { segmentPath, type Segment, type Tally } from './learning';
 import { periodOf, windowOf, type Period, type PeriodKind } from './periods';
 
@@ -61,22 +61,14 @@ export interface LedgerMeeting {
 }
 
 /** The pool as the ledger last saw it in a turn: enough for the report without the team file. */
-export interface PoolSnapshot {
-  id: string;
-  name: string;
-  members: string[];
-  distribution: Distribution;
-  weights: Record<string, number>;
-  caps: Record<string, Cap>;
-  fairness: Fairness;
-  learn: false | Learning;
+export type PoolSnapshot = Pick<Pool, 'id' | 'name' | 'members' | 'distribution' | 'weights' | 'caps' | 'fairness' | 'learn'> & {
   names: Record<string, string>;
   timezone: string;
   holdMs: number;
   /** Who could take the last lead. */
   eligible: string[];
   at: number;
-}
+};
 
 export interface PoolLedger {
   window: string | null;
