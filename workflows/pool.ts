@@ -57,7 +57,7 @@ export async function poolWorkflow(initial?: PoolState): Promise<never> {
     recent.set(req.requestId, answer);
     if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value!);
     return answer;
-  });
+  }, { validator: validateAssign });
   setHandler(meetingEventSignal, (event) => {
     handled++;
     applyMeetingEvent(ledger, event, Date.now());
@@ -66,6 +66,23 @@ export async function poolWorkflow(initial?: PoolState): Promise<never> {
   await condition(() => moving || handled >= MESSAGES_PER_RUN || workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
   return makeContinueAsNewFunc<typeof poolWorkflow>({ taskQueue: ownQueue })({ ...state, recent: [...recent], ledger });
+}
+
+/**
+ * Refuses a malformed turn before it is accepted (validators run before the update enters
+ * history), so a bad request fails its caller instead of the pool's workflow task.
+ */
+function validateAssign(req: AssignRequest): void {
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (typeof req?.requestId !== 'string' || !strings(req.members) || !strings(req.eligible)) {
+    throw new Error('assign: expected { requestId: string, members: string[], eligible: string[] }');
+  }
+  const t = req.turn;
+  if (t === undefined) return;
+  const object = (v: unknown) => typeof v === 'object' && v !== null;
+  if (!object(t.pool) || !strings(t.pool.members) || !object(t.pool.weights) || !object(t.pool.caps) || !object(t.pool.fairness) || !strings(t.eligible) || typeof t.at !== 'number' || typeof t.timezone !== 'string') {
+    throw new Error('assign: turn must carry pool { members, weights, caps, fairness }, eligible, at and timezone (domain/route/fairness.ts TurnRequest)');
+  }
 }
 
 /** A turn asked by a worker from before fairness (members and eligible only): the pool's last known settings. */

@@ -152,3 +152,15 @@ describe('pool workflow', () => {
     });
   });
 });
+
+describe('pool workflow input checks', () => {
+  it('refuses a malformed turn before accepting it, and keeps answering good ones', async () => {
+    await withTimeSkippingHarness(async (h) => {
+      const pools = new TemporalPools(h.env.client, h.taskQueue);
+      expect((await pools.turn(request(), { requestId: 'ok#0', leadId: 'ok' })).rep).toBe('x');
+      const broken = { ...request(), pool: { ...smb, caps: undefined as never } };
+      await expect(pools.turn(broken, { requestId: 'bad#0', leadId: 'bad' })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^assign: turn must carry pool/) } });
+      expect((await pools.turn(request(), { requestId: 'ok2#0', leadId: 'ok2' })).rep).toBe('y');
+    });
+  });
+});
