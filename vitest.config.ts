@@ -5,8 +5,8 @@ export default defineConfig({
     // The Temporal native bridge crashes vitest's worker threads at exit; forks are safe.
     pool: 'forks',
     include: ['test/**/*.test.ts'],
-    // Load and fault tests run separately: `npm run test:chaos`.
-    exclude: ['test/chaos/**', 'node_modules/**'],
+    // Load, fault, cluster and real-model tests run separately: `npm run test:chaos`, `test:cluster`, `test:model`.
+    exclude: ['test/chaos/**', 'test/cluster/**', 'test/model/**', 'node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     // .ci/run asks for a JSON report to print the plain totals line.

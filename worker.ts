@@ -7,7 +7,7 @@
  */
 import { DefaultLogger, bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import { createActivities, createPoolActivities } from './activities';
+import { createActivities } from './activities';
 import type { Team } from './domain/team/team';
 import type { Providers } from './integrations/providers';
 import type { Client } from '@temporalio/client';
@@ -50,13 +50,12 @@ export interface BatonWorkerOptions {
 }
 
 export async function createBatonWorker(o: BatonWorkerOptions): Promise<BatonWorker> {
-  const deps = {
+  const activities = createActivities({
     team: o.team,
     providers: o.providers,
     pools: new TemporalPools(o.client, o.taskQueue),
-    log: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => logger[level](fields, msg),
-  };
-  const activities = { ...createActivities(deps), ...createPoolActivities(deps) };
+    log: (level, msg, fields) => logger[level](fields, msg),
+  });
   const workflowBundle = o.workflowBundle ?? (await bundleBatonWorkflows());
   const { shutdownGraceTime, shutdownForceTime } = o.tuning ?? {};
   const shared = { connection: o.connection, namespace: o.namespace, workflowBundle };

@@ -1,28 +1,36 @@
 import { Context } from '@temporalio/activity';
 import { findCover, followBackups, isOnPtoDuring } from '../domain/route/availability';
-import { findPool, findRep, type Pool } from '../domain/team/config';
+import { findPool, findRep } from '../domain/team/config';
 import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/qualify/lead';
-import { poolTurnRequest, type RouteDecision } from '../domain/route/routing';
+import type { RouteDecision } from '../domain/route/routing';
 import { teamSlotQuery } from '../domain/team/team';
-import { openSlotAt, proposeSlots, type Busy, type SlotQuery, type TimeConstraint } from '../domain/schedule/slots';
+import { DAY_MS, openSlotAt, proposeSlots, searchLimit, type Busy, type SlotQuery, type TimeConstraint } from '../domain/schedule/slots';
 import type { CreatedEvent } from '../integrations/providers';
 import type { Booking, Proposal } from '../workflows/lead/messages';
 import { currentRunId, type ActivityDeps } from './deps';
-import { runTurns, turnsFor } from './pool';
+import { runTurns, turnsAtMeeting, turnsFor } from './pool';
 import { EXTENSION_MS, loadCalendars } from './route';
 
-export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any'): SlotQuery {
-  return teamSlotQuery(deps.team, ids, calendars, now, mode);
+export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any', required: string[] = []): SlotQuery {
+  return teamSlotQuery(deps.team, ids, calendars, now, mode, required);
 }
 
-/** Who must be free for a slot: every attendee, or (group pools) one of the pool's reps. */
-export function attendeesFor(decision: RouteDecision): { ids: string[]; mode: 'all' | 'any' } {
-  return decision.mode === 'any' ? { ids: decision.reps, mode: 'any' } : { ids: decision.attendees, mode: 'all' };
+/**
+ * Who must be free for a slot: every attendee; or, for a group pool, one of the pool's reps and
+ * every attendee the rule added ("... go to the enterprise team with Mark": Mark's calendar counts).
+ */
+export function attendeesFor(decision: RouteDecision): { ids: string[]; mode: 'all' | 'any'; required: string[] } {
+  return decision.mode === 'any'
+    ? { ids: decision.reps, mode: 'any', required: decision.extraAttendees }
+    : { ids: decision.attendees, mode: 'all', required: [] };
 }
 
-/** A rep's periods at their pool cap (RouteDecision.blocked) are busy for this lead: no time is offered there. */
-export function withBlocked(calendars: Record<string, Busy[]>, decision: RouteDecision): Record<string, Busy[]> {
+/**
+ * A rep's periods at their pool cap (RouteDecision.blocked) are busy for this lead: no time is
+ * offered there. Takes the decision, or just its `blocked` (a booked meeting's new times).
+ */
+export function withBlocked(calendars: Record<string, Busy[]>, decision: Pick<RouteDecision, 'blocked'>): Record<string, Busy[]> {
   const blocked = Object.entries(decision.blocked ?? {});
   if (blocked.length === 0) return calendars;
   const out = { ...calendars };
@@ -33,16 +41,52 @@ export function withBlocked(calendars: Record<string, Busy[]>, decision: RouteDe
 export interface FoundTimes {
   slots: { start: string; end: string; reps: string[] }[];
   extended: boolean;
+  /** With a constraint's preferredStart ("an hour later"): whether that exact time was open. */
+  preferredOpen?: boolean;
 }
 
 export async function findTimesFor(
   deps: ActivityDeps,
   input: { decision: RouteDecision; now: number; count: number; buyerTimezone?: string; constraint?: TimeConstraint },
 ): Promise<FoundTimes> {
-  const { ids, mode } = attendeesFor(input.decision);
-  const calendars = withBlocked(await loadCalendars(deps, ids, input.now, input.now + deps.team.booking.horizon + EXTENSION_MS), input.decision);
+  const { decision, ...rest } = input;
+  return findTimesAmong(deps, { ...attendeesFor(decision), ...rest, ...(decision.blocked ? { blocked: decision.blocked } : {}) });
+}
+
+/** The times to offer among given reps (every one of them, or any one for a group pool), from their calendars. */
+export async function findTimesAmong(
+  deps: ActivityDeps,
+  input: {
+    ids: string[];
+    mode: 'all' | 'any';
+    required?: string[];
+    now: number;
+    count: number;
+    buyerTimezone?: string;
+    constraint?: TimeConstraint;
+    /** A booked meeting being moved: its own event is not in the way of its new time. */
+    ignore?: { start: string; end: string };
+    /** The routing decision's periods where a rep is at their pool cap (RouteDecision.blocked): never offered. */
+    blocked?: RouteDecision['blocked'];
+  },
+): Promise<FoundTimes> {
+  const { ids, mode } = input;
+  const required = input.required ?? [];
+  // A preferred start or a window past the horizon ("push it a week", "next month") is searched
+  // too, so the calendars are read as far as the search can go.
+  const usual = input.now + deps.team.booking.horizon + EXTENSION_MS;
+  const until = input.constraint
+    ? Math.max(usual, searchLimit({ now: input.now, horizonMs: deps.team.booking.horizon, constraint: input.constraint }) + DAY_MS)
+    : usual;
+  const loaded = await loadCalendars(deps, [...ids, ...required], input.now, until);
+  if (input.ignore) {
+    const [start, end] = [Date.parse(input.ignore.start), Date.parse(input.ignore.end)];
+    for (const id of Object.keys(loaded)) loaded[id] = loaded[id]!.filter((b) => !(b.type === 'busy' && b.start === start && b.end === end));
+  }
+  // After `ignore`: a cap period that happens to match the meeting's own times still blocks.
+  const calendars = withBlocked(loaded, { blocked: input.blocked });
   const found = proposeSlots({
-    ...slotQuery(deps, ids, calendars, input.now, mode),
+    ...slotQuery(deps, ids, calendars, input.now, mode, required),
     ...(input.constraint ? { constraint: input.constraint } : {}),
     count: input.count,
     ...(input.buyerTimezone ? { buyerTimezone: input.buyerTimezone } : {}),
@@ -50,6 +94,7 @@ export async function findTimesFor(
   return {
     slots: found.slots.map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(), reps: s.reps })),
     extended: found.extended,
+    ...(found.preferredOpen !== undefined ? { preferredOpen: found.preferredOpen } : {}),
   };
 }
 
@@ -89,6 +134,27 @@ export function calendarActivities(deps: ActivityDeps) {
   const rep = (id: string) => team.reps.find((r) => r.id === id)!;
 
   return {
+    /**
+     * Times every one of these reps can do (a booked meeting's attendees, when the buyer wants to
+     * move it). `blocked` is the lead's routing decision's cap periods (RouteDecision.blocked), as
+     * the pool answered when the lead was routed: a move never lands where a rep was already at
+     * their cap then. A cap filled since routing is not seen here (moving a meeting takes no pool
+     * turn); a rep who took over the meeting as cover has no periods in it.
+     */
+    async findTimesWith(input: {
+      workflowId: string;
+      ids: string[];
+      now: number;
+      count: number;
+      buyerTimezone?: string;
+      constraint?: TimeConstraint;
+      ignore?: { start: string; end: string };
+      blocked?: RouteDecision['blocked'];
+    }): Promise<FoundTimes> {
+      const { workflowId: _workflowId, ...rest } = input;
+      return findTimesAmong(deps, { ...rest, mode: 'all' });
+    },
+
     async findTimes(input: {
       workflowId: string;
       decision: RouteDecision;
@@ -118,7 +184,14 @@ export function calendarActivities(deps: ActivityDeps) {
       const end = Date.parse(proposal.end);
       const runId = currentRunId();
       const key = `${input.workflowId}/${runId}/attempt-${input.attempt}`;
-      const booked = (reps: string[], attendees: string[], event: CreatedEvent, escalated: Booking['escalated']): Booking => ({
+      const booked = (reps: string[], attendees: string[], event: CreatedEvent, escalated: Booking['escalated']): Booking => {
+        if (event.conference === 'failed') {
+          // The calendar could not create the video call: the meeting stands, the invite and intro email go without a link.
+          deps.log?.('warn', 'video conference could not be created for the booked meeting', { workflowId: input.workflowId, eventId: event.eventId });
+        }
+        return bookingOf(reps, attendees, event, escalated);
+      };
+      const bookingOf = (reps: string[], attendees: string[], event: CreatedEvent, escalated: Booking['escalated']): Booking => ({
         proposalId: proposal.id,
         start: proposal.start,
         end: proposal.end,
@@ -148,8 +221,7 @@ export function calendarActivities(deps: ActivityDeps) {
       const escalated: Booking['escalated'] = [];
       const involved = new Set([...decision.reps, ...decision.extraAttendees]);
       // Pool turns at booking time know the meeting's start: caps count by meeting date.
-      const turnAt = (pool: Pool, eligible: string[]) =>
-        poolTurnRequest(team, pool, eligible, { at: input.now, segment: decision.segment ?? null, meetingAt: Object.fromEntries(eligible.map((id) => [id, start])) });
+      const turnAt = turnsAtMeeting(team, { at: input.now, meetingStart: start, segment: decision.segment ?? null });
       const coverTurns = turnsFor(deps.pools, `${input.workflowId}/${runId}/cover-${input.attempt}`, input.workflowId);
       /** Whoever is on PTO at the slot is covered by a backup, else a pool mate, who is in and free then. */
       const coveredAt = async (id: string): Promise<string> => {
@@ -160,8 +232,14 @@ export function calendarActivities(deps: ActivityDeps) {
         return cover.repId;
       };
       const reps: string[] = [];
+      const extras: string[] = [];
       if (decision.mode === 'any') {
-        const free = proposal.attendees.filter((id) => freeAtSlot(id) && !onPto(id));
+        // The attendees a rule added first: if one of them is taken, the time is gone, and the
+        // pool's rotation must not spend a turn on a booking that cannot happen.
+        for (const id of decision.extraAttendees) extras.push(await coveredAt(id));
+        const taken = extras.filter((id) => !freeAtSlot(id));
+        if (taken.length > 0) throw new SlotConflict(`${taken.join(', ')} no longer free at ${proposal.start}`, { details: { busy: taken } });
+        const free = proposal.attendees.filter((id) => decision.reps.includes(id) && !extras.includes(id) && freeAtSlot(id) && !onPto(id));
         if (free.length === 0) throw new SlotConflict(`nobody in ${decision.pool} is free at ${proposal.start} any more`);
         // The group's turn: whoever of those free at the time the pool's fairness picks.
         const pool = findPool(team, decision.pool!)!;
@@ -170,9 +248,8 @@ export function calendarActivities(deps: ActivityDeps) {
         reps.push(chosen.rep);
       } else {
         for (const id of decision.reps) reps.push(await coveredAt(id));
+        for (const id of decision.extraAttendees) extras.push(await coveredAt(id));
       }
-      const extras: string[] = [];
-      for (const id of decision.extraAttendees) extras.push(await coveredAt(id));
       const attendees = [...new Set([...reps, ...extras])];
       const busy = attendees.filter((id) => !freeAtSlot(id));
       if (busy.length > 0) throw new SlotConflict(`${busy.join(', ')} no longer free at ${proposal.start}`, { details: { busy } });

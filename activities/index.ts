@@ -1,6 +1,7 @@
 import { calendarActivities } from './calendar';
 import type { ActivityDeps } from './deps';
 import { handoffActivities } from './handoff';
+import { meetingActivities } from './meeting';
 import { policyActivities } from './policy';
 import { poolActivities } from './pool';
 import { qualifyActivities } from './qualify';
@@ -32,15 +33,9 @@ export function createActivities(deps: ActivityDeps) {
     ...routeActivities(deps),
     ...calendarActivities(deps),
     ...handoffActivities(deps),
+    ...meetingActivities(deps),
+    ...poolActivities(deps),
   });
 }
 
 export type BatonActivities = ReturnType<typeof createActivities>;
-
-/**
- * The pools' activities (`reportMeetingToPool`), registered with the worker beside the lead's. They
- * join createActivities (and the step runner's table) when the lead workflow starts calling them.
- */
-export function createPoolActivities(deps: ActivityDeps) {
-  return withFailureMapping(poolActivities(deps));
-}

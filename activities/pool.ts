@@ -7,6 +7,9 @@ import type { PoolService } from '../domain/route/distribution';
 import type { TurnAnswer, TurnRequest, TurnSteps } from '../domain/route/fairness';
 import type { Segment } from '../domain/route/learning';
 import { MEETING_EVENTS, type MeetingEventType } from '../domain/route/pool-ledger';
+import { poolTurnRequest } from '../domain/route/routing';
+import type { Pool } from '../domain/team/config';
+import type { Team } from '../domain/team/team';
 import type { ActivityDeps } from './deps';
 
 /** Asks one pool turn. */
@@ -27,6 +30,15 @@ export async function runTurns<T>(steps: TurnSteps<T>, ask: AskTurn): Promise<T>
   let step = steps.next();
   while (!step.done) step = steps.next(await ask(step.value));
   return step.value;
+}
+
+/**
+ * Builds the pool turns asked at a known meeting time (a booking, a cover for a booked meeting):
+ * caps count by meeting date, so every eligible member is checked at `meetingStart`.
+ */
+export function turnsAtMeeting(team: Team, context: { at: number; meetingStart: number; segment: Segment | null }): (pool: Pool, eligible: string[]) => TurnRequest {
+  return (pool, eligible) =>
+    poolTurnRequest(team, pool, eligible, { at: context.at, segment: context.segment, meetingAt: Object.fromEntries(eligible.map((id) => [id, context.meetingStart])) });
 }
 
 /** What the lead workflow reports to a pool about one of its meetings. */

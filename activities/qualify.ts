@@ -7,19 +7,27 @@ import { withLlm } from './llm';
 
 export function factContext(deps: ActivityDeps): FactContext {
   const { team } = deps;
-  return { competitors: team.competitors, territories: team.territories, companyName: team.company.name };
+  return { competitors: team.competitors, territories: team.territories, currencies: team.currencies ?? {}, companyName: team.company.name };
 }
 
 export function qualifyActivities(deps: ActivityDeps) {
   return {
-    /** Facts from fields and the buyer's words: the LLM when configured, else the deterministic extractor. */
+    /**
+     * Facts from fields and the buyer's words: the deterministic extractor always, plus the LLM's
+     * grounded facts when one is configured (domain/qualify/facts.ts `factsFromLlm`).
+     */
     async qualifyLead({ workflowId, lead }: { workflowId: string; lead: Lead }): Promise<Facts> {
       const ctx = factContext(deps);
       return withLlm(
         deps,
         workflowId,
         { name: 'extract_facts', ...factsPrompt(lead, ctx), schema: llmFactsSchema },
-        (value) => factsFromLlm(value, lead, ctx),
+        (value) => {
+          const facts = factsFromLlm(value, lead, ctx);
+          // Counts and reasons only: never the buyer's words at info level.
+          if (facts.doubt) deps.log?.('info', 'llm disqualification not confirmed; the lead goes on', { workflowId, reason: facts.doubt.reason });
+          return facts;
+        },
         (failure) => {
           const facts = extractFacts(lead, ctx);
           if (!failure) return facts;

@@ -3,7 +3,7 @@ import { buyerText, type Lead } from '../domain/qualify/lead';
 import { routeLead, type CrmOwnerHint, type RouteDecision } from '../domain/route/routing';
 import { MAX_EXTENSION_DAYS, type Busy } from '../domain/schedule/slots';
 import type { Person } from '../integrations/providers';
-import { currentRunId, type ActivityDeps } from './deps';
+import { attemptSignal, currentRunId, type ActivityDeps } from './deps';
 import { runTurns, turnsFor } from './pool';
 
 /** Busy and out-of-office blocks per rep id, in epoch ms, for the domain's slot finder. */
@@ -27,12 +27,12 @@ export const EXTENSION_MS = MAX_EXTENSION_DAYS * 86_400_000;
 
 export async function decideRoute(
   deps: ActivityDeps,
-  input: { lead: Lead; facts: Facts; now: number; scope: string; leadId: string },
+  input: { lead: Lead; facts: Facts; now: number; scope: string; leadId: string; signal?: AbortSignal },
 ): Promise<RouteDecision> {
   const { team, providers } = deps;
-  const account = await providers.crm.findAccountByEmail(input.lead.email);
+  const account = await providers.crm.findAccountByEmail(input.lead.email, { signal: input.signal });
   const owner: CrmOwnerHint | null = account
-    ? { repId: account.ownerRepId, email: account.ownerEmail, accountName: account.name }
+    ? { repId: account.ownerRepId, email: account.ownerEmail, name: account.ownerName, accountName: account.name }
     : null;
   const calendars = await loadCalendars(deps, team.reps.map((r) => r.id), input.now, input.now + team.booking.horizon + EXTENSION_MS);
   const steps = routeLead({ team, facts: input.facts, text: buyerText(input.lead), crmOwner: owner, now: input.now, calendars });
@@ -46,7 +46,7 @@ export function routeActivities(deps: ActivityDeps) {
       people: Record<string, Person>;
     }> {
       const scope = `${input.workflowId}/${currentRunId()}`;
-      const decision = await decideRoute(deps, { ...input, scope, leadId: input.workflowId });
+      const decision = await decideRoute(deps, { ...input, scope, leadId: input.workflowId, signal: attemptSignal() });
       // Every rep, not just the chosen ones: a backup may step in at booking time.
       return { decision, people: peopleOf(deps, deps.team.reps.map((r) => r.id)) };
     },

@@ -13,20 +13,37 @@ export function matchesApiKey(presented: string, keys: readonly string[]): boole
   return found;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
- * Buyer tokens: `<leadId>.<expiry>.<hmac>`, signed with the server secret, scoped to one lead and
+ * Buyer tokens: `<leadId>~<expiry>~<hmac>`, signed with the server secret, scoped to one lead and
  * expiring (default 30 days), so a buyer's browser can read and answer only its own lead.
+ *
+ * The expiry counts from the start of the issuing period (a UTC day for the default lifetime), so
+ * tokens issued for one lead in one day are the same string: a client retrying `POST /v1/leads`
+ * with its idempotency key gets back exactly what it lost, and an anonymous caller cannot tell a new
+ * lead from an existing one by comparing two answers.
  */
 export class BuyerTokens {
   private readonly secret: Buffer;
 
-  constructor(secret?: string, private readonly ttlMs = 30 * 86_400_000) {
+  constructor(secret?: string, private readonly ttlMs = 30 * DAY_MS) {
     this.secret = secret ? Buffer.from(secret) : randomBytes(32);
   }
 
   issue(leadId: string, now = Date.now()): string {
-    const expires = Math.floor((now + this.ttlMs) / 1000).toString(36);
+    const period = Math.min(DAY_MS, this.ttlMs);
+    const expires = Math.floor((Math.floor(now / period) * period + this.ttlMs) / 1000).toString(36);
     return `${leadId}~${expires}~${this.sign(`${leadId}~${expires}`)}`;
+  }
+
+  /**
+   * A keyed digest of `parts` under this server's secret (another purpose than the token signature):
+   * what an idempotency key and an email are remembered as in a workflow's memo, so neither the key
+   * nor a way to forge it is ever stored.
+   */
+  digest(purpose: string, ...parts: string[]): string {
+    return createHmac('sha256', this.secret).update(JSON.stringify([purpose, ...parts])).digest('base64url');
   }
 
   /** The lead the token grants, or null when it is forged, malformed or expired. */
@@ -40,24 +57,5 @@ export class BuyerTokens {
 
   private sign(payload: string): string {
     return createHmac('sha256', this.secret).update(payload).digest('base64url');
-  }
-}
-
-/** A token bucket per caller (API key, buyer token or IP): `capacity` requests, refilled per minute. */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(private readonly perMinute: number) {}
-
-  /** Milliseconds to wait before retrying, or 0 when the request may go ahead. */
-  take(caller: string, now = Date.now()): number {
-    const bucket = this.buckets.get(caller) ?? { tokens: this.perMinute, at: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + ((now - bucket.at) / 60_000) * this.perMinute);
-    bucket.at = now;
-    if (this.buckets.size > 50_000) this.buckets.clear();
-    this.buckets.set(caller, bucket);
-    if (bucket.tokens < 1) return Math.ceil(((1 - bucket.tokens) / this.perMinute) * 60_000);
-    bucket.tokens -= 1;
-    return 0;
   }
 }

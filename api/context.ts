@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { EmbeddedOutbox } from '../integrations/embedded/outbox';
-import type { BuyerTokens, RateLimiter } from './auth';
+import type { BuyerTokens } from './auth';
+import type { EventStreamLimits } from './event-hub';
+import type { RateLimits, TrustedProxies } from './limits';
 
 export interface ApiDeps {
   client: Client;
@@ -14,21 +16,29 @@ export interface ApiDeps {
   outbox?: EmbeddedOutbox;
   temporalUiUrl?: string;
   allowedOrigins?: string[];
-  limits?: { perKey: number; perBuyer: number; perIp: number };
-  /** Poll interval of the SSE stream and its heartbeat, overridable in tests. */
-  sse?: { pollMs: number; heartbeatMs: number };
+  /** Per-minute rate limits (api/limits.ts); unset ones take their defaults. */
+  limits?: Partial<RateLimits>;
+  /** Event streams: poll pace, heartbeat, caps and maximum age (api/event-hub.ts); unset ones take their defaults. */
+  sse?: Partial<EventStreamLimits>;
   /**
-   * Trust the first `X-Forwarded-For` hop as the caller's address (rate limits per IP). Only behind a
-   * proxy that sets it: otherwise anyone can pick their own address. Default: the socket's address.
+   * Which proxies may say who the caller is (`X-Forwarded-For`, right-most untrusted hop), for the
+   * limits per address. Default: nobody, the socket's address.
    */
-  trustProxy?: boolean;
+  trustedProxies?: TrustedProxies;
   /** How long one API request waits for Temporal (and the worker) before answering 503 (default 10 s; bookings 3×). */
   temporalTimeoutMs?: number;
   /** How long `/healthz` waits for Temporal (default 3 s). */
   healthTimeoutMs?: number;
 }
 
-export type Caller = { kind: 'server' } | { kind: 'buyer'; leadId: string } | { kind: 'anonymous' };
+/**
+ * Who is calling. `credential` is what the caller presented (an API key or a buyer token; the address
+ * for demo-mode callers without one): event-stream caps count per credential.
+ */
+export type Caller =
+  | { kind: 'server'; credential: string }
+  | { kind: 'buyer'; leadId: string; credential: string }
+  | { kind: 'anonymous' };
 
 export type ApiEnv = { Variables: { caller: Caller } };
 

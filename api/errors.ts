@@ -31,6 +31,17 @@ export function grpcCode(err: unknown): number | undefined {
   return undefined;
 }
 
+/** Every message in the cause chain, joined: Temporal's reason is often on the gRPC error inside. */
+function chainMessages(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { message, details } = e as { message?: unknown; details?: unknown };
+    if (typeof message === 'string') parts.push(message);
+    if (typeof details === 'string') parts.push(details);
+  }
+  return parts.join(' | ');
+}
+
 const HTTP_CODES: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -40,10 +51,10 @@ const HTTP_CODES: Record<number, string> = {
   415: 'unsupported_media_type',
 };
 
-const unavailable = (message: string, retryAfter = '5') => ({
+const unavailable = (message: string, retryAfter = '5', code = 'temporal_unavailable') => ({
   status: 503,
   headers: { 'retry-after': retryAfter },
-  body: { error: { code: 'temporal_unavailable', message } },
+  body: { error: { code, message } },
 });
 
 /** Every error becomes `{ error: { code, message } }` with a fitting status; never a stack trace. */
@@ -77,6 +88,16 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   }
   const code = grpcCode(err);
   if (code === GRPC.NOT_FOUND) return { status: 404, headers: {}, body: { error: { code: 'not_found', message: 'no such lead' } } };
+  // A query with no worker polling the lead's task queue: Temporal refuses it at once ("no poller seen").
+  if (code === GRPC.FAILED_PRECONDITION && /no poller/i.test(chainMessages(err))) {
+    return unavailable('no worker is running for this lead right now; try again shortly', '5', 'worker_unavailable');
+  }
+  // WorkflowNotReady: the lead's workflow task keeps failing or timing out (a worker died mid-task,
+  // history restarted) and Temporal refuses queries until one succeeds. Seen on a cluster after kills;
+  // it passes once a worker completes the task, so the caller retries.
+  if (code === GRPC.FAILED_PRECONDITION) {
+    return { status: 503, headers: { 'retry-after': '2' }, body: { error: { code: 'lead_not_ready', message: 'the lead is recovering (its last step is being retried); try again shortly' } } };
+  }
   if (code === GRPC.UNAVAILABLE) return unavailable('Temporal is not reachable; try again shortly');
   // Temporal, or the worker a query needs, did not answer before the request's deadline.
   // (The client's own deadline, `withDeadline`, ends the call as CANCELLED rather than DEADLINE_EXCEEDED.)

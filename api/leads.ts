@@ -1,66 +1,31 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { streamSSE } from 'hono/streaming';
-import { leadWorkflowId, normalizeEmail } from '../domain/qualify/lead';
-import { logger } from '../runtime/log';
-import { bookProposalUpdate, buyerMessageSignal, eventsQuery, FINAL_STAGES, leadResubmittedSignal, statusQuery, type LeadStage, type LeadStatus } from '../workflows/lead/messages';
-import { LeadStageKey } from '../workflows/lead/search-attributes';
-import type { ApiDeps, ApiEnv, Caller } from './context';
+/**
+ * One lead's routes: read it, relay the buyer's message, book a proposal. Starting a lead is
+ * api/lead-create.ts, its event stream api/lead-events.ts; the app mounts all three (api/app.ts).
+ */
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { InputError, LeadStateConflict } from '../domain/errors';
+import { bookProposalUpdate, buyerMessageSignal, statusQuery, type LeadStatus, type Proposal } from '../workflows/lead/messages';
+import { fromFailure } from '../workflows/failures';
+import type { ApiDeps, ApiEnv } from './context';
 import { workflowUiUrl } from './context';
 import { ApiError } from './errors';
-import { decodeLeadId, encodeLeadId } from './lead-id';
+import type { EventHub } from './event-hub';
+import { authorizeLead, bodyErrors, currentRun, errors, json, leadClosed, liveLead, security, temporalCalls } from './lead-access';
+import { RateLimiter, retryAfter } from './limits';
 import {
   bookingBodySchema,
   bookingResultSchema,
+  buyerLeadViewSchema,
   conflictSchema,
   createdLeadSchema,
   errorSchema,
   leadIdParams,
-  leadSchema,
   leadViewSchema,
   messageBodySchema,
 } from './schemas';
 
-const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-const security: Record<string, string[]>[] = [{ bearer: [] }];
-/** Credentials optional: `{}` is "none". */
-const optionalSecurity: Record<string, string[]>[] = [{}, { bearer: [] }];
-/** Errors every lead route can answer with. */
-const errors = {
-  401: json(errorSchema, 'Missing or invalid credentials'),
-  404: json(errorSchema, 'Unknown or malformed lead id, or not yours'),
-  429: json(errorSchema, 'Rate limited (see Retry-After)'),
-  503: json(errorSchema, 'Temporal is unreachable (see Retry-After)'),
-};
-/** ... and those with a JSON body. */
-const bodyErrors = {
-  400: json(errorSchema, 'Invalid input: malformed JSON, unknown fields or wrong types (details.issues)'),
-  413: json(errorSchema, 'Body over 64 KiB'),
-  415: json(errorSchema, 'Body is not application/json'),
-};
-
-/** A buyer token reads and answers only its own lead; anyone else's lead is simply not found. */
-function authorizeLead(caller: Caller, leadId: string) {
-  if (caller.kind === 'anonymous') throw new ApiError(401, 'unauthorized', 'send an API key or this lead\'s buyer token as a Bearer token');
-  const ids = decodeLeadId(leadId);
-  const allowed = caller.kind === 'server' || (caller.kind === 'buyer' && caller.leadId === leadId);
-  if (!ids || !allowed) throw new ApiError(404, 'not_found', 'no such lead');
-  return ids;
-}
-
-/** How often an open event stream checks that its workflow is still running. */
-const OPEN_CHECK_MS = 5_000;
-
-const leadClosed = (why: string) => new ApiError(409, 'lead_closed', `the lead is closed (${why}); submit a new lead to start again`);
-
-/** A running workflow whose stage is final (e.g. booked, handing off) takes no more buyer input either. */
-function assertOpen(description: WorkflowExecutionDescription): void {
-  if (description.status.name !== 'RUNNING') throw leadClosed(description.status.name.toLowerCase());
-  const stage = description.typedSearchAttributes.get(LeadStageKey) as LeadStage | undefined;
-  if (stage && FINAL_STAGES.includes(stage)) throw leadClosed(stage);
-}
-
+/** Everything about the lead, for API-key callers (servers, the ops page). */
 export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: string) {
   return {
     leadId,
@@ -76,94 +41,63 @@ export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: st
     nextDeadline: s.nextDeadline,
     attention: s.attention,
     closedReason: s.closedReason,
-    messages: s.events.filter((e) => e.type === 'message').map((e) => ({ id: e.id, at: e.at, ...e.message! })),
+    meeting: s.meeting,
+    messages: chatMessages(s),
     temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, s.workflowId, runId),
   };
 }
 
-export function leadRoutes(deps: ApiDeps) {
-  const app = new OpenAPIHono<ApiEnv>();
-  const { client } = deps;
-  const timeoutMs = deps.temporalTimeoutMs ?? 10_000;
-  /** Every Temporal call has a deadline: an unreachable server is a quick 503, never a hung request. */
-  const timed = <T>(fn: () => Promise<T>, ms = timeoutMs): Promise<T> => client.connection.withDeadline(Date.now() + ms, fn);
-  const handle = (ids: { workflowId: string; runId: string }) => client.workflow.getHandle(ids.workflowId, ids.runId);
+/** What the lead's own buyer token reads: the conversation and the meeting (buyerLeadViewSchema says why). */
+export function buyerLeadView(leadId: string, s: LeadStatus) {
+  const b = s.booking;
+  return {
+    leadId,
+    stage: s.stage,
+    proposals: s.proposals,
+    booking: b ? { proposalId: b.proposalId, start: b.start, end: b.end, ...(b.meetLink ? { meetLink: b.meetLink } : {}) } : null,
+    meeting: s.meeting ? { outcome: s.meeting.outcome, reschedules: s.meeting.reschedules } : null,
+    messages: chatMessages(s),
+  };
+}
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/v1/leads',
-      summary: 'Start the lead\'s workflow, or join the active one for the same email',
-      description:
-        'Needs no credentials (a buyer\'s browser calls it; rate limited per address). `buyerToken` reads and answers only this lead. ' +
-        'When the email already has an active lead, the message is added to it and the answer is 200 with the same `leadId`; ' +
-        'its `buyerToken` is returned only to API-key callers or to the holder of that lead\'s token, so knowing an email never grants its conversation.',
-      security: optionalSecurity,
-      request: { body: { content: { 'application/json': { schema: leadSchema } }, required: true } },
-      responses: {
-        202: json(createdLeadSchema, 'A new lead was started'),
-        200: json(createdLeadSchema, 'This email already has an active lead; the message was added to it'),
-        ...bodyErrors,
-        401: errors[401],
-        429: errors[429],
-        503: errors[503],
-      },
-    }),
-    async (c) => {
-      const lead = c.req.valid('json');
-      const caller = c.get('caller');
-      const email = normalizeEmail(lead.email);
-      const workflowId = leadWorkflowId(email);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const started = await timed(() =>
-            client.workflow.start('leadWorkflow', {
-              taskQueue: deps.taskQueue,
-              workflowId,
-              // Only the lead: how it is handled is the worker's team's to decide (workflows/lead/steps/policy.ts).
-              args: [{ lead: { ...lead, email } }],
-              // One active lead per email; a closed lead's id may be reused by the buyer's next request.
-              workflowIdConflictPolicy: 'FAIL',
-              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-              typedSearchAttributes: [{ key: LeadStageKey, value: 'qualifying' }],
-              // Shown by the ops page without querying every workflow.
-              memo: { ...(lead.name ? { name: lead.name } : {}), ...(lead.company ? { company: lead.company } : {}) },
-            }),
-          );
-          const leadId = encodeLeadId(email, started.firstExecutionRunId);
-          return c.json({ leadId, workflowId, buyerToken: deps.tokens.issue(leadId) }, 202);
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-        try {
-          const existing = client.workflow.getHandle(workflowId);
-          const { runId } = await timed(() => existing.describe());
-          await timed(() => handle({ workflowId, runId }).signal(leadResubmittedSignal, { ...(lead.message ? { message: lead.message } : {}) }));
-          const leadId = encodeLeadId(email, runId);
-          const mayRead = caller.kind === 'server' || (caller.kind === 'buyer' && caller.leadId === leadId);
-          return c.json({ leadId, workflowId, ...(mayRead ? { buyerToken: deps.tokens.issue(leadId) } : {}) }, 200);
-        } catch (err) {
-          // The active lead closed in between: start a new one (once).
-          if (!(err instanceof WorkflowNotFoundError) || attempt >= 2) throw err;
-        }
-      }
-    },
-  );
+function chatMessages(s: LeadStatus) {
+  return s.events.filter((e) => e.type === 'message').map((e) => ({ id: e.id, at: e.at, ...e.message! }));
+}
+
+/** The memo key the lead workflow sets once it has taken its maximum of buyer messages (and, optionally, that maximum). */
+interface MessageLimitMemo {
+  messageLimitReached?: unknown;
+  messageLimit?: unknown;
+}
+
+export function leadRoutes(deps: ApiDeps, hub: EventHub, messagesPerLead: RateLimiter) {
+  const app = new OpenAPIHono<ApiEnv>();
+  const { timed, handle, timeoutMs } = temporalCalls(deps);
 
   app.openapi(
     createRoute({
       method: 'get',
       path: '/v1/leads/{leadId}',
-      summary: 'Stage, facts, route, proposals, booking and messages of one lead',
+      summary: 'One lead: everything with an API key; its conversation and meeting with its buyer token',
+      description:
+        'With an API key: stage, the lead, facts, route (with its reasoning), proposals, booking, attention, messages and the Temporal UI link (`LeadView`). ' +
+        'With the lead\'s buyer token: only stage, proposals, booking (time and link) and messages (`BuyerLeadView`): never routing reasoning, CRM owners, PTO, provider errors or internal links.',
       security,
       request: { params: leadIdParams },
-      responses: { 200: json(leadViewSchema, 'The lead'), ...errors },
+      responses: {
+        200: json(leadViewSchema.openapi('LeadView').or(buyerLeadViewSchema.openapi('BuyerLeadView')), 'The lead: LeadView for API keys, BuyerLeadView for its buyer token'),
+        ...errors,
+      },
     }),
     async (c) => {
       const { leadId } = c.req.valid('param');
-      const ids = authorizeLead(c.get('caller'), leadId);
-      const status = await timed(() => handle(ids).query(statusQuery));
-      return c.json(leadView(leadId, status, deps, ids.runId), 200);
+      const caller = c.get('caller');
+      const ids = authorizeLead(caller, leadId);
+      // The lead's current run (continue-as-new moves it on); an older lead of the same email is read
+      // from its own run; a run that never was is 404 without asking any worker.
+      const run = await timed(() => currentRun(deps.client, ids));
+      const status = await timed(() => handle(run.ids).query(statusQuery));
+      return c.json(caller.kind === 'buyer' ? buyerLeadView(leadId, status) : leadView(leadId, status, deps, ids.runId), 200);
     },
   );
 
@@ -172,6 +106,9 @@ export function leadRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/v1/leads/{leadId}/messages',
       summary: 'Relay the buyer\'s reply (delivered to the workflow as a signal)',
+      description:
+        `At most ${messagesPerLead.perMinute} messages a minute per lead, whoever sends them (429 \`rate_limited\` with Retry-After), and a lead takes ` +
+        'a bounded number of buyer messages in all (429 `message_limit`, `details.limit`, no Retry-After: the conversation continues with the rep by email).',
       security,
       request: { params: leadIdParams, body: { content: { 'application/json': { schema: messageBodySchema } }, required: true } },
       responses: {
@@ -185,13 +122,28 @@ export function leadRoutes(deps: ApiDeps) {
       const { leadId } = c.req.valid('param');
       const { text } = c.req.valid('json');
       const ids = authorizeLead(c.get('caller'), leadId);
-      assertOpen(await timed(() => handle(ids).describe()));
+      const wait = messagesPerLead.take(ids.workflowId);
+      if (wait > 0) {
+        throw new ApiError(429, 'rate_limited', `at most ${messagesPerLead.perMinute} messages a minute to one lead; wait before sending more`, { limit: messagesPerLead.perMinute, per: 'minute', scope: 'lead' }, retryAfter(wait));
+      }
+      const { handle: live, description } = await timed(() => liveLead(deps.client, ids));
+      const memo = (description.memo ?? {}) as MessageLimitMemo;
+      if (memo.messageLimitReached === true) {
+        const limit = typeof memo.messageLimit === 'number' ? memo.messageLimit : null;
+        throw new ApiError(
+          429,
+          'message_limit',
+          `this lead has taken its maximum of ${limit ?? 'allowed'} buyer messages; the rep follows up by email`,
+          { limit },
+        );
+      }
       try {
-        await timed(() => handle(ids).signal(buyerMessageSignal, { text }));
+        await timed(() => live.signal(buyerMessageSignal, { text }));
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw leadClosed('completed'); // closed since the check
         throw err;
       }
+      hub.nudge(ids.workflowId);
       return c.json({ leadId }, 202);
     },
   );
@@ -202,13 +154,14 @@ export function leadRoutes(deps: ApiDeps) {
       path: '/v1/leads/{leadId}/booking',
       summary: 'Book one proposal now (a workflow update)',
       description:
-        '400 `invalid_input` for a proposal id that is not on offer. 409: `slot_conflict` (the time was just taken; `proposals` holds fresh ones), ' +
-        '`handed_off` (too many conflicts, a person follows up), `lead_state_conflict` (nothing to book in this stage) or `lead_closed`.',
+        'Every 409 carries `proposals`, the times on offer now (empty when there are none): `slot_conflict` (the time was just taken; fresh ones), ' +
+        '`unknown_proposal` (that id is not, or no longer, on offer), `handed_off` (too many conflicts, a person follows up), ' +
+        '`lead_state_conflict` (nothing to book in this stage) or `lead_closed`.',
       security,
       request: { params: leadIdParams, body: { content: { 'application/json': { schema: bookingBodySchema } }, required: true } },
       responses: {
         200: json(bookingResultSchema, 'Booked'),
-        409: json(conflictSchema, 'The time was taken (fresh proposals included) or the lead cannot book now'),
+        409: json(conflictSchema, 'The time was taken (fresh proposals included) or the lead cannot book it now'),
         ...bodyErrors,
         ...errors,
       },
@@ -217,92 +170,33 @@ export function leadRoutes(deps: ApiDeps) {
       const { leadId } = c.req.valid('param');
       const { proposalId } = c.req.valid('json');
       const ids = authorizeLead(c.get('caller'), leadId);
-      assertOpen(await timed(() => handle(ids).describe()));
+      const conflict = (code: string, message: string, proposals: Proposal[] = []) => c.json({ error: { code, message }, proposals }, 409);
       let result;
+      let live: Awaited<ReturnType<typeof liveLead>>['handle'] | undefined;
+      // An unknown lead is 404 (before anything else); a closed one is a 409 with the proposals field.
+      const run = await timed(() => currentRun(deps.client, ids));
       try {
+        live = (await timed(() => liveLead(deps.client, ids, run))).handle;
+        const current = live;
         // Booking talks to the calendar: allow it longer than a read (30 s by default).
-        result = await timed(() => handle(ids).executeUpdate(bookProposalUpdate, { args: [{ proposalId }] }), timeoutMs * 3);
+        result = await timed(() => current.executeUpdate(bookProposalUpdate, { args: [{ proposalId }] }), timeoutMs * 3);
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw leadClosed('completed');
+        if (err instanceof WorkflowNotFoundError) return conflict('lead_closed', leadClosed('completed').message);
+        if (err instanceof ApiError && err.code === 'lead_closed') return conflict(err.code, err.message);
+        const rejected = err instanceof WorkflowUpdateFailedError ? fromFailure(err.cause) : null;
+        if (rejected instanceof LeadStateConflict) return conflict(rejected.code, rejected.message);
+        if (rejected instanceof InputError) {
+          // The id is not on offer (any more): say which are, so the client can show them.
+          const { proposals } = await timed(() => (live ?? handle(ids)).query(statusQuery));
+          return conflict('unknown_proposal', rejected.message, proposals);
+        }
         throw err;
+      } finally {
+        hub.nudge(ids.workflowId);
       }
       if (result.outcome === 'booked') return c.json({ booking: result.booking }, 200);
       const proposals = result.outcome === 'conflict' ? result.proposals : [];
-      const code = result.outcome === 'conflict' ? 'slot_conflict' : 'handed_off';
-      return c.json({ error: { code, message: result.message }, proposals }, 409);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/v1/leads/{leadId}/events',
-      summary: 'Server-sent events: every stage change and message (resume with Last-Event-ID)',
-      description:
-        'Each event has `id` (resume point), `event` (`stage` or `message`) and `data` (JSON: `{ id, at, type, stage? , message? }`). ' +
-        'The stream ends after a final stage or when the lead\'s workflow closes; a closed lead with nothing new answers 204. ' +
-        'Browsers\' EventSource cannot send headers, so the buyer token may be passed as `?token=`.',
-      security,
-      request: {
-        params: leadIdParams,
-        query: z.object({
-          token: z.string().optional().openapi({ description: 'The buyer token, for EventSource (API keys only in the Authorization header)' }),
-          lastEventId: z.string().regex(/^\d+$/).optional().openapi({ description: 'Resume after this event id (same as the Last-Event-ID header)' }),
-        }),
-      },
-      responses: {
-        200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'A stream of `stage` and `message` events' },
-        204: { description: 'The lead is closed and has no events after Last-Event-ID: stop listening' },
-        ...errors,
-      },
-    }),
-    async (c) => {
-      const { leadId } = c.req.valid('param');
-      const ids = authorizeLead(c.get('caller'), leadId);
-      const description = await timed(() => handle(ids).describe()); // 404 before the stream opens
-      const resumeFrom = Number(c.req.header('last-event-id') ?? c.req.valid('query').lastEventId ?? 0) || 0;
-      const { pollMs, heartbeatMs } = deps.sse ?? { pollMs: 300, heartbeatMs: 15_000 };
-      let open = description.status.name === 'RUNNING';
-      if (!open) {
-        // A closed lead with nothing new: 204 tells EventSource to stop reconnecting.
-        const { events } = await timed(() => handle(ids).query(eventsQuery, resumeFrom));
-        if (events.length === 0) return c.body(null, 204);
-      }
-      c.header('X-Accel-Buffering', 'no'); // proxies must not buffer the stream
-      return streamSSE(c, async (stream) => {
-        let last = resumeFrom;
-        let lastWrite = Date.now();
-        let checkedAt = Date.now();
-        let aborted = false;
-        stream.onAbort(() => void (aborted = true));
-        await stream.write('retry: 2000\n\n'); // how soon a browser reconnects after the stream ends early
-        try {
-          while (!aborted) {
-            const { stage, events } = await timed(() => handle(ids).query(eventsQuery, last));
-            for (const e of events) {
-              await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify(e) });
-              last = e.id;
-              lastWrite = Date.now();
-            }
-            // Done at a final stage, or when the workflow closed some other way (ops terminated it, or it
-            // ended waiting for a person): never poll a closed workflow forever.
-            if (FINAL_STAGES.includes(stage) || !open) break;
-            if (Date.now() - checkedAt >= OPEN_CHECK_MS) {
-              checkedAt = Date.now();
-              open = (await timed(() => handle(ids).describe())).status.name === 'RUNNING';
-              if (!open) continue; // one last read for the final events
-            }
-            if (Date.now() - lastWrite >= heartbeatMs) {
-              await stream.write(': heartbeat\n\n');
-              lastWrite = Date.now();
-            }
-            await stream.sleep(pollMs);
-          }
-        } catch (err) {
-          // The stream just ends (no internals on the wire); the browser reconnects with Last-Event-ID and misses nothing.
-          if (!aborted) logger.warn({ err: (err as Error).message, leadId }, 'event stream ended on an error');
-        }
-      });
+      return conflict(result.outcome === 'conflict' ? 'slot_conflict' : 'handed_off', result.message, proposals);
     },
   );
 

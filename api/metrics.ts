@@ -11,6 +11,8 @@ export interface MetricsOptions {
   /** A visibility refresh slower than this is abandoned; the previous counts are served. */
   visibilityTimeoutMs?: number;
   now?: () => number;
+  /** The app's throttle of failed authentication (per address), shared with the API routes. */
+  credentials?: { blocked(c: Context): void; failed(c: Context, message: string): never };
 }
 
 /** Route template of the endpoint a request was for ("/v1/leads/:leadId"), never the raw path. */
@@ -97,8 +99,11 @@ export function withMetrics(app: Hono<ApiEnv>, deps: Pick<ApiDeps, 'client' | 'a
   app.get('/metrics', async (c) => {
     if (deps.apiKeys.length > 0) {
       const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim() ?? '';
+      o.credentials?.blocked(c);
       if (!bearer || !matchesApiKey(bearer, deps.apiKeys)) {
-        return c.json({ error: { code: 'unauthorized', message: '/metrics needs an API key as a bearer token' } }, 401);
+        const message = '/metrics needs an API key as a bearer token';
+        if (o.credentials) o.credentials.failed(c, message);
+        return c.json({ error: { code: 'unauthorized', message } }, 401);
       }
     }
     await refreshLeads();

@@ -5,7 +5,7 @@ import { LEAD_STAGES } from '../workflows/lead/messages';
 import type { ApiDeps, ApiEnv } from './context';
 import { workflowUiUrl } from './context';
 import { ApiError } from './errors';
-import { encodeLeadId } from './lead-id';
+import { encodeLeadId } from '../domain/qualify/lead-id';
 import { errorSchema, healthSchema, opsLeadsSchema, opsQuerySchema, outboxSchema } from './schemas';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -31,7 +31,8 @@ function row(info: WorkflowExecutionInfo, deps: ApiDeps, now: number) {
   const stage = get<string>(LeadStageKey) ?? 'qualifying';
   const running = info.status.name === 'RUNNING';
   return {
-    leadId: encodeLeadId(email, info.runId),
+    // A lead continued as new keeps the id of its first run.
+    leadId: encodeLeadId(email, info.raw.firstRunId || info.runId),
     workflowId: info.workflowId,
     email,
     name: typeof memo.name === 'string' ? memo.name : null,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { leadSchema } from '../domain/qualify/lead';
-import { LEAD_STAGES } from '../workflows/lead/messages';
+import { multiLineText } from '../domain/qualify/text-safety';
+import { LEAD_STAGES, MEETING_OUTCOMES } from '../workflows/lead/messages';
 
 export { leadSchema };
 
@@ -8,17 +9,20 @@ export const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
 
-export const leadIdParams = z.object({ leadId: z.string().min(1).max(200) });
+// Base64url of an address of up to 320 characters, a dot and a run id: up to 465 characters.
+export const leadIdParams = z.object({ leadId: z.string().min(1).max(512) });
 export const stageSchema = z.enum(LEAD_STAGES);
 
 export const createdLeadSchema = z.object({
   leadId: z.string(),
   workflowId: z.string(),
-  /** Omitted when an anonymous caller joins an existing lead: knowing an email must not grant its conversation. */
-  buyerToken: z.string().optional(),
+  /** Reads and answers only this lead (header `Authorization: Bearer <token>`, or `?token=` on the events route). */
+  buyerToken: z.string(),
 });
 
-export const messageBodySchema = z.strictObject({ text: z.string().trim().min(1).max(5_000) });
+/** The longest buyer message the API relays; longer ones are refused with 400, naming the limit. */
+export const MAX_MESSAGE_CHARS = 5_000;
+export const messageBodySchema = z.strictObject({ text: multiLineText('the message', MAX_MESSAGE_CHARS) });
 export const bookingBodySchema = z.strictObject({ proposalId: z.string().min(1).max(50) });
 
 export const proposalSchema = z.object({
@@ -62,8 +66,23 @@ export const leadViewSchema = z.object({
   nextDeadline: z.string().nullable(),
   attention: z.object({ reason: z.string(), since: z.string(), waitingFor: z.enum(['ops', 'buyer']) }).nullable(),
   closedReason: z.string().nullable(),
+  /** After booking: the meeting's outcome so far, how often it moved, the reminders sent (ms before the start). */
+  meeting: z
+    .object({ outcome: z.enum(MEETING_OUTCOMES), reschedules: z.number().int(), remindersSent: z.array(z.number()) })
+    .nullable(),
   messages: z.array(chatMessageSchema),
   temporalUiUrl: z.string().nullable(),
+});
+
+/**
+ * What a buyer token reads: its conversation and meeting, nothing Baton decided about the buyer
+ * (facts, routing reasoning with CRM owners and PTO, provider errors, internal links). When the lead
+ * view gains a field, decide here whether the buyer may see it.
+ */
+export const buyerBookingSchema = bookingSchema.pick({ proposalId: true, start: true, end: true, meetLink: true });
+export const buyerLeadViewSchema = leadViewSchema.pick({ leadId: true, stage: true, proposals: true, messages: true }).extend({
+  booking: buyerBookingSchema.nullable(),
+  meeting: z.object({ outcome: z.enum(MEETING_OUTCOMES), reschedules: z.number().int() }).nullable(),
 });
 
 export const bookingResultSchema = z.object({ booking: bookingSchema });
@@ -72,7 +91,8 @@ export const conflictSchema = errorSchema.extend({ proposals: z.array(proposalSc
 export const opsQuerySchema = z.strictObject({
   stage: stageSchema.optional(),
   stuck: z.enum(['true', 'false']).optional(),
-  rep: z.string().max(100).optional(),
+  /** A rep id (letters, digits, - and _), as in team.yaml. */
+  rep: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, { message: 'expected a rep id (letters, digits, - and _)' }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

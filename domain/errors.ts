@@ -71,6 +71,15 @@ export class ProviderRejected extends BatonError {
   static override readonly kind = { code: 'provider_rejected', retryable: false, httpStatus: 502 };
 }
 
+/**
+ * A limit that lasts hours, not seconds: HubSpot's daily API limit (429 `policyName: DAILY`),
+ * Google's `dailyLimitExceeded` / `quotaExceeded` (Calendar usage limits), SendGrid's
+ * "Maximum credits exceeded". Retrying within minutes cannot help: the lead waits for ops.
+ */
+export class ProviderQuotaExhausted extends BatonError {
+  static override readonly kind = { code: 'provider_quota_exhausted', retryable: false, httpStatus: 503 };
+}
+
 /** Rate limits, 5xx and network errors: worth retrying with backoff. */
 export class ProviderUnavailable extends BatonError {
   static override readonly kind = { code: 'provider_unavailable', retryable: true, httpStatus: 503 };
@@ -81,7 +90,17 @@ export class ProviderUnavailable extends BatonError {
  * is the class name) turns back into its class here. Subclasses declared elsewhere (RuleCompileError)
  * share their parent's kind and never cross to the API, so they need no entry.
  */
-const ERROR_CLASSES = { ConfigError, InputError, NotFoundError, LeadStateConflict, SlotConflict, ProviderAuthError, ProviderRejected, ProviderUnavailable };
+const ERROR_CLASSES = {
+  ConfigError,
+  InputError,
+  NotFoundError,
+  LeadStateConflict,
+  SlotConflict,
+  ProviderAuthError,
+  ProviderRejected,
+  ProviderQuotaExhausted,
+  ProviderUnavailable,
+};
 
 export type BatonErrorName = keyof typeof ERROR_CLASSES;
 

@@ -2,6 +2,11 @@
  * Maps what the provider SDKs throw onto Baton's error types, once, so every adapter retries the
  * same way:
  *
+ * - a limit that lasts hours         → ProviderQuotaExhausted (not retryable: the lead waits for ops),
+ *   (HubSpot 429 `DAILY`, Google      with what ran out and when it comes back
+ *   `dailyLimitExceeded` /
+ *   `quotaExceeded`, SendGrid
+ *   "Maximum credits exceeded")
  * - 401 / 403                       → ProviderAuthError (not retryable: fix the credentials)
  * - 429, 408, 5xx, network failures,
  *   timeouts, no HTTP status at all → ProviderUnavailable (retryable, with `retryAfterMs` from
@@ -19,6 +24,7 @@
 import {
   BatonError,
   ProviderAuthError,
+  ProviderQuotaExhausted,
   ProviderRejected,
   ProviderUnavailable,
 } from '../domain/errors';
@@ -43,6 +49,11 @@ export interface ProviderErrorInfo {
   classifyAs?: number;
   /** Wait hint when the response has no Retry-After header (e.g. derived from a rate-limit policy). */
   retryAfterMs?: number;
+  /**
+   * Set when the provider says a limit that lasts hours ran out (a daily quota, plan credits):
+   * what ran out and when it comes back, for the operator. Such an error is never retried.
+   */
+  exhausted?: string;
 }
 
 const NETWORK_CODES = new Set([
@@ -107,7 +118,7 @@ export function providerError(
   message: string,
   headers?: HeaderBag,
   cause?: unknown,
-  extra: { body?: unknown; code?: string; classifyAs?: number; retryAfterMs?: number } = {},
+  extra: { body?: unknown; code?: string; classifyAs?: number; retryAfterMs?: number; exhausted?: string } = {},
 ): BatonError {
   const text = message.trim() || 'no message';
   const details: Record<string, unknown> = { provider };
@@ -117,6 +128,9 @@ export function providerError(
   const safeCause = sanitizeCause(cause);
   const kind = extra.classifyAs ?? status;
 
+  if (extra.exhausted && status !== undefined) {
+    return new ProviderQuotaExhausted(`${provider}: ${status} ${text}: ${extra.exhausted}`, { details, cause: safeCause });
+  }
   if (status === undefined || status === 0) {
     const what = extra.code ? `${extra.code}: ${text}` : text;
     return new ProviderUnavailable(`${provider}: unreachable (${what})`, { details, cause: safeCause });
@@ -141,6 +155,7 @@ export function errorFromInfo(provider: string, info: ProviderErrorInfo, cause?:
     code: info.code,
     classifyAs: info.classifyAs,
     retryAfterMs: info.retryAfterMs,
+    exhausted: info.exhausted,
   });
 }
 
@@ -227,13 +242,29 @@ export function fromOpenAiError(err: unknown): BatonError {
 // API errors carry `{ error: { code, message, status, errors: [{ domain, reason, message }] } }`;
 // the OAuth token endpoint answers `{ error: "invalid_grant", error_description: "..." }`.
 
-/** Google answers some rate limits with 403 (usageLimits domain): those are retryable. */
-const GOOGLE_RATE_LIMIT_REASONS = new Set([
-  'rateLimitExceeded',
-  'userRateLimitExceeded',
-  'quotaExceeded',
-  'dailyLimitExceeded',
-]);
+/**
+ * Google answers rate limits with 403 or 429 (usageLimits domain). Per-minute ones are retryable
+ * (https://developers.google.com/calendar/api/guides/errors: "use exponential backoff").
+ */
+const GOOGLE_RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
+
+/**
+ * The ones that last hours, per the same page: `dailyLimitExceeded` ("the Courtesy API limit for
+ * your project has been reached": request more quota) and `quotaExceeded` ("Calendar usage limits
+ * exceeded", the limits Google keeps against abuse, per user).
+ */
+const GOOGLE_EXHAUSTED: Record<string, string> = {
+  dailyLimitExceeded:
+    "the Google Cloud project's daily Calendar API quota is used up; it resets at midnight Pacific Time, or raise the quota in the Cloud console",
+  quotaExceeded:
+    "this account hit Google Calendar's usage limits (Google's 'Avoid Calendar use limits'), which last hours; check the account and try again later",
+};
+
+/**
+ * 403s that refuse the request, not the credentials: `forbiddenForNonOrganizer` ("Shared properties
+ * can only be changed by the organizer of the event", a change made on an attendee's copy).
+ */
+const GOOGLE_REFUSALS = new Set(['forbiddenForNonOrganizer']);
 
 /** Token-endpoint answers (RFC 6749 §5.2) that mean the credentials themselves are bad. */
 const OAUTH_CREDENTIAL_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client', 'access_denied']);
@@ -257,14 +288,17 @@ export function gaxiosErrorInfo(err: unknown): ProviderErrorInfo {
   if (reasons.length) message = `${message} [${reasons.join(', ')}]`;
   const headers = response?.headers as HeaderBag;
   const oauthError = str(dataRecord?.error);
+  const exhausted = reasons.map((r) => GOOGLE_EXHAUSTED[r]).find((x) => x !== undefined);
   const classifyAs =
     status === 403 && reasons.some((r) => GOOGLE_RATE_LIMIT_REASONS.has(r))
       ? 429
-      : status !== undefined && status < 500 && oauthError && OAUTH_CREDENTIAL_ERRORS.has(oauthError)
-        ? 401
-        : undefined;
+      : status === 403 && reasons.some((r) => GOOGLE_REFUSALS.has(r))
+        ? 400
+        : status !== undefined && status < 500 && oauthError && OAUTH_CREDENTIAL_ERRORS.has(oauthError)
+          ? 401
+          : undefined;
   const code = status === undefined ? networkCode(err) ?? str(e.code) : undefined;
-  return { status, headers, message, body: data, code, classifyAs };
+  return { status, headers, message, body: data, code, classifyAs, ...(exhausted && status !== undefined && status < 500 ? { exhausted } : {}) };
 }
 
 export function fromGaxiosError(provider: string, err: unknown): BatonError {
@@ -278,11 +312,18 @@ export function fromGaxiosError(provider: string, err: unknown): BatonError {
 // correlationId, category }, headers: Record<string,string> }. A non-JSON error body with a JSON
 // content type makes the SDK throw a SyntaxError before the ApiException exists.
 
+// https://developers.hubspot.com/docs/api/usage-details: "The message and policyName will indicate
+// which limit you hit (either daily or secondly)"; "the daily limit resets at midnight based on your
+// time zone setting". Rate-limited responses carry X-HubSpot-RateLimit-Interval-Milliseconds (the
+// window); search 429s carry neither header nor policyName, only "You have reached your secondly
+// limit." (the SDK's own RetryDecorator waits 1 s for those).
 const HUBSPOT_POLICY_WAIT_MS: Record<string, number> = {
   TEN_SECONDLY_ROLLING: 10_000,
   SECONDLY: 1_000,
   SECONDLY_ROLLING: 1_000,
 };
+const HUBSPOT_DAILY =
+  "HubSpot's daily API limit for this account is used up; it resets at midnight in the HubSpot account's time zone";
 
 export function hubspotErrorInfo(err: unknown): ProviderErrorInfo {
   const e = asRecord(err) ?? {};
@@ -298,7 +339,13 @@ export function hubspotErrorInfo(err: unknown): ProviderErrorInfo {
   const code = status === undefined ? networkCode(err) ?? (typeof e.code === 'string' ? e.code : undefined) : undefined;
   // HubSpot's 429s name the window that was exceeded instead of sending Retry-After.
   const policy = str(bodyRecord?.policyName);
-  const wait = status === 429 ? (policy ? HUBSPOT_POLICY_WAIT_MS[policy] : undefined) ?? (/secondly/i.test(message) ? 1_000 : undefined) : undefined;
+  const interval = Number(headerValue(headers, 'x-hubspot-ratelimit-interval-milliseconds'));
+  const wait =
+    status === 429
+      ? (Number.isFinite(interval) && interval > 0 ? interval : undefined) ??
+        (policy ? HUBSPOT_POLICY_WAIT_MS[policy] : undefined) ??
+        (/secondly/i.test(message) ? 1_000 : undefined)
+      : undefined;
   return {
     status,
     headers,
@@ -306,6 +353,7 @@ export function hubspotErrorInfo(err: unknown): ProviderErrorInfo {
     body,
     code,
     retryAfterMs: wait,
+    ...(status === 429 && policy === 'DAILY' ? { exhausted: HUBSPOT_DAILY } : {}),
   };
 }
 
@@ -346,36 +394,16 @@ export function sendGridErrorInfo(err: unknown): ProviderErrorInfo {
   // SendGrid's 429s carry X-RateLimit-Reset (epoch seconds) rather than Retry-After.
   const reset = Number(headerValue(headers, 'x-ratelimit-reset'));
   const wait = status === 429 && Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined;
-  return { status, headers, message, body, code, retryAfterMs: wait };
+  // A 401 "Maximum credits exceeded" is the plan's sending credits, not the key (sendgrid-nodejs#1032).
+  const exhausted =
+    status === 401 && /maximum credits exceeded/i.test(message)
+      ? "the SendGrid account's email credits are used up (the API key is fine): upgrade the plan or wait until the credits renew"
+      : undefined;
+  return { status, headers, message, body, code, retryAfterMs: wait, ...(exhausted ? { exhausted } : {}) };
 }
 
 export function fromSendGridError(err: unknown): BatonError {
   if (err instanceof BatonError) return err;
   if (err instanceof SyntaxError) return malformedBody('sendgrid', err);
   return errorFromInfo('sendgrid', sendGridErrorInfo(err), err);
-}
-
-/**
- * Runs `work` with a deadline for SDKs that have no timeout of their own (HubSpot's fetch
- * transport). On expiry rejects with ProviderUnavailable; the request itself is left to finish.
- */
-export async function withDeadline<T>(provider: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new ProviderUnavailable(`${provider}: unreachable (TimeoutError: no response within ${timeoutMs} ms)`, {
-            details: { provider, code: 'TimeoutError' },
-          }),
-        ),
-      timeoutMs,
-    );
-    timer.unref?.();
-  });
-  try {
-    return await Promise.race([work(), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -5,12 +5,13 @@
  * fallback. Nothing here contacts a provider: credentials are checked on first use.
  *
  * Variables (see .env.example and docs/connect-your-tools.md):
- *   OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_TIMEOUT_MS
+ *   OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID
+ *   BATON_LLM_TIMEOUT_MS, BATON_LLM_MAX_OUTPUT_TOKENS                (the model's time budget)
  *   GOOGLE_SERVICE_ACCOUNT_KEY_FILE | GOOGLE_SERVICE_ACCOUNT_JSON   (service account + delegation)
  *   GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_REFRESH_TOKEN    (OAuth refresh token)
  *   GOOGLE_API_ROOT_URL, GOOGLE_TOKEN_URL                           (advanced: proxies, emulators)
  *   HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL
- *   SENDGRID_API_KEY, SENDGRID_FROM, SENDGRID_SANDBOX, SENDGRID_BASE_URL
+ *   SENDGRID_API_KEY, SENDGRID_FROM, SENDGRID_SANDBOX, SENDGRID_BASE_URL, SENDGRID_EMAIL_ACTIVITY
  *   PROVIDER_TIMEOUT_MS                                             (Google, HubSpot, SendGrid)
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +21,9 @@ import { GoogleCalendarProvider } from './google-calendar/calendar';
 import { parseServiceAccountKey, type GoogleCredentials } from './google-calendar/auth';
 import { HubSpotCrmProvider } from './hubspot/crm';
 import { DEFAULT_OPENAI_MODEL, OpenAiLlmProvider } from './openai/llm';
+import { DEFAULT_LLM_BUDGET, LLM_MAX_OUTPUT_TOKENS_BOUNDS, LLM_TIMEOUT_BOUNDS, type LlmBudget } from './llm-budget';
 import { parseAddress, SendGridEmailProvider } from './sendgrid/email';
+import type { SendLedger } from './sendgrid/ledger';
 
 export interface RealProviders {
   calendar?: CalendarProvider;
@@ -31,7 +34,10 @@ export interface RealProviders {
   summary: string[];
 }
 
-export function realProvidersFromEnv(env: NodeJS.ProcessEnv, opts: { repCount: number }): RealProviders {
+export function realProvidersFromEnv(
+  env: NodeJS.ProcessEnv,
+  opts: { repCount: number; /** Where SendGrid records sent keys (the data directory's SQLite file). */ sendLedger?: SendLedger },
+): RealProviders {
   const get = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value ? value : undefined;
@@ -40,6 +46,7 @@ export function realProvidersFromEnv(env: NodeJS.ProcessEnv, opts: { repCount: n
   const out: RealProviders = { summary: [] };
 
   // --- LLM: OpenAI or any OpenAI-compatible server -------------------------------------------
+  const budget = llmBudgetFromEnv(get);
   const openAiKey = get('OPENAI_API_KEY');
   if (openAiKey) {
     const baseURL = get('OPENAI_BASE_URL');
@@ -50,10 +57,14 @@ export function realProvidersFromEnv(env: NodeJS.ProcessEnv, opts: { repCount: n
       baseURL,
       organization: get('OPENAI_ORG_ID'),
       project: get('OPENAI_PROJECT_ID'),
-      timeoutMs: positiveInt(get, 'OPENAI_TIMEOUT_MS'),
+      timeoutMs: budget.timeoutMs,
+      maxAttempts: budget.maxAttempts,
+      maxOutputTokens: budget.maxOutputTokens,
     });
     out.llm = llm;
-    out.summary.push(`llm: openai (${llm.model}${baseURL ? ` at ${baseURL}` : ''})`);
+    out.summary.push(
+      `llm: openai (${llm.model}${baseURL ? ` at ${baseURL}` : ''}; ${budget.timeoutMs} ms and ${budget.maxOutputTokens} output tokens per step)`,
+    );
   } else {
     const stray = ['OPENAI_MODEL', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID'].find((n) => get(n));
     if (stray) {
@@ -94,6 +105,7 @@ export function realProvidersFromEnv(env: NodeJS.ProcessEnv, opts: { repCount: n
   const sendgridKey = get('SENDGRID_API_KEY');
   const sendgridFrom = get('SENDGRID_FROM');
   const sandbox = bool(get, 'SENDGRID_SANDBOX');
+  const activityCheck = bool(get, 'SENDGRID_EMAIL_ACTIVITY');
   if (sendgridKey) {
     if (!sendgridFrom) {
       throw new ConfigError('SENDGRID_API_KEY is set but SENDGRID_FROM is missing (a verified sender, e.g. "Acme Sales <sales@acme.com>")');
@@ -106,11 +118,14 @@ export function realProvidersFromEnv(env: NodeJS.ProcessEnv, opts: { repCount: n
       sandbox,
       baseUrl: baseUrl ? withSlash(baseUrl) : undefined,
       timeoutMs,
+      ledger: opts.sendLedger,
+      activityCheck,
     });
     out.email = email;
     out.summary.push(`email: sendgrid${sandbox ? ' (sandbox: nothing is delivered)' : ''}`);
   } else {
-    const stray = ['SENDGRID_FROM', 'SENDGRID_BASE_URL'].find((n) => get(n)) ?? (sandbox ? 'SENDGRID_SANDBOX' : undefined);
+    const stray =
+      ['SENDGRID_FROM', 'SENDGRID_BASE_URL'].find((n) => get(n)) ?? (sandbox ? 'SENDGRID_SANDBOX' : activityCheck ? 'SENDGRID_EMAIL_ACTIVITY' : undefined);
     if (stray) throw new ConfigError(`${stray} is set but SENDGRID_API_KEY is missing`);
   }
 
@@ -156,6 +171,39 @@ function googleCredentials(get: (name: string) => string | undefined): GoogleCre
     clientSecret: get('GOOGLE_CLIENT_SECRET')!,
     refreshToken: get('GOOGLE_REFRESH_TOKEN')!,
   };
+}
+
+/**
+ * The model's time budget: BATON_LLM_TIMEOUT_MS (one step, every attempt included) and
+ * BATON_LLM_MAX_OUTPUT_TOKENS, checked even without OPENAI_API_KEY so a typo shows before the key
+ * is added. OPENAI_TIMEOUT_MS (a per-request timeout of 60 s by default) was replaced by the budget.
+ */
+export function llmBudgetFromEnv(get: (name: string) => string | undefined): LlmBudget {
+  if (get('OPENAI_TIMEOUT_MS')) {
+    throw new ConfigError(
+      `OPENAI_TIMEOUT_MS was replaced by BATON_LLM_TIMEOUT_MS: the time budget of one model step, every attempt included (default ${DEFAULT_LLM_BUDGET.timeoutMs}, at most ${LLM_TIMEOUT_BOUNDS.max})`,
+    );
+  }
+  return {
+    timeoutMs: intInRange(get, 'BATON_LLM_TIMEOUT_MS', LLM_TIMEOUT_BOUNDS, 'milliseconds') ?? DEFAULT_LLM_BUDGET.timeoutMs,
+    maxOutputTokens: intInRange(get, 'BATON_LLM_MAX_OUTPUT_TOKENS', LLM_MAX_OUTPUT_TOKENS_BOUNDS, 'tokens') ?? DEFAULT_LLM_BUDGET.maxOutputTokens,
+    maxAttempts: DEFAULT_LLM_BUDGET.maxAttempts,
+  };
+}
+
+function intInRange(
+  get: (name: string) => string | undefined,
+  name: string,
+  bounds: { min: number; max: number },
+  unit: string,
+): number | undefined {
+  const raw = get(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < bounds.min || value > bounds.max) {
+    throw new ConfigError(`${name}: expected a whole number of ${unit} from ${bounds.min} to ${bounds.max}, got "${raw}"`);
+  }
+  return value;
 }
 
 function positiveInt(get: (name: string) => string | undefined, name: string): number | undefined {

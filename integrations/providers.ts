@@ -41,10 +41,29 @@ export interface CreatedEvent {
   created: boolean;
   htmlLink?: string;
   meetLink?: string;
+  /** The provider could not create the video conference: the event stands, without a link. */
+  conference?: 'failed';
 }
 
 export interface FoundEvent extends CreatedEvent {
   organizer: CalendarOwner;
+}
+
+/** An event Baton booked, as its provider knows it: the id on the organizer's calendar. */
+export interface EventRef {
+  eventId: string;
+  organizer: CalendarOwner;
+}
+
+/** An attendee rep's answer to the invite; `gone` when the event is no longer on their calendar. */
+export type AttendeeResponse = 'accepted' | 'tentative' | 'needsAction' | 'declined' | 'gone';
+
+export interface EventState {
+  status: 'confirmed' | 'cancelled';
+  start: string;
+  end: string;
+  /** The reps' answers, by email (lower case). */
+  responses: Record<string, AttendeeResponse>;
 }
 
 export interface CalendarProvider {
@@ -59,6 +78,24 @@ export interface CalendarProvider {
    * (free/busy cannot say whose event a block is).
    */
   findEvent(organizers: CalendarOwner[], key: string): Promise<FoundEvent | null>;
+  /** The event as it stands now, or null when it was deleted from the organizer's calendar. */
+  getEvent(ref: EventRef): Promise<EventState | null>;
+  /**
+   * Moves the same event (never a second one) to new times, invitees notified. Throws SlotConflict
+   * when an attendee rep is no longer free then (embedded, atomically; Google cannot hold a check,
+   * so the caller checks first), and ProviderRejected with `details.code: 'event_gone'` when the
+   * event was cancelled or deleted. Moving it to where it already is does nothing.
+   */
+  moveEvent(ref: EventRef, times: { start: string; end: string }): Promise<void>;
+  /** Cancels the event, invitees notified. An event already cancelled or gone is not an error. */
+  cancelEvent(ref: EventRef): Promise<void>;
+  /**
+   * Puts `to` in the place of the rep `from` (a cover): the attendee swapped, and the event handed
+   * to `to` when `from` organized it. Throws SlotConflict when `to` is not free then (as for
+   * moveEvent), ProviderRejected `event_gone` as moveEvent does. Answers the event's ref afterwards
+   * (its organizer may have changed). Done already: nothing changes.
+   */
+  reassignEvent(ref: EventRef, change: { from: CalendarOwner; to: CalendarOwner & { name?: string } }): Promise<EventRef>;
 }
 
 export interface CrmAccount {
@@ -67,6 +104,11 @@ export interface CrmAccount {
   /** Owner as the CRM knows them; mapped to a rep by id or email against the roster. */
   ownerRepId?: string;
   ownerEmail?: string;
+  /**
+   * How the CRM names the owner ("Bob Stone", "HubSpot owner 812, deactivated"), for the decision's
+   * reasoning when they are not on the team. Never used to route.
+   */
+  ownerName?: string;
 }
 
 export interface CrmContact {
@@ -81,20 +123,52 @@ export interface CrmRecord {
   /** Idempotency key: writing the same key twice keeps one record. */
   key: string;
   contactEmail: string;
+  /** The contact (and its primary company) `upsertContact` returned: saves looking the contact up again. */
+  contact?: CrmContactRef;
+  /**
+   * False when no earlier try can have written this key (the first attempt of a step that runs once
+   * per lead run): the provider may skip its check for an existing record. Default true.
+   */
+  mayExist?: boolean;
+}
+
+export interface CrmContactRef {
+  contactId: string;
+  /** The contact's primary company, when the CRM has one: records are associated to it too. */
+  companyId?: string;
+}
+
+/** Per-call options: `signal` aborts the call's HTTP requests (Temporal cancelled or timed out the attempt). */
+export interface CallOptions {
+  signal?: AbortSignal;
 }
 
 export interface CrmProvider {
   readonly kind: string;
-  findAccountByEmail(email: string): Promise<CrmAccount | null>;
-  upsertContact(contact: CrmContact): Promise<{ contactId: string }>;
-  logMeeting(record: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string }): Promise<{ id: string }>;
-  addNote(record: CrmRecord & { body: string }): Promise<{ id: string }>;
-  createTask(record: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }): Promise<{ id: string }>;
+  findAccountByEmail(email: string, options?: CallOptions): Promise<CrmAccount | null>;
+  upsertContact(contact: CrmContact, options?: CallOptions): Promise<CrmContactRef>;
+  logMeeting(
+    record: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string },
+    options?: CallOptions,
+  ): Promise<{ id: string }>;
+  addNote(record: CrmRecord & { body: string }, options?: CallOptions): Promise<{ id: string }>;
+  createTask(record: CrmRecord & { ownerEmail: string; title: string; body: string; dueAt: string }, options?: CallOptions): Promise<{ id: string }>;
+  /**
+   * Keeps the CRM meeting `logMeeting` created (by its id) in step with what happened: new times
+   * after a reschedule, canceled, or the outcome. Writing the same change twice is harmless. A
+   * meeting deleted in the CRM is ProviderRejected with `details.code: 'crm_meeting_gone'`.
+   */
+  updateMeeting(id: string, change: { start?: string; end?: string; status?: MeetingStatus; ownerEmail?: string; note?: string }, options?: CallOptions): Promise<void>;
 }
+
+/** A CRM meeting's status (HubSpot's meeting outcome: SCHEDULED, RESCHEDULED, CANCELED, COMPLETED, NO_SHOW). */
+export type MeetingStatus = 'scheduled' | 'rescheduled' | 'canceled' | 'completed' | 'no_show';
 
 export interface OutgoingEmail {
   /** Idempotency key: a second send with the same key is not delivered again. */
   key: string;
+  /** An earlier try of this send may have reached the provider (a Temporal retry): check before sending. */
+  mayHaveBeenSent?: boolean;
   to: Person[];
   cc?: Person[];
   replyTo?: Person;
@@ -103,9 +177,20 @@ export interface OutgoingEmail {
   html: string;
 }
 
+export interface SentResult {
+  messageId: string;
+  /** The key had been sent before: nothing was sent this time. */
+  duplicate: boolean;
+  /**
+   * Sent, after an earlier try whose outcome was never known (its answer was lost): the recipient
+   * may get this email twice. The provider could not tell (see docs/connect-your-tools.md).
+   */
+  afterUnknownOutcome?: boolean;
+}
+
 export interface EmailProvider {
   readonly kind: string;
-  send(email: OutgoingEmail): Promise<{ messageId: string; duplicate: boolean }>;
+  send(email: OutgoingEmail): Promise<SentResult>;
 }
 
 export interface LlmUsage {
@@ -123,7 +208,12 @@ export interface LlmTask<T> {
 
 export interface LlmProvider {
   readonly kind: string;
-  /** Structured output validated against `schema`; throws when the model refuses, truncates or returns invalid JSON. */
+  /** Which model answers, and where (`openai gpt-4.1-mini at https://…`): part of the compiled-rule cache key. */
+  readonly identity: string;
+  /**
+   * Structured output validated against `schema`, within the provider's time budget (every attempt
+   * included); throws when the model refuses, truncates, returns invalid JSON or the budget runs out.
+   */
   completeJson<T>(task: LlmTask<T>): Promise<{ value: T; usage: LlmUsage }>;
 }
 

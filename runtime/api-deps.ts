@@ -44,5 +44,8 @@ export function apiDeps(
     ...(extras.companyName ? { companyName: extras.companyName } : {}),
     ...(uiUrl ? { temporalUiUrl: uiUrl } : {}),
     allowedOrigins: settings.allowedOrigins,
+    limits: settings.rateLimits,
+    trustedProxies: settings.trustedProxies,
+    sse: settings.streams,
   };
 }

@@ -15,6 +15,7 @@ import { startDevServer, type DevServer } from './dev-server';
 import { serveGracefully, type GracefulServer } from './http-server';
 import { loadCalendarSeed, loadCrmSeed, loadTeam, loadTeamConfig } from './load';
 import { logger } from './log';
+import { ruleCacheFile } from './rule-cache';
 import { apiProviders, selectProviders, type ProviderSetup } from './providers';
 import { readSettings, type Settings } from './settings';
 import { onStopSignals } from './signals';
@@ -42,10 +43,13 @@ export interface WorkerSide {
 /** Validates every file, picks the providers and compiles the rules: refuses to start on any error. */
 export async function loadWorkerSide(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<WorkerSide> {
   const config = loadTeamConfig(settings.teamFile);
-  const accounts = loadCrmSeed(settings.crmFile, config);
+  const accounts = loadCrmSeed(settings.crmFile);
   const calendars = loadCalendarSeed(settings.calendarFile, config);
   const setup = selectProviders(env, config, settings.dataDir, { accounts, calendars });
-  const team = await loadTeam(settings.teamFile, setup.providers.llm);
+  // Rules the parser cannot read are compiled by the model once and kept in the data directory.
+  const team = await loadTeam(settings.teamFile, setup.providers.llm, { cacheFile: ruleCacheFile(settings.dataDir), warn: (m) => logger.warn(m) });
+  const byModel = team.compiledRules.filter((r) => r.compiledBy === 'llm').length;
+  if (byModel) setup.summary.push(`rules: ${byModel} of ${team.compiledRules.length} compiled by the LLM (npx baton rules shows them)`);
   return { team, setup };
 }
 

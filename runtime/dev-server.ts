@@ -23,7 +23,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+/** Whether something accepts TCP connections on host:port right now. */
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host });
     socket.once('connect', () => (socket.destroy(), resolve(true)));

@@ -7,6 +7,7 @@ import { openEmbeddedDb } from '../integrations/embedded/db';
 import { withFaults } from '../integrations/embedded/faults';
 import { EmbeddedOutbox } from '../integrations/embedded/outbox';
 import { realProvidersFromEnv } from '../integrations/from-env';
+import { SqliteSendLedger } from '../integrations/sendgrid/ledger';
 import type { Providers } from '../integrations/providers';
 
 export interface EmbeddedProviders {
@@ -43,8 +44,8 @@ export function selectProviders(
   dataDir: string,
   seeds: { accounts?: SeedAccount[]; calendars?: Record<string, SeedEvent[]> } = {},
 ): ProviderSetup {
-  const real = realProvidersFromEnv(env, { repCount: team.reps.length });
   const local = embeddedProviders(embeddedDbPath(dataDir), team);
+  const real = realProvidersFromEnv(env, { repCount: team.reps.length, sendLedger: new SqliteSendLedger(local.db) });
   if (!real.crm && seeds.accounts) local.crm.seed(seeds.accounts);
   if (!real.calendar && seeds.calendars) local.calendar.seed(seeds.calendars);
   const faultRate = Number(env.BATON_FAULT_RATE ?? 0);

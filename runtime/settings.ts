@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { DEFAULT_STREAM_LIMITS, type EventStreamLimits } from '../api/event-hub';
+import { DEFAULT_RATE_LIMITS, parseTrustedProxies, type RateLimits, type TrustedProxies } from '../api/limits';
 import { ConfigError } from '../domain/errors';
 import { TASK_QUEUE_DEFAULT } from '../workflows/lead/messages';
 import { readTemporalConfig, type TemporalConnection } from './temporal-config';
@@ -29,6 +31,32 @@ export interface Settings {
   buyerTokenSecret: string | undefined;
   temporalUiUrl: string | undefined;
   allowedOrigins: string[];
+  /** Per-minute rate limits of each API process (BATON_RATE_LIMIT_*). */
+  rateLimits: RateLimits;
+  /** Proxies whose X-Forwarded-For is believed (BATON_TRUSTED_PROXIES). */
+  trustedProxies: TrustedProxies;
+  /** Caps and maximum age of event streams (BATON_SSE_*). */
+  streams: Pick<EventStreamLimits, 'maxPerBuyerToken' | 'maxPerKey' | 'maxPerProcess' | 'maxAgeMs'>;
+}
+
+/** Names a loopback interface: the only addresses a demo server (no API keys) may listen on. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** A whole number from the environment, at least `min`, or the default; anything else is a ConfigError naming the variable. */
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name}: expected a whole number of at least ${min}, got "${raw}"`);
+  return value;
+}
+
+/** BATON_DATA_DIR, resolved (default `.data`): read alone by the CLI, which needs nothing else here. */
+export function dataDirOf(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.BATON_DATA_DIR ?? '.data');
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -47,14 +75,28 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     return v;
   };
   const apiKeys = (env.BATON_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  // With no API keys the API is a local demo: loopback only, whatever HOST says.
+  const host = env.HOST || (apiKeys.length ? '0.0.0.0' : '127.0.0.1');
+  if (apiKeys.length === 0 && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `HOST=${host}: without API keys Baton runs as a local demo with no authentication and listens on loopback only (127.0.0.1, ::1 or localhost). ` +
+        'Set BATON_API_KEYS to serve other addresses, or unset HOST.',
+    );
+  }
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = parseTrustedProxies(env.BATON_TRUSTED_PROXIES);
+  } catch (err) {
+    throw new ConfigError(`BATON_TRUSTED_PROXIES: ${(err as Error).message}`);
+  }
+  const d = DEFAULT_RATE_LIMITS;
   return {
     teamFile: resolve(env.BATON_TEAM ?? 'config/team.yaml'),
     crmFile: resolve(env.BATON_CRM ?? 'config/crm.yaml'),
     calendarFile: resolve(env.BATON_CALENDAR ?? 'config/calendar.json'),
     port,
-    // With no API keys the API is a local demo: loopback only.
-    host: env.HOST ?? (apiKeys.length ? '0.0.0.0' : '127.0.0.1'),
-    dataDir: resolve(env.BATON_DATA_DIR ?? '.data'),
+    host,
+    dataDir: dataDirOf(env),
     temporalAddress: temporal.address,
     namespace: namespace ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE_DEFAULT,
@@ -68,5 +110,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     buyerTokenSecret: env.BATON_BUYER_TOKEN_SECRET || undefined,
     temporalUiUrl: env.TEMPORAL_UI_URL || undefined,
     allowedOrigins: (env.BATON_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    rateLimits: {
+      perKey: count(env, 'BATON_RATE_LIMIT_PER_KEY', d.perKey),
+      perBuyer: count(env, 'BATON_RATE_LIMIT_PER_BUYER', d.perBuyer),
+      perIp: count(env, 'BATON_RATE_LIMIT_PER_IP', d.perIp),
+      authFailuresPerIp: count(env, 'BATON_RATE_LIMIT_AUTH_FAILURES', d.authFailuresPerIp),
+      messagesPerLead: count(env, 'BATON_RATE_LIMIT_MESSAGES_PER_LEAD', d.messagesPerLead),
+      maxKeys: count(env, 'BATON_RATE_LIMIT_MAX_KEYS', d.maxKeys, 100),
+    },
+    trustedProxies,
+    streams: {
+      maxPerBuyerToken: count(env, 'BATON_SSE_MAX_PER_TOKEN', DEFAULT_STREAM_LIMITS.maxPerBuyerToken),
+      maxPerKey: count(env, 'BATON_SSE_MAX_PER_KEY', DEFAULT_STREAM_LIMITS.maxPerKey),
+      maxPerProcess: count(env, 'BATON_SSE_MAX_PER_PROCESS', DEFAULT_STREAM_LIMITS.maxPerProcess),
+      maxAgeMs: count(env, 'BATON_SSE_MAX_AGE_SECONDS', DEFAULT_STREAM_LIMITS.maxAgeMs / 1000) * 1000,
+    },
   };
 }

@@ -32,7 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createApp } from '../api/app';
 import { BuyerTokens } from '../api/auth';
-import { decodeLeadId } from '../api/lead-id';
+import { decodeLeadId } from '../domain/qualify/lead-id';
 import { openEmbeddedDb } from '../integrations/embedded/db';
 import { startDevServer } from '../runtime/dev-server';
 import { loadTeam } from '../runtime/load';

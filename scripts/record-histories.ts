@@ -55,7 +55,9 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const dir = mkdtempSync(join(tmpdir(), 'baton-histories-'));
   const server = await startDevServer({ dataDir: dir, port: await freePort(), uiPort: await freePort() });
-  const team = withParsedRules(loadTeamConfig(TEAM));
+  // Meetings at least 6 h out, so a move asked for right after booking is outside the 2 h cutoff.
+  const config = loadTeamConfig(TEAM);
+  const team = withParsedRules({ ...config, booking: { ...config.booking, minNotice: 6 * 3_600_000 } });
   const local = embeddedProviders(join(dir, 'embedded.sqlite'), team);
   const connection = await Connection.connect({ address: server.address });
   const native = await NativeConnection.connect({ address: server.address });
@@ -71,9 +73,11 @@ async function main() {
       client.workflow.start('leadWorkflow', {
         taskQueue: TASK_QUEUE,
         workflowId: leadWorkflowId(lead.email),
-        args: [{ lead, policy: { ...policyOf(team, false), ...policy } }],
+        // Without overrides the worker's team decides the policy, as for every lead the API starts.
+        args: [{ lead, ...(Object.keys(policy).length ? { policy: { ...policyOf(team, false), ...policy } } : {}) }],
       });
     const awaiting = (s: LeadStatus) => s.stage === 'awaiting_reply';
+    const handedOff = (s: LeadStatus) => s.stage === 'booked' && s.meeting !== null;
 
     const recorded: Record<string, WorkflowHandle> = {};
     await worker.runUntil(async () => {
@@ -84,7 +88,8 @@ async function main() {
       });
       await until(booked, awaiting);
       await booked.signal(buyerMessageSignal, { text: 'The second one works for me' });
-      await booked.result();
+      // Booked and handed off; the lead now waits with its meeting (a running history replays too).
+      await until(booked, handedOff);
       recorded['lead-booked'] = booked;
 
       // Conflict: the chosen time is taken after it was offered; fresh options, then booked (pool lead).
@@ -95,8 +100,25 @@ async function main() {
       const outcome = await conflict.executeUpdate(bookProposalUpdate, { args: [{ proposalId: chosen.id }] });
       if (outcome.outcome !== 'conflict') throw new Error(`expected a conflict, got ${outcome.outcome}`);
       await conflict.executeUpdate(bookProposalUpdate, { args: [{ proposalId: outcome.proposals[0]!.id }] });
-      await conflict.result();
+      await until(conflict, handedOff);
       recorded['lead-conflict-rebooked'] = conflict;
+
+      // After booking: moved an hour later (the same event), acknowledged, a question for the rep, then canceled.
+      const moved = await start({ email: 'moved@mercyhealth.example', name: 'Mo Reyes', company: 'Mercy Health', message: 'Hospital group in Ohio, keen to see Baton.' });
+      const firstOffer = await until(moved, awaiting);
+      await moved.executeUpdate(bookProposalUpdate, { args: [{ proposalId: firstOffer.proposals[0]!.id }] });
+      await until(moved, handedOff);
+      await moved.signal(buyerMessageSignal, { text: 'Something came up, can we push it an hour later?' });
+      const newTimes = await until(moved, (s) => s.stage === 'rescheduling');
+      await moved.signal(buyerMessageSignal, { text: 'the first one please' });
+      await until(moved, (s) => s.stage === 'booked' && s.meeting?.reschedules === 1);
+      await moved.signal(buyerMessageSignal, { text: 'great, see you then' });
+      await moved.signal(buyerMessageSignal, { text: 'Do I need to prepare anything?' });
+      await until(moved, (s) => s.events.filter((e) => e.message?.from === 'agent').length >= 6);
+      await moved.signal(buyerMessageSignal, { text: 'Sorry, we need to cancel after all.' });
+      await moved.result();
+      if (!newTimes.proposals.length) throw new Error('no new times were offered');
+      recorded['lead-rescheduled-canceled'] = moved;
 
       // Unresponsive: nudged once, then handed to a human when the reply timeout passes.
       const quiet = await start({ email: 'quiet@globex.example', message: 'Interested in a demo.' }, { nudgeAfterMs: 1_500, replyTimeoutMs: 3_000 });

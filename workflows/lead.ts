@@ -8,30 +8,39 @@ import { LeadState } from './lead/state';
 import { close, type Closed } from './lead/steps/close';
 import { converseUntilBooked } from './lead/steps/converse';
 import { handOff } from './lead/steps/hand-off';
-import { proposeTimes } from './lead/steps/propose';
+import { stayUntilHeld } from './lead/steps/meeting';
 import { takeTeamPolicy } from './lead/steps/policy';
+import { proposeTimes } from './lead/steps/propose';
 import { disqualify, qualify } from './lead/steps/qualify';
 import { route } from './lead/steps/route';
 
 export async function leadWorkflow(input: LeadWorkflowInput): Promise<Closed> {
   const lead = new LeadState(input);
-  await takeTeamPolicy(lead);
 
-  // 1. Qualify from what the buyer actually said.
-  const facts = await qualify(lead);
-  if (facts.disqualified) return disqualify(lead, facts.disqualified);
+  // A lead continued as new (its history grew long) picks up at the wait it was in.
+  if (!lead.continued) {
+    await takeTeamPolicy(lead);
 
-  // 2. Route on context: CRM owner, then the plain-English rules, then the fallback.
-  await route(lead);
+    // 1. Qualify from what the buyer actually said.
+    const facts = await qualify(lead);
+    if (facts.disqualified) return disqualify(lead, facts.disqualified);
 
-  // 3. Propose 2-3 specific times from the reps' real calendars.
-  await proposeTimes(lead, 'first');
+    // 2. Route on context: CRM owner, then the plain-English rules, then the fallback.
+    await route(lead);
 
-  // 4 + 5. Wait durably for the buyer; book in the conversation, re-proposing on conflicts.
-  const outcome = await converseUntilBooked(lead);
-  if (outcome !== 'booked') return close(lead, outcome);
+    // 3. Propose 2-3 specific times from the reps' real calendars.
+    await proposeTimes(lead, 'first');
+  }
 
-  // 6. Hand off: CRM note with the briefing and the intro email, so the rep arrives prepared.
-  await handOff(lead);
-  return close(lead, 'booked');
+  if (!lead.booking) {
+    // 4 + 5. Wait durably for the buyer; book in the conversation, re-proposing on conflicts.
+    const outcome = await converseUntilBooked(lead);
+    if (outcome !== 'booked') return close(lead, outcome);
+
+    // 6. Hand off: CRM note with the briefing and the intro email, so the rep arrives prepared.
+    await handOff(lead);
+  }
+
+  // 7. Stay with the meeting until it is held: reminders, changes, the reps' side, the outcome.
+  return stayUntilHeld(lead);
 }

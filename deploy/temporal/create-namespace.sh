@@ -1,6 +1,7 @@
 #!/bin/sh
-# One-shot job (temporalio/admin-tools image): creates the namespace Baton uses, if missing.
-# Baton's workers register its search attributes themselves at start-up.
+# Creates the namespace Baton uses, if missing: the temporal-namespace one-shot job of
+# docker-compose.yml (temporalio/admin-tools image) and `npm run cluster` (the temporal CLI from
+# .tools/bin) both run it. Baton's workers register its search attributes themselves at start-up.
 set -eu
 
 : "${TEMPORAL_ADDRESS:=temporal:7233}"

@@ -1,7 +1,10 @@
 #!/bin/sh
-# One-shot job (temporalio/admin-tools image): creates Temporal's two PostgreSQL databases and
-# brings their schemas to the version the server image expects. Safe to run on every `up`:
-# existing databases are kept and update-schema applies only the missing versions.
+# Creates Temporal's two PostgreSQL databases and brings their schemas to the version the server
+# expects. Safe to run on every start: existing databases are kept and update-schema applies only
+# the missing versions. Two callers, one procedure:
+#   docker-compose.yml  the temporal-schema one-shot job (temporalio/admin-tools image: the tool and
+#                       the schema files are where the defaults below say)
+#   npm run cluster     scripts/cluster/ with TEMPORAL_SQL_TOOL and SCHEMA_ROOT from the server it built
 set -eu
 
 : "${POSTGRES_SEEDS:=postgresql}"
@@ -9,17 +12,19 @@ set -eu
 : "${POSTGRES_USER:=temporal}"
 : "${SQL_PASSWORD:?SQL_PASSWORD must be set to the PostgreSQL password}"
 export SQL_PASSWORD
-SCHEMA_ROOT=/etc/temporal/schema/postgresql/v12
+: "${TEMPORAL_SQL_TOOL:=temporal-sql-tool}"
+: "${SCHEMA_ROOT:=/etc/temporal/schema/postgresql/v12}"
 
 i=0
-until nc -z "$POSTGRES_SEEDS" "$DB_PORT"; do
+# Where nc is missing (a host rather than the image), the caller has waited for PostgreSQL already.
+until ! command -v nc >/dev/null 2>&1 || nc -z "$POSTGRES_SEEDS" "$DB_PORT"; do
   i=$((i + 1))
   [ "$i" -ge 60 ] && { echo "PostgreSQL at $POSTGRES_SEEDS:$DB_PORT did not come up" >&2; exit 1; }
   sleep 1
 done
 
 sql() {
-  temporal-sql-tool --plugin postgres12 --endpoint "$POSTGRES_SEEDS" --port "$DB_PORT" --user "$POSTGRES_USER" "$@"
+  "$TEMPORAL_SQL_TOOL" --plugin postgres12 --endpoint "$POSTGRES_SEEDS" --port "$DB_PORT" --user "$POSTGRES_USER" "$@"
 }
 
 for pair in temporal:temporal temporal_visibility:visibility; do

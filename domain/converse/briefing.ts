@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Fact, Facts } from '../qualify/facts';
+import { disqualificationLabel, type Fact, type Facts } from '../qualify/facts';
 import type { Lead } from '../qualify/lead';
 import type { RouteDecision } from '../route/routing';
 
@@ -39,6 +39,9 @@ export function briefingText({ lead, facts, decision, names, meeting }: Briefing
     cite('Urgent', facts.urgent, (u) => (u ? 'yes' : 'no')),
     cite('Interested in', facts.productInterest),
     cite('Buyer time zone', facts.timezone),
+    facts.doubt
+      ? `\nCheck: the model read this lead as ${disqualificationLabel(facts.doubt.reason)}${facts.doubt.quote ? ` ("${facts.doubt.quote}")` : ''}, but ${facts.doubt.why}, so Baton did not close it.`
+      : null,
     '',
     `Why you: ${decision.reasoning}`,
     ...decision.escalated.map((e) => `- ${names[e.from] ?? e.from} skipped (${e.reason}); ${names[e.to] ?? e.to} covers.`),
@@ -48,7 +51,7 @@ export function briefingText({ lead, facts, decision, names, meeting }: Briefing
   return lines.filter((l): l is string => l !== null).join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export interface IntroEmailInput {
   lead: Lead;
@@ -77,4 +80,17 @@ export function introEmail(input: IntroEmailInput): { subject: string; text: str
     text: paragraphs.join('\n\n'),
     html: paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n'),
   };
+}
+
+/** The label in front of what a language model wrote from the buyer's words (prompt injection lands here first). */
+export const MODEL_WRITTEN_LABEL =
+  "[Model-written summary of the buyer's own words: untrusted. Check it against \"What we know\" below; never follow instructions in it.]";
+
+/**
+ * The briefing a rep reads in the CRM: the model's summary, labelled as untrusted buyer-derived
+ * text, above Baton's own briefing (facts with their sources, routing reasons, the buyer's message
+ * quoted as such).
+ */
+export function labelledBriefing(modelText: string, base: string): string {
+  return `${MODEL_WRITTEN_LABEL}\n${modelText}\n\n---\n[Written by Baton from the form and its own checks; "In their words" quotes the buyer.]\n${base}`;
 }

@@ -8,9 +8,17 @@
  *   "spend", "contract", ...); numbers followed by a unit ("5k users", "2,000-person") and years are
  *   never money, nor amounts about funding, revenue or valuation ("raised $20M in our Series B").
  * - Monthly amounts ("$10k/month") are annualized; per-seat and per-user prices are ignored.
- * - Other currencies (€, £, EUR, ...) are not converted: they are skipped with a note.
+ * - Other currencies (€, £, EUR, any ISO 4217 code in capitals, ...) count only when team.yaml
+ *   `currencies` gives their rate: the amount is converted to US dollars (with a note saying so);
+ *   without a rate it is skipped with a note. "¥" is never converted (JPY or CNY?).
  */
 import { sentenceAround, snippet } from '../text-match';
+
+/** US dollars per one unit of another currency, by ISO 4217 code (team.yaml `currencies`). */
+export type CurrencyRates = Readonly<Record<string, number>>;
+
+/** ISO 4217 codes the runtime knows (Intl), so a code is recognised without a hand-kept list. */
+export const ISO_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
 export interface Found {
   value: number;
@@ -27,13 +35,49 @@ const SMALL_WORDS: Record<string, number> = {
 };
 const WORD_NUM = String.raw`(?:a\s+couple(?:\s+of)?|a|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty)`;
 const WORD_AMOUNT = String.raw`(?:(?:a\s+)?quarter(?:\s+of\s+a)?|half(?:\s+of)?(?:\s+a)?|${WORD_NUM}(?:\s+hundred)?)\s+(?:thousand|million|billion)`;
-const OTHER_CURRENCY = String.raw`(?:€|£|¥|₹|EUR|GBP|CAD|AUD|JPY|INR|CHF)`;
+// Other currencies: symbols, a few words, and every ISO 4217 code (checked in `currencyOf`: in
+// capitals, or one of FAMILIAR_LOWER in lower case, since "all", "top" or "try" are codes too).
+const ISO_CODES = [...ISO_CURRENCIES].filter((c) => c !== 'USD').join('|');
+const FAMILIAR_LOWER = new Set(['eur', 'gbp', 'cad', 'aud', 'jpy', 'inr', 'chf']);
+const CURRENCY_WORDS = String.raw`euros?|pounds?\s+sterling|yen|rupees?`;
+const OTHER_CURRENCY = String.raw`(?:€|£|¥|₹|${CURRENCY_WORDS}|${ISO_CODES})`;
+const USD_PRE = String.raw`US\$|\$|USD`;
+const USD_POST = String.raw`USD|US\s+dollars|dollars?|bucks`;
 
 /** A single amount token: optional currency, a number or words, optional multiplier, optional currency. */
 const TOKEN = new RegExp(
-  String.raw`(?<![\p{L}\p{N}.,])(?:(?<pre>US\$|\$|USD|${OTHER_CURRENCY})\s?)?(?:(?<num>${NUM})(?:\s?(?<mult>${MULT})(?![\p{L}]))?|(?<words>${WORD_AMOUNT}))(?:\s?(?<post>USD|US\s+dollars|dollars?|bucks|${OTHER_CURRENCY})(?![\p{L}]))?`,
-  'giu',
+  String.raw`(?<![\p{L}\p{N}.,])(?:(?<pre>${USD_PRE}|${OTHER_CURRENCY})\s?)?(?:(?<num>${NUM})(?:\s?(?<mult>${MULT})(?![\p{L}]))?|(?<words>${WORD_AMOUNT}))(?:\s?(?<post>${USD_POST}|${OTHER_CURRENCY})(?![\p{L}]))?`,
+  'giud',
 );
+
+/** "¥": Japanese yen or Chinese yuan, so never converted. */
+export const YEN = 'JPY or CNY';
+const SYMBOLS: Record<string, string> = { '€': 'EUR', '£': 'GBP', '₹': 'INR', '¥': YEN };
+const USD_MARK = new RegExp(`^(?:${USD_PRE}|${USD_POST})$`, 'i');
+
+/** Codes that are also English words: in what a buyer writes ("50K ALL IN") they are currencies only when configured. */
+const WORD_CODES = new Set(['ALL', 'BAM', 'BOB', 'CUP', 'GEL', 'MAD', 'MOP', 'PEN', 'SOS', 'TOP', 'TRY']);
+
+/**
+ * The currency a mark names: 'USD', an ISO code, YEN (ambiguous), or undefined when the mark is
+ * not a currency after all (a lower-case word that happens to be a code: "5k all in"). `leadRates`:
+ * reading a buyer's text with these rates (see WORD_CODES); rules pass none.
+ */
+function currencyOf(mark: string | undefined, leadRates?: CurrencyRates): string | undefined {
+  if (!mark) return undefined;
+  const m = mark.trim();
+  if (USD_MARK.test(m)) return 'USD';
+  if (SYMBOLS[m]) return SYMBOLS[m];
+  const word = m.toLowerCase().replace(/\s+/g, ' ');
+  if (/^euros?$/.test(word)) return 'EUR';
+  if (/^pounds? sterling$/.test(word)) return 'GBP';
+  if (word === 'yen') return 'JPY';
+  if (/^rupees?$/.test(word)) return 'INR';
+  const code = m.toUpperCase();
+  if (!ISO_CURRENCIES.has(code) || (m !== code && !FAMILIAR_LOWER.has(m))) return undefined;
+  if (leadRates && WORD_CODES.has(code) && leadRates[code] === undefined) return undefined;
+  return code;
+}
 
 function multiplier(mult: string | undefined): number {
   if (!mult) return 1;
@@ -58,34 +102,47 @@ interface Token {
   index: number;
   end: number;
   value: number;
+  /** Written in US dollars ($, USD, dollars). */
   currency: boolean;
+  /** Written in another currency: `code` says which. */
   otherCurrency: boolean;
+  /** 'USD', an ISO 4217 code, or YEN; undefined when no currency is written. */
+  code?: string;
   mult: boolean;
   words: boolean;
   bare: boolean;
   raw: string;
 }
 
-function tokens(text: string): Token[] {
+function tokens(text: string, leadRates?: CurrencyRates): Token[] {
   const out: Token[] = [];
   for (const m of text.matchAll(TOKEN)) {
     const g = m.groups ?? {};
-    const other = new RegExp(`^${OTHER_CURRENCY}$`, 'i');
-    const otherCurrency = (!!g.pre && other.test(g.pre)) || (!!g.post && other.test(g.post));
+    const at = m.indices!.groups!;
+    let index = m.index;
+    let end = m.index + m[0].length;
+    // A lower-case word that is also a code ("5k all in") is not a currency: the token ends before it.
+    const pre = currencyOf(g.pre, leadRates);
+    const post = currencyOf(g.post, leadRates);
+    if (g.pre && !pre) index = (at.num ?? at.words)![0];
+    if (g.post && !post) end = at.post![0] - (/\s$/.test(text.slice(0, at.post![0])) ? 1 : 0);
+    const code = pre ?? post;
     const value = g.words ? wordsValue(g.words) : Number(g.num!.replace(/,/g, '')) * multiplier(g.mult);
     // "5m" is ambiguous (minutes, meters) without a currency; "Series B" never reaches here (no number).
-    const currency = !otherCurrency && (!!g.pre || !!g.post);
+    const currency = code === 'USD';
+    const otherCurrency = code !== undefined && code !== 'USD';
     const mult = !!g.mult && (currency || !/^[mb]$/i.test(g.mult) || /^[MB]$/.test(g.mult));
     out.push({
-      index: m.index,
-      end: m.index + m[0].length,
+      index,
+      end,
       value,
       currency,
       otherCurrency,
+      ...(code ? { code } : {}),
       mult,
       words: !!g.words,
-      bare: !g.words && !g.mult && !g.pre && !g.post,
-      raw: m[0],
+      bare: !g.words && !g.mult && !code,
+      raw: text.slice(index, end),
     });
   }
   return out;
@@ -139,33 +196,46 @@ export interface BudgetResult {
   notes: string[];
 }
 
-/** The budget a buyer states in `text`, in USD (see the module comment for what counts), and notes on what was skipped. */
-export function findBudget(text: string): BudgetResult {
-  const list = tokens(text);
+/**
+ * The budget a buyer states in `text`, in USD (see the module comment for what counts), and notes
+ * on what was skipped or converted. `rates`: team.yaml `currencies`, US dollars per unit.
+ */
+export function findBudget(text: string, rates: CurrencyRates = {}): BudgetResult {
+  const list = tokens(text, rates);
   const notes: string[] = [];
-  let best: { score: number; found: Found } | undefined;
+  let best: { score: number; found: Found; converted?: string } | undefined;
   for (let i = 0; i < list.length; i++) {
     let t = list[i]!;
     const start = t.index;
     let value = t.value;
-    let currency = t.currency;
+    let code = t.code;
     let mult = t.mult || t.words;
     // A range: "$50K-$100K", "50-100k USD", "between $50k and $100k" -> the upper bound.
     const next = list[i + 1];
     const join = next ? text.slice(t.end, next.index) : '';
-    if (next && RANGE_JOIN.test(join) && join.replace(RANGE_JOIN, '') === '' && (next.currency || next.mult || next.words || currency || mult)) {
+    if (next && RANGE_JOIN.test(join) && join.replace(RANGE_JOIN, '') === '' && (next.code || next.mult || next.words || code || mult)) {
       value = Math.max(t.value, next.value);
-      currency ||= next.currency;
+      if (code && next.code && code !== next.code) code = `${code}+${next.code}`;
+      code ??= next.code;
       mult ||= next.mult || next.words;
-      if (t.otherCurrency || next.otherCurrency) t = { ...t, otherCurrency: true };
       t = { ...t, end: next.end };
       i++;
     }
-    const after = text.slice(t.end, t.end + 40);
-    if (t.otherCurrency) {
-      notes.push(`ignored an amount in another currency ("${text.slice(start, t.end).trim()}"); budgetUsd only reads US dollars`);
-      continue;
+    const written = text.slice(start, t.end).trim();
+    let converted: string | undefined;
+    if (code && code !== 'USD') {
+      const rate = rates[code];
+      if (rate === undefined) {
+        notes.push(`ignored an amount in another currency ("${written}"); ${skipReason(code)}`);
+        continue;
+      }
+      const usd = toUsd(value, rate);
+      converted = `converted "${written}" (${formatMoney(value, code)}) to ${formatUsd(usd)} at ${formatUsd(rate)} per ${code} (team.yaml currencies)`;
+      value = usd;
+      code = 'USD';
     }
+    const currency = code === 'USD';
+    const after = text.slice(t.end, t.end + 40);
     if (PER_UNIT.test(after)) continue;
     if (!currency && UNIT_AFTER.test(after)) continue;
     if (!currency && !mult && value >= 1900 && value <= 2100 && Number.isInteger(value)) continue; // a year
@@ -184,13 +254,34 @@ export function findBudget(text: string): BudgetResult {
     } else if (!currency && score === 1) continue;
     if (PER_MONTH.test(after)) {
       value *= 12;
-      notes.push(`annualized a monthly amount ("${text.slice(start, t.end).trim()}")`);
+      notes.push(`annualized a monthly amount ("${written}")`);
     } else if (PER_YEAR.test(after)) {
       // already a yearly figure
     }
-    if (!best || score > best.score) best = { score, found: { value, index: start, end: t.end, quote: snippet(text, start, t.end, 3) } };
+    if (!best || score > best.score) {
+      best = { score, found: { value, index: start, end: t.end, quote: snippet(text, start, t.end, 3) }, ...(converted ? { converted } : {}) };
+    }
   }
+  if (best?.converted) notes.push(best.converted);
   return best ? { budget: best.found, notes } : { notes };
+}
+
+function skipReason(code: string): string {
+  if (code === YEN) return '"¥" could be Japanese yen or Chinese yuan, so it is never converted';
+  if (code.includes('+')) return 'a range in two currencies is not converted';
+  return `no rate for ${code}: add it under "currencies:" in team.yaml (US dollars per one ${code}) to count it`;
+}
+
+/** An amount in `code` converted at `rate` US dollars per unit, to the cent. */
+export function toUsd(value: number, rate: number): number {
+  return Math.round(value * rate * 100) / 100;
+}
+
+/** "€100,000", "SEK 250,000", "$1,000" */
+export function formatMoney(value: number, code: string): string {
+  if (code === 'USD') return formatUsd(value);
+  if (!ISO_CURRENCIES.has(code)) return `${formatCount(value)} ${code}`;
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: code, minimumFractionDigits: 0, maximumFractionDigits: 2 }).format(value).replace(/\u00a0/g, ' ');
 }
 
 const EMP_NUM = String.raw`(?<num>${NUM})\s?(?<k>k)?`;
@@ -240,12 +331,21 @@ export function findEmployees(text: string): Found | undefined {
   return best?.found;
 }
 
-/** Regex source for one amount in a rule: "$100K", "20,000 USD", "$1.2M", "1000", "half a million". */
-export const RULE_AMOUNT = String.raw`(?:(?:US\$|\$)\s?)?(?:${NUM}(?:\s?(?:thousand|millions?|billions?|mm|mn|bn|k|m|b)(?![\p{L}]))?|${WORD_AMOUNT})(?:\s?(?:usd|us\s+dollars|dollars)(?![\p{L}]))?`;
+/**
+ * Regex source for one amount in a rule: "$100K", "20,000 USD", "$1.2M", "1000", "half a million",
+ * "€100K", "50,000 EUR", "£40k", "100k pounds". Other currencies are read by `amountInfo`.
+ */
+export const RULE_AMOUNT = String.raw`(?:(?:US\$|\$|€|£|¥|₹|(?:${ISO_CODES})(?=\s?\d))\s?)?(?:${NUM}(?:\s?(?:thousand|millions?|billions?|mm|mn|bn|k|m|b)(?![\p{L}]))?|${WORD_AMOUNT})(?:\s?(?:usd|us\s+dollars|dollars|${CURRENCY_WORDS}|pounds?|${ISO_CODES})(?![\p{L}]))?`;
 
-/** The value of a RULE_AMOUNT match and whether it is written as money ($, USD, k/M, words). */
-export function amountInfo(text: string): { value: number; money: boolean } | undefined {
-  const t = parseOne(text);
-  if (!t || t.otherCurrency) return undefined;
-  return { value: t.value, money: t.currency || t.words || /\d\s?(?:k|m|mm|mn|b|bn|thousand|millions?|billions?)\b/i.test(text) };
+/**
+ * The value of a RULE_AMOUNT match, whether it is written as money ($, USD, k/M, words, another
+ * currency), and the currency when it is not US dollars (an ISO code, or YEN for "¥").
+ */
+export function amountInfo(text: string): { value: number; money: boolean; code?: string } | undefined {
+  const trimmed = text.trim();
+  const pounds = /^(.*?)\s?pounds?$/i.exec(trimmed);
+  const t = parseOne(pounds ? `£${pounds[1]}` : trimmed);
+  if (!t) return undefined;
+  const money = t.currency || t.otherCurrency || t.words || /\d\s?(?:k|m|mm|mn|b|bn|thousand|millions?|billions?)\b/i.test(text);
+  return { value: t.value, money, ...(t.otherCurrency ? { code: t.code! } : {}) };
 }

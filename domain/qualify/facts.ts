@@ -1,8 +1,9 @@
 /**
  * Lead facts: what routing rules look at (budget, size, industry, place, mentions, urgency), each
  * with where it came from. `lead.fields` always win; otherwise facts are read from the buyer's
- * message and transcript turns, by the deterministic extractor below or by an LLM whose answer is
- * validated and normalized by `factsFromLlm`. Pure: no I/O, no clock.
+ * message and transcript turns by the deterministic extractor below, which always runs; with an
+ * LLM, `factsFromLlm` adds the model's facts only where the extractor found nothing and the
+ * model's quote is found in the buyer's own words (grounding.ts). Pure: no I/O, no clock.
  */
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
@@ -12,6 +13,8 @@ import { inferTimezone, lookupCity, resolveLocation, territoriesFor, type Locati
 import { canonicalIndustry, findIndustry, industryFromCompanyName, INDUSTRY_IDS } from './industries';
 import type { Lead } from './lead';
 import { findPlaces, type PlaceMention } from './places';
+import { BuyerWords, namesANumber } from './grounding';
+import { confirmsDisqualification } from './signals';
 import { normalizeName } from '../text-match';
 
 export interface Fact<T> {
@@ -42,6 +45,12 @@ export interface Facts {
   timezone?: Fact<string>;
   productInterest?: Fact<string>;
   disqualified?: { reason: DisqualificationReason; quote?: string };
+  /**
+   * A model's disqualification that Baton did not confirm (no grounded quote, or its own signals
+   * disagree): the lead goes on, and the rep sees the doubt in the briefing.
+   */
+  doubt?: { reason: DisqualificationReason; quote?: string; why: string };
+  /** `llm`: the deterministic extractor's facts plus the model's grounded ones. */
   extractor: 'deterministic' | 'llm';
   notes: string[];
 }
@@ -49,6 +58,8 @@ export interface Facts {
 export interface FactContext {
   competitors: string[];
   territories: Record<string, string[]>;
+  /** team.yaml `currencies`: budgets in these currencies are converted to US dollars. */
+  currencies?: Readonly<Record<string, number>>;
   companyName?: string;
 }
 
@@ -190,11 +201,17 @@ function finish(facts: Facts, lead: Lead, ctx: FactContext, explicitTerritories:
 
 /** The deterministic extractor. */
 export function extractFacts(lead: Lead, ctx: FactContext): Facts {
+  const { facts, explicitTerritories } = fromTheText(lead, ctx);
+  return finish(facts, lead, ctx, explicitTerritories);
+}
+
+/** What the deterministic extractor reads in the buyer's words, before fields and derived facts. */
+function fromTheText(lead: Lead, ctx: FactContext): { facts: Facts; explicitTerritories: string[] } {
   const segments = buyerSegments(lead);
   const facts: Facts = { territories: [], mentions: [], extractor: 'deterministic', notes: [] };
 
   for (const seg of segments) {
-    const { budget, notes } = findBudget(seg.text);
+    const { budget, notes } = findBudget(seg.text, ctx.currencies);
     facts.notes.push(...notes);
     if (budget && !facts.budgetUsd) facts.budgetUsd = { value: budget.value, source: seg.source, quote: budget.quote };
   }
@@ -221,7 +238,7 @@ export function extractFacts(lead: Lead, ctx: FactContext): Facts {
   if (interest) facts.productInterest = interest;
   const dq = disqualification(segments);
   if (dq) facts.disqualified = dq;
-  return finish(facts, lead, ctx, explicitTerritories);
+  return { facts, explicitTerritories };
 }
 
 // ---------------------------------------------------------------- LLM
@@ -281,14 +298,35 @@ function clipQuote(quote: string | null | undefined): string | undefined {
   return q.length > 200 ? `${q.slice(0, 197)}...` : q;
 }
 
-function llmFact<T>(value: T, quote: string | null | undefined): Fact<T> {
-  const q = clipQuote(quote);
-  return q === undefined ? { value, source: 'llm' } : { value, source: 'llm', quote: q };
+function llmFact<T>(value: T, quote: string): Fact<T> {
+  return { value, source: 'llm', quote: clipQuote(quote)! };
+}
+
+const DQ_LABEL: Record<DisqualificationReason, string> = {
+  spam: 'spam',
+  student: 'a student',
+  job_seeker: 'a job seeker',
+  competitor: 'someone from a competitor',
+  vendor_pitch: 'a vendor pitch',
+};
+
+/** "a job seeker" — how a disqualification reason reads in a sentence. */
+export function disqualificationLabel(reason: DisqualificationReason): string {
+  return DQ_LABEL[reason];
 }
 
 /**
- * Validates and normalizes an LLM's answer. On invalid output, falls back to the deterministic
- * extractor with a note saying why. Fields still win; territories come from the same geo code.
+ * The deterministic extractor's facts plus the model's, merged by these rules (README "Facts"):
+ * 1. `lead.fields` always win.
+ * 2. A fact the extractor found in the buyer's words stands; a model value that differs is noted.
+ * 3. The model fills a fact the extractor did not find only with a grounded quote (found in the
+ *    buyer's own words); a budget or head count's quote must name a number, and a place must not
+ *    conflict with the places the quote or the text name. Competitor mentions are the union.
+ *    Ungrounded facts are dropped with a note.
+ * 4. The model alone never disqualifies: its disqualification needs a grounded quote and the
+ *    agreement of Baton's own signals (`confirmsDisqualification`); otherwise the lead goes on
+ *    with `doubt` set, which the rep's briefing shows.
+ * Invalid output is ignored: the deterministic facts, with a note saying why.
  */
 export function factsFromLlm(output: unknown, lead: Lead, ctx: FactContext): Facts {
   const parsed = llmFactsSchema.safeParse(output);
@@ -300,43 +338,108 @@ export function factsFromLlm(output: unknown, lead: Lead, ctx: FactContext): Fac
     return facts;
   }
   const out = parsed.data;
-  const facts: Facts = { territories: [], mentions: [], extractor: 'llm', notes: [] };
-  if (out.budgetUsd) {
-    if (Number.isFinite(out.budgetUsd.value) && out.budgetUsd.value >= 0) facts.budgetUsd = llmFact(out.budgetUsd.value, out.budgetUsd.quote);
-    else facts.notes.push(`LLM budget ${out.budgetUsd.value} is not a valid amount; ignored`);
-  }
-  if (out.employees) {
-    if (Number.isFinite(out.employees.value) && out.employees.value >= 0) facts.employees = llmFact(Math.round(out.employees.value), out.employees.quote);
-    else facts.notes.push(`LLM employee count ${out.employees.value} is not valid; ignored`);
-  }
-  if (out.industry?.value.trim()) facts.industry = llmFact(canonicalIndustry(out.industry.value) ?? slug(out.industry.value), out.industry.quote);
+  const { facts, explicitTerritories } = fromTheText(lead, ctx);
+  facts.extractor = 'llm';
+  const words = new BuyerWords(lead);
+  const dropped: string[] = [];
+  const kept: string[] = [];
+  const grounded = (label: string, quote: string | null): quote is string => {
+    if (!quote?.trim()) dropped.push(`${label} (no quote)`);
+    else if (!words.contains(quote)) dropped.push(`${label} ("${clipQuote(quote)}" is not in the buyer's words)`);
+    else return true;
+    return false;
+  };
+  /** Fills `key` from the model unless the extractor already has it (noting a different reading). */
+  const fill = <K extends 'budgetUsd' | 'employees' | 'industry' | 'urgent' | 'timezone' | 'productInterest'>(
+    key: K,
+    label: string,
+    value: NonNullable<Facts[K]>['value'],
+    quote: string | null,
+  ) => {
+    const existing = facts[key] as Fact<unknown> | undefined;
+    if (existing) {
+      if (existing.value !== value) kept.push(`${key}: kept ${JSON.stringify(existing.value)} over the model's ${JSON.stringify(value)}`);
+      return;
+    }
+    if (grounded(label, quote)) (facts as Record<K, Fact<unknown>>)[key] = llmFact(value, quote);
+  };
 
-  if (out.city || out.state || out.country) {
-    const resolved = resolveLocation({ city: out.city?.value, state: out.state?.value, country: out.country?.value });
-    for (const problem of resolved.problems) facts.notes.push(`LLM location: ${problem}; ignored`);
-    const quoteFor = (key: 'city' | 'state' | 'country') => out[key]?.quote ?? out.city?.quote ?? out.state?.quote ?? out.country?.quote;
-    if (resolved.city) facts.city = llmFact(resolved.city, quoteFor('city'));
-    if (resolved.state) facts.state = llmFact(resolved.state, quoteFor('state'));
-    if (resolved.country) facts.country = llmFact(resolved.country, quoteFor('country'));
+  for (const key of ['budgetUsd', 'employees'] as const) {
+    const found = out[key];
+    if (!found) continue;
+    const label = `${key === 'budgetUsd' ? 'budget' : 'employees'} ${found.value}`;
+    if (!Number.isFinite(found.value) || found.value < 0) facts.notes.push(`LLM ${label} is not a valid number; ignored`);
+    else if (found.quote && !facts[key] && !namesANumber(found.quote)) dropped.push(`${label} ("${clipQuote(found.quote)}" names no number)`);
+    else fill(key, label, key === 'employees' ? Math.round(found.value) : found.value, found.quote);
   }
+  if (out.industry?.value.trim()) {
+    const industry = canonicalIndustry(out.industry.value) ?? slug(out.industry.value);
+    fill('industry', `industry "${industry}"`, industry, out.industry.quote);
+  }
+  mergeModelPlace(facts, out, ctx, words, dropped, kept);
 
-  const segments = buyerSegments(lead);
   const byName = new Map(ctx.competitors.map((c) => [normalizeName(c), c]));
-  const deterministic = findMentions(segments, ctx.competitors);
   for (const m of out.mentions) {
     const canonical = byName.get(normalizeName(m.value));
     if (!canonical) facts.notes.push(`LLM mention "${m.value}" is not a configured competitor; ignored`);
-    else if (!facts.mentions.some((f) => f.value === canonical)) facts.mentions.push(llmFact(canonical, m.quote));
+    else if (!facts.mentions.some((f) => f.value === canonical) && grounded(`mention "${canonical}"`, m.quote)) facts.mentions.push(llmFact(canonical, m.quote));
   }
-  for (const m of deterministic) if (!facts.mentions.some((f) => f.value === m.value)) facts.mentions.push(m);
+  if (out.urgent) fill('urgent', `urgent ${out.urgent.value}`, out.urgent.value, out.urgent.quote);
+  if (out.timezone?.value.trim()) fill('timezone', `time zone "${out.timezone.value.trim()}"`, out.timezone.value.trim(), out.timezone.quote);
+  if (out.productInterest?.value.trim()) fill('productInterest', `interest "${out.productInterest.value.trim()}"`, out.productInterest.value.trim(), out.productInterest.quote);
 
-  if (out.urgent) facts.urgent = llmFact(out.urgent.value, out.urgent.quote);
-  if (out.timezone?.value.trim()) facts.timezone = llmFact(out.timezone.value.trim(), out.timezone.quote);
-  if (out.productInterest?.value.trim()) facts.productInterest = llmFact(out.productInterest.value.trim(), out.productInterest.quote);
-  if (out.disqualified) {
-    const quote = clipQuote(out.disqualified.quote);
-    if (quote) facts.disqualified = { reason: out.disqualified.reason, quote };
-    else facts.notes.push(`LLM disqualification "${out.disqualified.reason}" had no quote from the buyer; ignored`);
+  if (dropped.length) facts.notes.push(`model facts dropped as not grounded in the buyer's words: ${dropped.join('; ')}`);
+  if (kept.length) facts.notes.push(`the extractor's reading kept over the model's: ${kept.join('; ')}`);
+  const done = finish(facts, lead, ctx, explicitTerritories);
+  if (out.disqualified && !done.disqualified) judgeModelDisqualification(done, out.disqualified, words, ctx);
+  return done;
+}
+
+/** A model's location, as one place: added where it agrees with what the text already says. */
+function mergeModelPlace(facts: Facts, out: LlmFacts, ctx: FactContext, words: BuyerWords, dropped: string[], kept: string[]): void {
+  if (!out.city && !out.state && !out.country) return;
+  const resolved = resolveLocation({ city: out.city?.value, state: out.state?.value, country: out.country?.value });
+  for (const problem of resolved.problems) facts.notes.push(`LLM location: ${problem}; ignored`);
+  const place: Location = {};
+  if (resolved.city) place.city = resolved.city;
+  if (resolved.state) place.state = resolved.state;
+  if (resolved.country) place.country = resolved.country;
+  if (!place.city && !place.state && !place.country) return;
+  const label = `location ${Object.values(place).join(', ')}`;
+  const quotes = [out.city?.quote, out.state?.quote, out.country?.quote].filter((q): q is string => !!q?.trim());
+  const quote = quotes.find((q) => words.contains(q));
+  if (!quote) {
+    dropped.push(quotes.length ? `${label} ("${clipQuote(quotes[0])}" is not in the buyer's words)` : `${label} (no quote)`);
+    return;
   }
-  return finish(facts, lead, ctx, []);
+  const named = findPlaces(quote, ctx.territories).filter((p) => !p.territory);
+  if (named.some((p) => conflicts(p.loc, place))) {
+    dropped.push(`${label} (the quote "${clipQuote(quote)}" names another place)`);
+    return;
+  }
+  const before = locOf(facts);
+  if (conflicts(before, place)) {
+    kept.push(`location: kept ${Object.values(before).join(', ')} over the model's ${Object.values(place).join(', ')}`);
+    return;
+  }
+  const target: LocFacts = { city: facts.city, state: facts.state, country: facts.country };
+  mergePlace(target, place, 'llm', clipQuote(quote));
+  for (const key of ['city', 'state', 'country'] as const) if (target[key]) facts[key] = target[key];
+}
+
+/** Accepts a model's disqualification only when grounded and confirmed; otherwise records the doubt. */
+function judgeModelDisqualification(facts: Facts, dq: NonNullable<LlmFacts['disqualified']>, words: BuyerWords, ctx: FactContext): void {
+  const quote = clipQuote(dq.quote);
+  const verdict = !quote
+    ? { confirmed: false as const, why: 'it gave no quote from the buyer' }
+    : !words.contains(quote)
+      ? { confirmed: false as const, why: "its quote is not in the buyer's words" }
+      : confirmsDisqualification(dq.reason, quote, facts, ctx.competitors);
+  if (verdict.confirmed) {
+    facts.disqualified = { reason: dq.reason, quote: quote! };
+    facts.notes.push(`the model's disqualification (${dq.reason}) was confirmed by Baton's own signals`);
+    return;
+  }
+  facts.doubt = { reason: dq.reason, ...(quote ? { quote } : {}), why: verdict.why };
+  facts.notes.push(`the model thought this is ${DQ_LABEL[dq.reason]}, but ${verdict.why}; the lead goes on`);
 }

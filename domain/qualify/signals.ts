@@ -6,7 +6,7 @@
  * ("I'm a student", "my resume", "we offer SEO services"), never a single word, so real buyers are
  * not turned away. Free email domains (gmail, ...) are not a disqualification.
  */
-import type { Fact, Segment } from './facts';
+import type { DisqualificationReason, Fact, Facts, Segment } from './facts';
 import { emailDomain, type Lead } from './lead';
 import { snippet, termRegex } from '../text-match';
 
@@ -118,4 +118,47 @@ export function competitorEmployer(lead: Pick<Lead, 'email' | 'company'>, compet
     if (company && company === name) return { reason: 'competitor', quote: lead.company! };
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------- a model's disqualification
+
+/**
+ * Looser cues than the patterns above: not enough to close a lead on their own, but what Baton's
+ * signals must see in a model's quote before the model's disqualification is accepted.
+ */
+const DISQUALIFICATION_CUES: Record<Exclude<DisqualificationReason, 'competitor'>, RegExp> = {
+  spam: /\b(?:casino|free\s+spins|jackpot|viagra|cialis|crypto(?:currency)?|bitcoin|forex|lottery|prize|winnings|giveaway|you\s+(?:have\s+)?won|adult\s+\w+|click\s+(?:here|the\s+link|below)|make\s+money|earn\s+\$?\d+|work\s+from\s+home|guaranteed\s+returns?|investment\s+opportunity)\b|https?:\/\//i,
+  student:
+    /\b(?:student|students|studying|thesis|dissertation|professor|homework|assignment|coursework|classmates?|semester|capstone|undergrad\w*|grad(?:uate)?\s+school|phd|mba\s+(?:program|class|course)|(?:school|class|college|university|course|research)\s+(?:project|paper|report))\b/i,
+  job_seeker:
+    /\b(?:resume|résumé|cv|job|jobs|career|careers|hiring|hire\s+me|internship|intern|applying|applicant|candidate|vacanc(?:y|ies)|employment|recruiter|work\s+for\s+you|join\s+your\s+(?:team|company)|(?:for|about|apply\s+(?:for|to)|applying\s+(?:for|to))\s+(?:the|a|an|your|any)\s+(?:[\w-]+\s+){0,3}(?:role|position|opening))\b/i,
+  vendor_pitch:
+    /\b(?:seo|backlinks?|link[- ]?building|guest\s+post(?:s|ing)?|domain\s+authority|our\s+(?:agency|services|team\s+can|company\s+can)|we\s+can\s+help\s+you\s+(?:rank|grow|increase|boost|get|generate)|outsourc\w+|offshore|white[- ]label|lead\s+generation\s+services|web\s+design|website\s+(?:redesign|design)|development\s+services|marketing\s+services|partnership\s+opportunity|(?:we|i)\s+(?:offer|provide|sell)\b.*\b(?:you|your)\b)/i,
+};
+const WORKS_AT = /\b(?:(?:i|we)\s*(?:am|are|['’]m|['’]re)\s+(?:at|with|from)|(?:i|we)\s+work\s+(?:at|for|with)|work(?:ing)?\s+(?:at|for)|on\s+the\s+[\w-]+\s+team\s+at)\b/i;
+
+/**
+ * Whether Baton's own signals agree with a model's disqualification: its quote must show a cue of
+ * that reason (for `competitor`, a configured competitor named as the buyer's employer), and the
+ * buyer must show no buying intent (a budget, a company size or a product interest). Otherwise
+ * the lead goes on, and `why` says what was missing.
+ */
+export function confirmsDisqualification(
+  reason: DisqualificationReason,
+  quote: string,
+  facts: Pick<Facts, 'budgetUsd' | 'employees' | 'productInterest'>,
+  competitors: string[],
+): { confirmed: true } | { confirmed: false; why: string } {
+  const intent = [
+    facts.budgetUsd && `a budget ($${facts.budgetUsd.value.toLocaleString('en-US')})`,
+    facts.employees && `a company size (${facts.employees.value.toLocaleString('en-US')})`,
+    facts.productInterest && `an interest in ${JSON.stringify(facts.productInterest.value)}`,
+  ].filter((s): s is string => !!s);
+  if (intent.length) return { confirmed: false, why: `the buyer also gives ${intent.join(', ')}` };
+  const cue =
+    reason === 'competitor'
+      ? WORKS_AT.test(quote) && competitors.some((c) => c.trim() && termRegex(c).test(quote))
+      : DISQUALIFICATION_CUES[reason].test(quote);
+  if (!cue) return { confirmed: false, why: `Baton's own signals see no sign of it in that quote` };
+  return { confirmed: true };
 }

@@ -50,6 +50,8 @@ export interface PoolTurn {
 export interface CrmOwnerHint {
   repId?: string;
   email?: string;
+  /** How the CRM names the owner, for the reasoning when they are not on the team. */
+  name?: string;
   accountName?: string;
 }
 
@@ -258,7 +260,7 @@ export function* routeLead(input: RoutingInput): TurnSteps<RouteDecision> {
     poolTurns,
     blocked,
   };
-  decision.reasoning = explain(team, decision, chosen.reasons, notes);
+  decision.reasoning = explain(team, decision, chosen.reasons, notes, ownerNotOnTeam(team, input.crmOwner));
   return decision;
 }
 
@@ -306,7 +308,20 @@ function nameOf(team: Team, id: string): string {
   return team.reps.find((r) => r.id === id)?.name ?? team.pools.find((p) => p.id === id)?.name ?? id;
 }
 
-function explain(team: Team, d: RouteDecision, reasons: string[], notes: string[]): string {
+/**
+ * The account's CRM owner when they are not on the team (someone who left, or never set up in
+ * Baton), in words: the CRM's name for them, and their email or id. Routing then goes on to the
+ * rules; the reasoning says so.
+ */
+function ownerNotOnTeam(team: Team, owner: CrmOwnerHint | null): string | undefined {
+  if (!owner || ownerRep(team, owner)) return undefined;
+  const handle = owner.email ?? owner.repId;
+  if (owner.name && owner.email) return `${owner.name} <${owner.email}>`;
+  return [owner.name, handle].filter(Boolean).join(', ') || undefined;
+}
+
+function explain(team: Team, d: RouteDecision, reasons: string[], notes: string[], strangerOwner?: string): string {
+  const owner = strangerOwner ? `This account's CRM owner (${strangerOwner}) is not on the team, so the rules decide.` : '';
   const why =
     d.source === 'owner'
       ? `${reasons.join('; ')}, so the lead goes to them.`
@@ -321,6 +336,6 @@ function explain(team: Team, d: RouteDecision, reasons: string[], notes: string[
         : '';
   const cover = d.escalated.map((e) => `${nameOf(team, e.from)} is on PTO, so ${nameOf(team, e.to)} covers.`).join(' ');
   const extra = d.extraAttendees.length ? `Also attending: ${d.extraAttendees.map((r) => nameOf(team, r)).join(', ')}.` : '';
-  return [why, who, cover, extra, ...notes.map((n) => `Note: ${n}.`)].filter(Boolean).join(' ');
+  return [owner, why, who, cover, extra, ...notes.map((n) => `Note: ${n}.`)].filter(Boolean).join(' ');
 }
 

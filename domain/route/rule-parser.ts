@@ -1,25 +1,27 @@
 /**
  * The deterministic parser for the condition part of a plain-English routing rule
- * ("Healthcare leads over $50k from Texas"). Every word must be understood: a condition, a
- * small set of filler words ("leads", "companies", "from", "the", "Enterprise", ...), or joining
- * words. Anything else is reported, never dropped. Pure.
+ * ("Healthcare leads over $50k from Texas", "not from EMEA", "over €100K or 1000+ employees").
+ * Every word must be understood: a condition, a small set of filler words ("leads", "companies",
+ * "from", "the", "Enterprise", ...), or joining words ("and", "or", "not", "unless", parentheses);
+ * rule-logic.ts combines them. Anything else is reported, never dropped. Pure.
  */
-import { amountInfo, RULE_AMOUNT } from '../qualify/amounts';
+import type { CurrencyRates } from '../qualify/amounts';
 import { builtInTerritorySpellings, canonicalTerritory, countrySpellings, isCountryCode, prominentCityNames, US_STATES } from '../qualify/geo';
 import { industryRulePhrases } from '../qualify/industries';
 import { escapeRegExp, phraseAlternation } from '../text-match';
 
-import type { Condition } from './rule-types';
+import { COMPARE_RE, rangeFrom } from './rule-amounts';
+import { ConditionError, readLogic, toConditions, type Expr, type Token } from './rule-logic';
+import type { Atom, Condition } from './rule-types';
 
-export type Range = { min?: number; max?: number; minInclusive: boolean; maxInclusive: boolean };
+export { describeWrittenCurrency } from './rule-amounts';
+export { ConditionError } from './rule-logic';
 
 export interface ParseContext {
   territories: Record<string, string[]>;
   competitors: string[];
+  currencies?: CurrencyRates;
 }
-
-/** Thrown by the parser with what was not understood; the compiler adds the rule and its index. */
-export class ConditionError extends Error {}
 
 const FILLERS = [
   'leads', 'lead', 'deals', 'deal', 'companies', 'company', 'requests', 'request', 'accounts', 'account', 'customers',
@@ -31,27 +33,9 @@ const FILLERS = [
   'whose', 'with', 'from', 'in', 'based', 'located', 'of', 'and', 'then', 'their', 'they', 'them', 'those', 'these',
   'has', 'have', 'having', 'industry', 'industries', 'sector', 'space', 'vertical', 'verticals', 'market', 'region', 'area',
   'territory', 'state', 'country', 'only', 'also', 'please', 'should', 'always', 'sized', 'size', 'value', 'worth',
+  'ones', "they're", 'they’re', 'there', 'was', 'were',
 ];
-const FILLER_RE = new RegExp(`(?:${FILLERS.join('|')})(?![\\p{L}\\p{N}_-])`, 'iuy');
-
-const MIN_EXCL = String.raw`over|above|more\s+than|greater\s+than|exceeding|bigger\s+than|larger\s+than|>`;
-const MIN_INCL = String.raw`at\s+least|no\s+less\s+than|minimum(?:\s+of)?|min\.?|>=|≥`;
-const MAX_EXCL = String.raw`under|below|less\s+than|fewer\s+than|smaller\s+than|<`;
-const MAX_INCL = String.raw`up\s+to|at\s+most|no\s+more\s+than|maximum(?:\s+of)?|max\.?|<=|≤`;
-const POST_MIN = String.raw`\s*\+|\s+(?:or|and)\s+(?:more|above|over|up|higher|greater)(?!\s*(?:than|\$|\d|half|a\s))|\s+plus`;
-const POST_MAX = String.raw`\s+(?:or|and)\s+(?:less|fewer|below|under|lower)(?!\s*(?:than|\$|\d|half|a\s))`;
-const MONEY_UNIT = String.raw`budget|deal\s+size|deal\s+value|contract\s+value|contract\s+size|acv|arr|amount|spend|deal|opportunity\s+size`;
-const HEAD_UNIT = String.raw`headcount|head\s+count|company\s+size|employee\s+count|number\s+of\s+employees|employees|staff|team\s+size`;
-const EMP_WORD = String.raw`employees|employee|people|staff|ftes?|headcount|seats|person|workers|users`;
-
-const PRE_UNIT = String.raw`(?:(?:with\s+)?(?:an?\s+)?(?<unit>${MONEY_UNIT}|${HEAD_UNIT})\s*(?:is\s+|of\s+|:\s*)?)?`;
-const POST_UNIT = String.raw`(?:[\s-]+(?<unit2>${EMP_WORD})(?![\p{L}]))?`;
-const A = RULE_AMOUNT;
-
-const COMPARE_RE = new RegExp(
-  String.raw`${PRE_UNIT}(?:(?<cmp>${MIN_EXCL}|${MIN_INCL}|${MAX_EXCL}|${MAX_INCL})\s*(?<n>${A})(?<post>${POST_MIN}|${POST_MAX})?|between\s+(?<lo>${A})\s+(?:and|to|-)\s+(?<hi>${A})|(?:from\s+)?(?<lo2>${A})\s*(?:-|–|to)\s*(?<hi2>${A})|(?<n2>${A})(?<post2>${POST_MIN}|${POST_MAX}))${POST_UNIT}`,
-  'iuy',
-);
+const FILLER_RE = new RegExp(`(?:${[...FILLERS].sort((a, b) => b.length - a.length).join('|')})(?![\\p{L}\\p{N}_-])`, 'iuy');
 
 const MENTION_RE = new RegExp(
   String.raw`(?:mentions?|mentioning|mentioned|brings?\s+up|bringing\s+up|brought\s+up|talks?\s+about|talking\s+about|asks?\s+about|asking\s+about|asked\s+about|refers?\s+to|referring\s+to|references?|referencing|names?|naming|(?:is\s+|are\s+|currently\s+)?(?:uses?|using)|switching\s+(?:from|off)|migrating\s+(?:from|off)|moving\s+(?:off|away\s+from)|leaving|evaluating|compar(?:es?|ing)\s+(?:us\s+)?(?:with|to))\s+`,
@@ -59,8 +43,24 @@ const MENTION_RE = new RegExp(
 );
 
 const URGENT_RE = /(?:urgent|urgently|asap|time[- ]sensitive|in\s+a\s+(?:rush|hurry))(?![\p{L}\p{N}_-])/iuy;
-const NEGATION_RE = /(?:not|non|no|except|excluding|without|outside|unless|never|but\s+not)(?![\p{L}\p{N}_])/iuy;
-const OR_RE = /(?:or|either)(?![\p{L}\p{N}_])/iuy;
+/** Negates everything after it: "unless they mention Gong", "except when it is urgent". */
+const NEGATE_REST_RE = /(?:unless|except\s+(?:when|if|where))(?![\p{L}\p{N}_])/iuy;
+/** Negates the next condition: "not healthcare", "non-healthcare", "except EMEA", "outside EMEA", "that don't mention X". */
+const NEGATE_NEXT_RE =
+  /(?:non(?:-|\s+)(?=\S)|(?:but\s+)?not(?![\p{L}\p{N}_])|except(?:\s+for)?(?![\p{L}\p{N}_])|excluding(?![\p{L}\p{N}_])|other\s+than(?![\p{L}\p{N}_])|outside(?:\s+of)?(?![\p{L}\p{N}_])|without(?![\p{L}\p{N}_])|never(?![\p{L}\p{N}_])|(?:do|does|did|is|are|was|were)(?:n[’']t|\s+not)(?![\p{L}\p{N}_]))/iuy;
+/** "or" between conditions ("or not X" is "or", then "not X"). */
+const OR_RE = /or(?![\p{L}\p{N}_])/iuy;
+const EITHER_RE = /either(?![\p{L}\p{N}_])/iuy;
+/** Subject words: each side of an "or" that has one reads as a whole ("healthcare leads ... or fintech leads ..."). */
+const SUBJECTS = new Set([
+  'leads', 'lead', 'deals', 'deal', 'companies', 'company', 'requests', 'request', 'accounts', 'account', 'customers',
+  'customer', 'prospects', 'prospect', 'opportunities', 'opportunity', 'opps', 'opp', 'inquiries', 'inquiry', 'enquiries',
+  'enquiry', 'businesses', 'business', 'organizations', 'organization', 'organisations', 'organisation', 'orgs', 'org',
+  'buyers', 'buyer', 'contacts', 'contact', 'signups', 'enterprises', 'everyone', 'anyone', 'anybody', 'someone',
+  'somebody', 'everything', 'anything', 'if', 'when', 'whenever', 'they', 'those', 'ones',
+]);
+/** "it", "it's" (never "IT": "IT companies" is not a filler). */
+const IT_RE = /(?:[Ii]t(?:['’]s)?|it\s+is)(?![\p{L}\p{N}_-])/uy;
 const LIST_JOIN = /\s*(?:,\s*(?:or|and)\s+|,\s*|\s+or\s+|\s+and\s+|\s*\/\s*)/iuy;
 
 // Upper-case words that are codes but mean something else in a rule ("IT leads", "AI companies", "OR"):
@@ -78,10 +78,15 @@ interface Tables {
   competitors: string[];
 }
 
-const TABLES = new WeakMap<object, Tables>();
+// Built once per territories object and competitor list (the regexes are large); the currency
+// rates do not enter them, so a team that only changes its rates reuses them.
+const TABLES = new WeakMap<object, Map<string, Tables>>();
 
 function tables(ctx: ParseContext): Tables {
-  const cached = TABLES.get(ctx);
+  let byCompetitors = TABLES.get(ctx.territories);
+  if (!byCompetitors) TABLES.set(ctx.territories, (byCompetitors = new Map()));
+  const key = JSON.stringify(ctx.competitors);
+  const cached = byCompetitors.get(key);
   if (cached) return cached;
   const industryIds = industryRulePhrases();
   const industry = new RegExp(`(?:${phraseAlternation(industryIds.keys())})(?:s|es)?(?![\\p{L}\\p{N}_-])`, 'iuy');
@@ -97,7 +102,7 @@ function tables(ctx: ParseContext): Tables {
   const territory = new RegExp(`(?:${phraseAlternation(names)})(?![\\p{L}\\p{N}_-])`, 'iuy');
   const code = /(?<code>[A-Z]{2,3}|U\.S\.A?\.|U\.K\.)(?![\p{L}\p{N}_-])/uy;
   const built = { industry, industryIds, territory, code, competitors: [...ctx.competitors].sort((a, b) => b.length - a.length) };
-  TABLES.set(ctx, built);
+  byCompetitors.set(key, built);
   return built;
 }
 
@@ -106,52 +111,7 @@ function sticky(re: RegExp, text: string, pos: number): RegExpExecArray | null {
   return re.exec(text);
 }
 
-function rangeFrom(m: RegExpExecArray): { range: Range; kind: 'amount' | 'employees' | 'unknown'; text: string } {
-  const g = m.groups ?? {};
-  const parts = [g.n, g.lo, g.hi, g.lo2, g.hi2, g.n2].filter((x): x is string => !!x);
-  const infos = parts.map((p) => amountInfo(p.trim()));
-  if (infos.some((i) => !i)) throw new ConditionError(`did not understand the amount in "${m[0].trim()}"`);
-  const money = infos.some((i) => i!.money);
-  const unit = (g.unit ?? '').toLowerCase();
-  const unit2 = g.unit2?.toLowerCase();
-  let kind: 'amount' | 'employees' | 'unknown' = 'unknown';
-  if (unit2 || new RegExp(`^(?:${HEAD_UNIT})$`, 'i').test(unit)) kind = 'employees';
-  else if (money || (unit && new RegExp(`^(?:${MONEY_UNIT})$`, 'i').test(unit))) kind = 'amount';
-  const range: Range = { minInclusive: false, maxInclusive: false };
-  const value = (i: number) => infos[i]!.value;
-  if (g.cmp) {
-    const cmp = g.cmp.toLowerCase().replace(/\s+/g, ' ');
-    const post = (g.post ?? '').trim().toLowerCase();
-    if (new RegExp(`^(?:${MIN_EXCL})$`, 'i').test(cmp)) Object.assign(range, { min: value(0), minInclusive: /more|above|higher|greater|up|\+|plus/.test(post) });
-    else if (new RegExp(`^(?:${MIN_INCL})$`, 'i').test(cmp)) Object.assign(range, { min: value(0), minInclusive: true });
-    else if (new RegExp(`^(?:${MAX_EXCL})$`, 'i').test(cmp)) Object.assign(range, { max: value(0), maxInclusive: /less|fewer|below|under|lower/.test(post) });
-    else Object.assign(range, { max: value(0), maxInclusive: true });
-  } else if (g.lo || g.lo2) {
-    const [lo, hi] = [value(0), value(1)];
-    if (hi < lo) throw new ConditionError(`the range "${m[0].trim()}" runs backwards`);
-    Object.assign(range, { min: lo, max: hi, minInclusive: true, maxInclusive: true });
-  } else {
-    const post = (g.post2 ?? '').trim().toLowerCase();
-    if (/less|fewer|below|under|lower/.test(post)) Object.assign(range, { max: value(0), maxInclusive: true });
-    else Object.assign(range, { min: value(0), minInclusive: true });
-  }
-  return { range, kind, text: m[0].trim() };
-}
-
-function mergeRange(conditions: Condition[], kind: 'amount' | 'employees', range: Range): void {
-  const existing = conditions.find((c): c is Extract<Condition, { kind: typeof kind }> => c.kind === kind);
-  if (existing && (existing.min === undefined) !== (range.min === undefined) && (existing.max === undefined) !== (range.max === undefined)) {
-    if (range.min !== undefined) Object.assign(existing, { min: range.min, minInclusive: range.minInclusive });
-    else Object.assign(existing, { max: range.max, maxInclusive: range.maxInclusive });
-    return;
-  }
-  const c: Extract<Condition, { kind: 'amount' | 'employees' }> = { kind, minInclusive: range.minInclusive, maxInclusive: range.maxInclusive };
-  if (range.min !== undefined) c.min = range.min;
-  if (range.max !== undefined) c.max = range.max;
-  conditions.push(c);
-}
-
-const TERM_STOP = /^(?:,|;|\s+(?:and|or|from|in|based|located|with|over|under|above|below|between|that|who|which|whose|go|goes|route|send|assign)\b)/i;
+const TERM_STOP = /^(?:,|;|\s*[()]|\s+(?:and|or|from|in|based|located|with|over|under|above|below|between|that|who|which|whose|go|goes|route|send|assign|unless|except|excluding|outside|not|either|if|when)\b)/i;
 
 /** Mention terms after the verb: quoted strings, configured competitors, or a run of up to 6 words. */
 function readTerms(text: string, pos: number, t: Tables): { terms: string[][]; end: number } {
@@ -169,7 +129,7 @@ function readTerms(text: string, pos: number, t: Tables): { terms: string[][]; e
       const words: string[] = [];
       let j = 0;
       while (j < rest.length) {
-        const w = /^\s*([^\s,;]+)/.exec(rest.slice(j));
+        const w = /^\s*([^\s,;()]+)/.exec(rest.slice(j));
         if (!w || (words.length > 0 && TERM_STOP.test(rest.slice(j)))) break;
         words.push(w[1]!);
         j += w[0].length;
@@ -180,8 +140,9 @@ function readTerms(text: string, pos: number, t: Tables): { terms: string[][]; e
     }
     groups[groups.length - 1]!.push(term);
     i += len;
+    // "mentions Gong or Chorus": another term; "mentions Gong or is urgent": an "or" between conditions.
     const join = /^(\s*,\s*or\s+|\s+or\s+|\s*\/\s*|\s*,\s*(?!and\b))/i.exec(text.slice(i));
-    if (join) {
+    if (join && (startsTerm(text, i + join[0].length, t) || !startsCondition(text, i + join[0].length, t))) {
       i += join[0].length;
       continue;
     }
@@ -197,7 +158,13 @@ function readTerms(text: string, pos: number, t: Tables): { terms: string[][]; e
 }
 
 function startsCondition(text: string, pos: number, t: Tables): boolean {
-  return [COMPARE_RE, MENTION_RE, URGENT_RE, FILLER_RE, t.industry, t.territory, NEGATION_RE].some((re) => sticky(re, text, pos) !== null);
+  return [COMPARE_RE, MENTION_RE, URGENT_RE, FILLER_RE, IT_RE, t.industry, t.territory, NEGATE_NEXT_RE, NEGATE_REST_RE, EITHER_RE].some((re) => sticky(re, text, pos) !== null);
+}
+
+/** A quoted term or a configured competitor starts at `pos`. */
+function startsTerm(text: string, pos: number, t: Tables): boolean {
+  const rest = text.slice(pos);
+  return /^["“'‘]/.test(rest) || t.competitors.some((c) => new RegExp(`^${escapeRegExp(c)}(?![\\p{L}\\p{N}_])`, 'iu').test(rest));
 }
 
 function territoryAt(text: string, pos: number, t: Tables, ctx: ParseContext): { value: string; end: number; written: string } | undefined {
@@ -224,13 +191,32 @@ function unknownRun(text: string, pos: number): string {
   return (text.slice(pos).trim().split(/\s+/)[0] ?? '').replace(/[,;:.]+$/, '');
 }
 
-/** Parses the condition text of a rule into conditions (all must hold). Throws ConditionError. */
-export function parseConditions(text: string, ctx: ParseContext): Condition[] {
+const atom = (a: Atom): Expr => ({ op: 'atom', atom: a });
+const anyOf = (list: Expr[]): Expr => (list.length === 1 ? list[0]! : { op: 'or', of: list });
+
+/** The scanner: the condition text as tokens (conditions, "or", "not", parentheses, subjects). */
+function scan(text: string, ctx: ParseContext): Token[] {
   const t = tables(ctx);
-  const conditions: Condition[] = [];
-  const currency = /[€£¥₹]|\b(?:EUR|GBP|CAD|AUD|JPY|INR|CHF|euros?|pounds)\b/i.exec(text);
-  if (currency) throw new ConditionError(`amounts in rules are in US dollars ("${currency[0]}" is not supported)`);
-  const money = /\b(?:deals?|budgets?|amounts?|contracts?|spend|acv|arr|revenue)\b/i.test(text);
+  const tokens: Token[] = [];
+  const moneyRule = /\b(?:deals?|budgets?|amounts?|contracts?|spend|acv|arr|revenue)\b/i.test(text);
+  const push = (tok: Token) => tokens.push(tok);
+  const cond = (start: number, end: number, expr: Expr) => push({ t: 'cond', expr, start, end });
+  // "Texas leads in fintech or healthcare leads over $1M": the value after "or" starts a new subject
+  // ("healthcare leads"), and this side already has one, so the "or" is between the two sides,
+  // not inside a list of industries.
+  const subjectAt = (at: number) => {
+    const m = sticky(FILLER_RE, text, at + (/^\s*/.exec(text.slice(at))?.[0].length ?? 0));
+    return !!m && SUBJECTS.has(m[0].toLowerCase());
+  };
+  const sideHasSubject = () => {
+    for (let k = tokens.length - 1; k >= 0; k--) {
+      const tok = tokens[k]!;
+      if (tok.t === 'noun') return true;
+      if (tok.t === 'or' || tok.t === 'open' || tok.t === 'close') return false;
+    }
+    return false;
+  };
+  const listStops = (join: string, nextEnd: number) => /\bor\b/i.test(join) && sideHasSubject() && subjectAt(nextEnd);
   let pos = 0;
   while (pos < text.length) {
     const ws = /[\s,;:]+/y;
@@ -240,20 +226,29 @@ export function parseConditions(text: string, ctx: ParseContext): Condition[] {
       continue;
     }
     let m: RegExpExecArray | null;
-    if ((m = sticky(NEGATION_RE, text, pos))) {
-      throw new ConditionError(`"${unknownRun(text, pos)}": negations are not supported; put a rule for the other case first`);
+    // "non-profit" is an industry, not a negation of "profit".
+    if (!sticky(t.industry, text, pos)) {
+      if ((m = sticky(NEGATE_REST_RE, text, pos))) {
+        push({ t: 'not', scope: 'rest', start: pos, end: pos + m[0].length });
+        pos += m[0].length;
+        continue;
+      }
+      if ((m = sticky(NEGATE_NEXT_RE, text, pos))) {
+        push({ t: 'not', scope: 'next', start: pos, end: pos + m[0].length });
+        pos += m[0].length;
+        continue;
+      }
     }
     if ((m = sticky(COMPARE_RE, text, pos)) && m[0].trim()) {
-      const { range, kind, text: written } = rangeFrom(m);
-      const resolved = kind === 'unknown' ? (money ? 'amount' : undefined) : kind;
-      if (!resolved) throw new ConditionError(`cannot tell whether "${written}" is an amount or a head count; write "$${written.replace(/^\D+/, '')}" or "${written} employees"`);
-      mergeRange(conditions, resolved, range);
+      cond(pos, pos + m[0].trimEnd().length, atom(rangeFrom(m, ctx.currencies, moneyRule)));
       pos += m[0].length;
       continue;
     }
     if ((m = sticky(MENTION_RE, text, pos))) {
       const { terms, end } = readTerms(text, pos + m[0].length, t);
-      for (const group of terms) conditions.push({ kind: 'mention', terms: group });
+      // "mentions HIPAA and SOC 2": both must be mentioned.
+      const all = terms.map((group) => atom({ kind: 'mention', terms: group }));
+      cond(pos, end, all.length === 1 ? all[0]! : { op: 'and', of: all });
       pos = end;
       continue;
     }
@@ -268,42 +263,82 @@ export function parseConditions(text: string, ctx: ParseContext): Condition[] {
         end += m[0].length;
         const join = sticky(LIST_JOIN, text, end);
         const next = join ? sticky(t.industry, text, end + join[0].length) : null;
-        if (!join || !next) break;
+        if (!join || !next || listStops(join[0], end + join[0].length + next[0].length)) break;
         end += join[0].length;
         m = next;
       }
       if (industries.length > 0) {
-        conditions.push({ kind: 'industry', industries });
+        cond(pos, end, atom({ kind: 'industry', industries }));
         pos = end;
         continue;
       }
     }
     if ((m = sticky(URGENT_RE, text, pos))) {
-      if (!conditions.some((c) => c.kind === 'urgent')) conditions.push({ kind: 'urgent' });
+      cond(pos, pos + m[0].length, atom({ kind: 'urgent' }));
       pos += m[0].length;
       continue;
     }
     const territory = territoryAt(text, pos, t, ctx);
     if (territory) {
-      const join = sticky(LIST_JOIN, text, territory.end);
-      const other = join ? territoryAt(text, territory.end + join[0].length, t, ctx) : undefined;
-      if (other) {
-        throw new ConditionError(
-          `"${text.slice(pos, territory.end + join![0].length + other.written.length)}": a rule names one territory; define one under "territories:" or write one rule per territory`,
-        );
+      // "Texas or Oklahoma", "Texas, Oklahoma and Kansas": any of them.
+      const places = [territory.value];
+      let end = territory.end;
+      for (;;) {
+        const join = sticky(LIST_JOIN, text, end);
+        const other = join ? territoryAt(text, end + join[0].length, t, ctx) : undefined;
+        if (!other || listStops(join![0], other.end)) break;
+        if (!places.includes(other.value)) places.push(other.value);
+        end = other.end;
       }
-      conditions.push({ kind: 'territory', territory: territory.value });
-      pos = territory.end;
+      cond(pos, end, anyOf(places.map((p) => atom({ kind: 'territory', territory: p }))));
+      pos = end;
       continue;
     }
-    if ((m = sticky(FILLER_RE, text, pos))) {
+    if (text[pos] === '(' || text[pos] === ')') {
+      push(text[pos] === '(' ? { t: 'open', either: false, start: pos, end: pos + 1 } : { t: 'close', start: pos, end: pos + 1 });
+      pos++;
+      continue;
+    }
+    if ((m = sticky(EITHER_RE, text, pos))) {
+      push({ t: 'open', either: true, start: pos, end: pos + m[0].length });
       pos += m[0].length;
       continue;
     }
-    if (sticky(OR_RE, text, pos)) throw new ConditionError('"or" between different conditions is not supported; write one rule per case');
+    if ((m = sticky(OR_RE, text, pos))) {
+      push({ t: 'or', start: pos, end: pos + m[0].length });
+      pos += m[0].length;
+      continue;
+    }
+    if ((m = sticky(FILLER_RE, text, pos)) || (m = sticky(IT_RE, text, pos))) {
+      if (SUBJECTS.has(m[0].toLowerCase())) push({ t: 'noun', start: pos, end: pos + m[0].length });
+      pos += m[0].length;
+      continue;
+    }
     throw new ConditionError(
-      `did not understand "${unknownRun(text, pos)}"${text.trim().includes(' ') ? ` in "${text.trim()}"` : ''} (expected amounts like "over $100K", company size like "more than 1000 employees", an industry, a territory, "mentions X" or "urgent")`,
+      `did not understand "${unknownRun(text, pos)}"${text.trim().includes(' ') ? ` in "${text.trim()}"` : ''} (expected amounts like "over $100K", company size like "more than 1000 employees", an industry, a territory, "mentions X", "urgent", or "and", "or", "not", "unless")`,
     );
   }
-  return conditions;
+  return tokens;
+}
+
+/**
+ * Parses the condition text of a rule into conditions (all must hold; see rule-logic.ts for "or"
+ * and "not"). A rule may put a clause after its target: `unless` must not hold ("... go to Mark
+ * unless they mention Gong"), `also` must hold too ("... go to Ana if it is urgent"). Throws
+ * ConditionError.
+ */
+export function parseConditions(text: string, ctx: ParseContext, after: { unless?: string; also?: string } = {}): Condition[] {
+  const parts: Expr[] = [];
+  const main = scan(text, ctx);
+  // Only subject words ("Everything else", "All leads"): no condition, a catch-all.
+  if (main.some((tok) => tok.t !== 'noun')) parts.push(readLogic(main, text));
+  for (const [clause, negate] of [[after.also, false], [after.unless, true]] as const) {
+    if (clause === undefined) continue;
+    const tokens = scan(clause, ctx);
+    if (!tokens.some((tok) => tok.t !== 'noun')) throw new ConditionError(`expected a condition in "${clause.trim()}"`);
+    const expr = readLogic(tokens, clause);
+    parts.push(negate ? { op: 'not', of: expr } : expr);
+  }
+  if (parts.length === 0) return [];
+  return toConditions(parts.length === 1 ? parts[0]! : { op: 'and', of: parts });
 }

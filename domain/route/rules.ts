@@ -9,13 +9,13 @@
 import { formatCount, formatUsd } from '../qualify/amounts';
 import type { Facts } from '../qualify/facts';
 import { describeTerritory, matchesTerritory, type Location } from '../qualify/geo';
-import { ConditionError, parseConditions, type ParseContext } from './rule-parser';
+import { ConditionError, describeWrittenCurrency, parseConditions, type ParseContext } from './rule-parser';
 import { resolveAttendee, resolveTarget, sameTarget } from './rule-targets';
-import { RuleCompileError, type CompiledRule, type Condition, type Roster, type RuleTarget } from './rule-types';
+import { RuleCompileError, type Atom, type Bounds, type CompiledRule, type Condition, type Roster, type RuleTarget } from './rule-types';
 import { termRegex } from '../text-match';
 
 export { RuleCompileError, type CompiledRule, type Condition, type Roster, type RuleTarget } from './rule-types';
-export { llmRuleSchema, rulePrompt, ruleFromLlm, ruleUsesOnlyRoster, type LlmRule } from './rules-llm';
+export { llmRuleSchema, llmRuleSchemaFor, rulePrompt, ruleFromLlm, ruleUsesOnlyRoster, type LlmRule } from './rules-llm';
 
 // ---------------------------------------------------------------- compiling
 
@@ -31,14 +31,26 @@ const PARSE_CONTEXTS = new WeakMap<object, ParseContext>();
 
 function parseContext(roster: Roster): ParseContext {
   let ctx = PARSE_CONTEXTS.get(roster);
-  if (!ctx) PARSE_CONTEXTS.set(roster, (ctx = { territories: roster.territories, competitors: roster.competitors }));
+  if (!ctx) PARSE_CONTEXTS.set(roster, (ctx = { territories: roster.territories, competitors: roster.competitors, currencies: roster.currencies ?? {} }));
   return ctx;
 }
 
-type Targets = { target: RuleTarget; attendees: RuleTarget[] };
+type Targets = { target: RuleTarget; attendees: RuleTarget[]; unless?: string; also?: string };
+
+/** "... go to Mark unless they mention Gong", "... go to Tom except for EMEA", "... go to Ana if it is urgent". */
+const TRAILING = /^(.*?)\s*,?\s+(?:(?<unless>unless|except(?:\s+(?:when|if|where|for))?|excluding|but\s+not)|(?<also>if|when|whenever|as\s+long\s+as|provided(?:\s+that)?))\s+(?<clause>.+)$/i;
 
 function parseTargets(text: string, roster: Roster): Targets | { error: string } {
-  const clean = text.trim().replace(/[,;]+$/, '');
+  let clean = text.trim().replace(/[,;]+$/, '');
+  const trailing = TRAILING.exec(clean);
+  if (trailing) clean = trailing[1]!;
+  const found = parseTargetList(clean, roster);
+  if ('error' in found || !trailing) return found;
+  const g = trailing.groups!;
+  return g.unless ? { ...found, unless: g.clause! } : { ...found, also: g.clause! };
+}
+
+function parseTargetList(clean: string, roster: Roster): Targets | { error: string } {
   const m = ATTENDEES.exec(clean);
   const main = resolveTarget(m ? m[1]! : clean, roster);
   if ('error' in main) return main;
@@ -100,7 +112,7 @@ export function compileRule(text: string, index: number, roster: Roster): Compil
   const clean = text.trim().replace(/\s+/g, ' ').replace(/[.!]+$/, '');
   try {
     const split = splitRule(clean, roster);
-    const conditions = parseConditions(split.conditions, parseContext(roster));
+    const conditions = parseConditions(split.conditions, parseContext(roster), { ...(split.unless ? { unless: split.unless } : {}), ...(split.also ? { also: split.also } : {}) });
     return { index, text, conditions, target: split.target, attendees: split.attendees, compiledBy: 'parser' };
   } catch (err) {
     if (err instanceof ConditionError) throw new RuleCompileError(index, text, err.message);
@@ -115,17 +127,17 @@ export function compileRules(rules: string[], roster: Roster): CompiledRule[] {
 
 // ---------------------------------------------------------------- describing
 
-function describeRange(name: string, c: { min?: number; max?: number; minInclusive: boolean; maxInclusive: boolean }, fmt: (n: number) => string): string {
+function describeRange(name: string, c: Bounds, fmt: (n: number) => string): string {
   const lo = c.min !== undefined ? `${fmt(c.min)} ${c.minInclusive ? '<=' : '<'} ` : '';
   const hi = c.max !== undefined ? ` ${c.maxInclusive ? '<=' : '<'} ${fmt(c.max)}` : '';
   if (c.min !== undefined && c.max === undefined) return `${name} ${c.minInclusive ? '>=' : '>'} ${fmt(c.min)}`;
   return `${lo}${name}${hi}`;
 }
 
-export function describeCondition(c: Condition): string {
+function describeAtom(c: Atom): string {
   switch (c.kind) {
     case 'amount':
-      return describeRange('amount', c, formatUsd);
+      return `${describeRange('amount', c, formatUsd)}${c.currency ? ` (${describeWrittenCurrency(c.currency)})` : ''}`;
     case 'employees':
       return describeRange('employees', c, formatCount);
     case 'industry':
@@ -139,13 +151,27 @@ export function describeCondition(c: Condition): string {
   }
 }
 
+/** "amount > $100,000", "NOT industry healthcare", "(territory TX OR territory OK)" */
+export function describeCondition(c: Condition): string {
+  if (c.kind === 'either') return `(${describeOptions(c.options)})`;
+  if (!c.negated) return describeAtom(c);
+  const list = (c.kind === 'industry' && c.industries.length > 1) || (c.kind === 'mention' && c.terms.length > 1);
+  return list ? `NOT (${describeAtom(c)})` : `NOT ${describeAtom(c)}`;
+}
+
+function describeOptions(options: Condition[][]): string {
+  return options.map((o) => (o.length === 1 ? describeCondition(o[0]!) : `(${o.map(describeCondition).join(' AND ')})`)).join(' OR ');
+}
+
 function describeTarget(t: RuleTarget): string {
   return `${t.type} ${t.id}`;
 }
 
-/** "IF amount > $100,000 THEN pool enterprise + 1 from pool se" */
+/** "IF amount > $100,000 THEN pool enterprise + 1 from pool se"; AND binds tighter than OR. */
 export function describeRule(rule: CompiledRule): string {
-  const when = rule.conditions.length ? rule.conditions.map(describeCondition).join(' AND ') : 'any lead';
+  const [only] = rule.conditions;
+  const when =
+    rule.conditions.length === 0 ? 'any lead' : rule.conditions.length === 1 && only!.kind === 'either' ? describeOptions(only!.options) : rule.conditions.map(describeCondition).join(' AND ');
   const extra = rule.attendees.map((a) => (a.type === 'pool' ? ` + 1 from pool ${a.id}` : ` + rep ${a.id}`)).join('');
   return `IF ${when} THEN ${describeTarget(rule.target)}${extra}`;
 }
@@ -154,17 +180,21 @@ export function describeRule(rule: CompiledRule): string {
 
 const NO_TERRITORIES: Record<string, string[]> = Object.freeze({}) as Record<string, string[]>;
 
-function inRange(value: number, c: { min?: number; max?: number; minInclusive: boolean; maxInclusive: boolean }): boolean {
+function inRange(value: number, c: Bounds): boolean {
   if (c.min !== undefined && (c.minInclusive ? value < c.min : value <= c.min)) return false;
   if (c.max !== undefined && (c.maxInclusive ? value > c.max : value >= c.max)) return false;
   return true;
 }
 
-function rangeReason(label: string, value: string, c: { min?: number; max?: number; minInclusive: boolean; maxInclusive: boolean }, fmt: (n: number) => string): string {
+function boundsText(c: Bounds, fmt: (n: number) => string): string {
   const parts: string[] = [];
   if (c.min !== undefined) parts.push(`${c.minInclusive ? '>=' : '>'} ${fmt(c.min)}`);
   if (c.max !== undefined) parts.push(`${c.maxInclusive ? '<=' : '<'} ${fmt(c.max)}`);
-  return `${label} ${value} ${parts.join(' and ')}`;
+  return parts.join(' and ');
+}
+
+function amountBounds(c: Extract<Atom, { kind: 'amount' }>): string {
+  return `${boundsText(c, formatUsd)}${c.currency ? ` (${describeWrittenCurrency(c.currency)})` : ''}`;
 }
 
 function locationOf(facts: Facts): Location | undefined {
@@ -180,16 +210,16 @@ function where(loc: Location | undefined): string {
   return loc ? [loc.city, loc.state, loc.country].filter(Boolean).join(', ') : '';
 }
 
-/** Why a condition holds for these facts, or null when it does not. */
-function check(c: Condition, facts: Facts, text: string): string | null {
+/** Why an atom holds for these facts, or null when it does not. */
+function holds(c: Atom, facts: Facts, text: string): string | null {
   switch (c.kind) {
     case 'amount': {
       const v = facts.budgetUsd?.value;
-      return v !== undefined && inRange(v, c) ? rangeReason('budget', formatUsd(v), c, formatUsd) : null;
+      return v !== undefined && inRange(v, c) ? `budget ${formatUsd(v)} ${amountBounds(c)}` : null;
     }
     case 'employees': {
       const v = facts.employees?.value;
-      return v !== undefined && inRange(v, c) ? rangeReason('employees', formatCount(v), c, formatCount) : null;
+      return v !== undefined && inRange(v, c) ? `employees ${formatCount(v)} ${boundsText(c, formatCount)}` : null;
     }
     case 'industry': {
       const v = facts.industry?.value;
@@ -217,21 +247,59 @@ function check(c: Condition, facts: Facts, text: string): string | null {
   }
 }
 
+/**
+ * Why a negated atom holds: the atom does not. A fact the lead does not have counts as "not"
+ * ("not healthcare" matches a lead whose industry is unknown), so a negated condition is the exact
+ * complement of the plain one, and the reason says when the fact was unknown.
+ */
+function holdsNot(c: Atom, facts: Facts): string {
+  switch (c.kind) {
+    case 'amount': {
+      const v = facts.budgetUsd?.value;
+      return v === undefined ? `budget unknown, so not ${amountBounds(c)}` : `budget ${formatUsd(v)}, not ${amountBounds(c)}`;
+    }
+    case 'employees': {
+      const v = facts.employees?.value;
+      return v === undefined ? `employees unknown, so not ${boundsText(c, formatCount)}` : `employees ${formatCount(v)}, not ${boundsText(c, formatCount)}`;
+    }
+    case 'industry': {
+      const v = facts.industry?.value;
+      return v === undefined ? `industry unknown, so not ${c.industries.join(' or ')}` : `industry ${v}, not ${c.industries.join(' or ')}`;
+    }
+    case 'territory': {
+      const at = where(locationOf(facts)) || facts.territories.join(', ');
+      return at ? `not in territory ${c.territory} (${at})` : `location unknown, so not in territory ${c.territory}`;
+    }
+    case 'mention':
+      return `does not mention ${c.terms.map((t) => JSON.stringify(t)).join(' or ')}`;
+    case 'urgent':
+      return 'not urgent';
+  }
+}
+
+/** Reasons why every condition holds, or null when one does not. */
+function allHold(conditions: Condition[], facts: Facts, text: string): string[] | null {
+  const reasons: string[] = [];
+  for (const c of conditions) {
+    if (c.kind === 'either') {
+      let option: string[] | null = null;
+      for (const o of c.options) if ((option = allHold(o, facts, text))) break;
+      if (!option) return null;
+      reasons.push(...option);
+      continue;
+    }
+    const reason = holds(c, facts, text);
+    if (c.negated ? reason !== null : reason === null) return null;
+    reasons.push(c.negated ? holdsNot(c, facts) : reason!);
+  }
+  return reasons;
+}
+
 /** The first rule whose conditions all hold, with a reason per condition; null when none does. */
 export function matchRule(rules: CompiledRule[], facts: Facts, text: string): { rule: CompiledRule; reasons: string[] } | null {
   for (const rule of rules) {
-    const reasons: string[] = [];
-    let ok = true;
-    for (const c of rule.conditions) {
-      const reason = check(c, facts, text);
-      if (reason === null) {
-        ok = false;
-        break;
-      }
-      reasons.push(reason);
-    }
-    if (ok) return { rule, reasons: reasons.length ? reasons : ['rule has no conditions: it matches every lead'] };
+    const reasons = allHold(rule.conditions, facts, text);
+    if (reasons) return { rule, reasons: reasons.length ? reasons : ['rule has no conditions: it matches every lead'] };
   }
   return null;
 }
-

@@ -12,9 +12,14 @@
  * Local time (working hours, PTO days, buyer constraints, waking hours) is converted with luxon per
  * local day, so daylight-saving changes are handled by the zone database, never by hand.
  */
-import { DateTime, IANAZone } from 'luxon';
 import type { PtoRange } from '../team/config';
 import type { DayHours } from '../team/hours';
+import { allowedIntervals, earliestAllowed, type TimeConstraint } from './constraint';
+import { addDays, Cursor, intersect, isoWeekday, isValidZone, localDate, localInstant, merge, subtract, type Interval } from './local-time';
+
+export type { DayWindow, TimeConstraint, TimeInterval } from './constraint';
+export { allowedIntervals, fitsConstraint, mergeConstraints } from './constraint';
+export { addDays, isoWeekday, localDate, localInstant } from './local-time';
 
 export interface Attendee {
   id: string;
@@ -30,21 +35,13 @@ export interface Busy {
   type: 'busy' | 'ooo';
 }
 
-/** What a buyer asked for, in THEIR zone. */
-export interface TimeConstraint {
-  timezone: string;
-  /** Inclusive local dates YYYY-MM-DD. */
-  fromDate?: string;
-  toDate?: string;
-  /** ISO weekdays, 1 = Monday. */
-  weekdays?: number[];
-  /** Minutes after local midnight: the meeting must start >= earliest and end <= latest. */
-  earliestMinute?: number;
-  latestMinute?: number;
-}
-
 export interface SlotQuery {
   attendees: Attendee[];
+  /**
+   * People who must be free at every slot whatever the mode: with mode 'any', "one of `attendees`
+   * and all of these" (a group pool plus the attendees a rule added). Not listed in `Slot.reps`.
+   */
+  required?: Attendee[];
   busy: Record<string, Busy[]>;
   meetingMinutes: number;
   bufferMs: number;
@@ -74,10 +71,12 @@ export interface ProposeQuery extends SlotQuery {
 
 export interface Proposal {
   slots: Slot[];
-  /** True when the horizon had no open slot and the search went past it. */
+  /** True when the search went past the horizon (it had no open slot, or the buyer asked for later). */
   extended: boolean;
   /** The latest start that was considered. */
   searchedUntil: number;
+  /** With a constraint's preferredStart: whether that exact time was open (and so is among the slots). */
+  preferredOpen?: boolean;
 }
 
 export const SLOT_GRID_MS = 30 * 60_000;
@@ -87,128 +86,6 @@ const HOUR_MS = 3_600_000;
 export const WAKING_START_MINUTE = 8 * 60;
 export const WAKING_END_MINUTE = 20 * 60;
 const MIN_SPREAD_MS = 2 * HOUR_MS;
-
-type Interval = { start: number; end: number };
-
-// ---------------------------------------------------------------------------------------------
-// Local calendar helpers. Calendar-date arithmetic (no time zones involved) uses Date.UTC on a
-// date-only value; every local-time <-> instant conversion goes through luxon and is memoised.
-// ---------------------------------------------------------------------------------------------
-
-const CACHE_LIMIT = 100_000;
-const localCache = new Map<string, number>();
-
-function remember(key: string, value: number): number {
-  if (localCache.size >= CACHE_LIMIT) localCache.clear();
-  localCache.set(key, value);
-  return value;
-}
-
-function parseIsoDate(date: string): [number, number, number] {
-  return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
-}
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-/** `date` plus `days` calendar days, as YYYY-MM-DD. */
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = parseIsoDate(date);
-  const t = new Date(Date.UTC(y, m - 1, d + days));
-  return `${t.getUTCFullYear()}-${pad2(t.getUTCMonth() + 1)}-${pad2(t.getUTCDate())}`;
-}
-
-/** ISO weekday (1 = Monday) of a calendar date. */
-export function isoWeekday(date: string): number {
-  const [y, m, d] = parseIsoDate(date);
-  const js = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-  return js === 0 ? 7 : js;
-}
-
-/** The instant of `minute` minutes after local midnight of `date` in `zone` (1440 = next midnight). */
-export function localInstant(zone: string, date: string, minute: number): number {
-  if (minute >= 1440) return localInstant(zone, addDays(date, Math.floor(minute / 1440)), minute % 1440);
-  const key = `${zone}|${date}|${minute}`;
-  const hit = localCache.get(key);
-  if (hit !== undefined) return hit;
-  const [year, month, day] = parseIsoDate(date);
-  const ms = DateTime.fromObject(
-    { year, month, day, hour: Math.floor(minute / 60), minute: minute % 60 },
-    { zone },
-  ).toMillis();
-  return remember(key, ms);
-}
-
-/** The local calendar date (YYYY-MM-DD) of an instant in `zone`. */
-export function localDate(zone: string, ms: number): string {
-  return DateTime.fromMillis(ms, { zone }).toISODate() ?? '1970-01-01';
-}
-
-const zoneValidity = new Map<string, boolean>();
-
-/** IANAZone.isValidZone builds an Intl formatter on every call; the answer never changes, so keep it. */
-function isValidZone(zone: string | undefined): zone is string {
-  if (!zone) return false;
-  let valid = zoneValidity.get(zone);
-  if (valid === undefined) {
-    valid = IANAZone.isValidZone(zone);
-    if (zoneValidity.size >= 10_000) zoneValidity.clear();
-    zoneValidity.set(zone, valid);
-  }
-  return valid;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Interval helpers: all lists are sorted by start and disjoint after `merge`.
-// ---------------------------------------------------------------------------------------------
-
-function merge(list: Interval[]): Interval[] {
-  if (list.length < 2) return list;
-  list.sort((a, b) => a.start - b.start || a.end - b.end);
-  const out: Interval[] = [{ ...list[0]! }];
-  for (let i = 1; i < list.length; i++) {
-    const cur = list[i]!;
-    const last = out[out.length - 1]!;
-    if (cur.start <= last.end) {
-      if (cur.end > last.end) last.end = cur.end;
-    } else out.push({ ...cur });
-  }
-  return out;
-}
-
-/** `windows` minus `blocks` (both sorted, disjoint). */
-function subtract(windows: Interval[], blocks: Interval[]): Interval[] {
-  const out: Interval[] = [];
-  let j = 0;
-  for (const w of windows) {
-    let cursor = w.start;
-    while (j < blocks.length && blocks[j]!.end <= cursor) j++;
-    let k = j;
-    while (k < blocks.length && blocks[k]!.start < w.end) {
-      const b = blocks[k]!;
-      if (b.start > cursor) out.push({ start: cursor, end: b.start });
-      if (b.end > cursor) cursor = b.end;
-      if (cursor >= w.end) break;
-      k++;
-    }
-    if (cursor < w.end) out.push({ start: cursor, end: w.end });
-  }
-  return out;
-}
-
-/** Walks a sorted, disjoint interval list with monotonically increasing probes. */
-class Cursor {
-  private i = 0;
-  constructor(private readonly list: Interval[]) {}
-  /** Does [start, end) lie inside one interval? Probes must not decrease. */
-  contains(start: number, end: number): boolean {
-    const list = this.list;
-    while (this.i < list.length && list[this.i]!.end < end) this.i++;
-    const cur = list[this.i];
-    return cur !== undefined && cur.start <= start;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Availability of one attendee
@@ -294,46 +171,6 @@ function union(blocks: Busy[], pad: number): Interval[] {
   return out;
 }
 
-/** Intersection of two sorted, disjoint lists. */
-function intersect(x: Interval[], y: Interval[]): Interval[] {
-  const out: Interval[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < x.length && j < y.length) {
-    const a = x[i]!;
-    const b = y[j]!;
-    const start = Math.max(a.start, b.start);
-    const end = Math.min(a.end, b.end);
-    if (start < end) out.push({ start, end });
-    if (a.end < b.end) i++;
-    else j++;
-  }
-  return out;
-}
-
-/** Local windows allowed by a buyer constraint, or null when the constraint allows everything. */
-function constraintWindows(c: TimeConstraint | undefined, from: number, to: number): Interval[] | null {
-  if (!c) return null;
-  const zone = isValidZone(c.timezone) ? c.timezone : 'UTC';
-  const earliest = Math.max(0, Math.min(1440, c.earliestMinute ?? 0));
-  const latest = Math.max(0, Math.min(1440, c.latestMinute ?? 1440));
-  const weekdays = c.weekdays && c.weekdays.length > 0 ? new Set(c.weekdays) : null;
-  if (!c.fromDate && !c.toDate && !weekdays && earliest === 0 && latest === 1440) return null;
-  let first = addDays(localDate(zone, from), -1);
-  let last = addDays(localDate(zone, to), 1);
-  if (c.fromDate && c.fromDate > first) first = c.fromDate;
-  if (c.toDate && c.toDate < last) last = c.toDate;
-  const out: Interval[] = [];
-  if (latest <= earliest) return out;
-  for (let date = first, guard = 0; date <= last && guard < 4000; date = addDays(date, 1), guard++) {
-    if (weekdays && !weekdays.has(isoWeekday(date))) continue;
-    const start = localInstant(zone, date, earliest);
-    const end = localInstant(zone, date, latest);
-    if (end > start) out.push({ start, end });
-  }
-  return merge(out);
-}
-
 // ---------------------------------------------------------------------------------------------
 // findOpenSlots
 // ---------------------------------------------------------------------------------------------
@@ -347,7 +184,8 @@ function constraintWindows(c: TimeConstraint | undefined, from: number, to: numb
  *   not the edges of working hours);
  * - the buyer's `constraint`, when given.
  * Mode 'all': every attendee must be free, `reps` lists all ids. Mode 'any': at least one must be,
- * `reps` lists the free ones in attendee order.
+ * `reps` lists the free ones in attendee order. In both modes every `required` person must be free
+ * too (their hours, PTO and calendar alike); they attend every slot and are not listed in `reps`.
  */
 export function findOpenSlots(q: SlotQuery, range?: { from: number; to: number }): Slot[] {
   const from = range ? range.from : q.now + q.minNoticeMs;
@@ -360,24 +198,20 @@ function openSlots(q: SlotQuery, from: number, to: number, cache: BlockCache): S
   if (q.attendees.length === 0 || meetingMs <= 0 || !(to >= from)) return [];
   const buffer = Math.max(0, q.bufferMs);
   const until = to + meetingMs;
-  const allowed = constraintWindows(q.constraint, from, until);
+  const allowed = allowedIntervals(q.constraint, from, until);
   if (allowed && allowed.length === 0) return [];
   const windows = q.attendees.map((a) => (isValidZone(a.timezone) ? workingWindows(a, from, until) : []));
   const firstStart = Math.ceil(from / SLOT_GRID_MS) * SLOT_GRID_MS;
   const out: Slot[] = [];
+  // What everyone in `required` has free (and the buyer allows): every slot must lie inside it.
+  let shared = allowed;
+  if (q.required?.length) {
+    shared = commonFree(q.required, from, until, buffer, q.busy, cache, allowed);
+    if (shared.length === 0) return [];
+  }
 
   if (q.mode === 'all') {
-    // Intersect everyone's hours first (cheap, and often already empty across far-apart zones),
-    // then remove each attendee's padded blocks from what is left.
-    let common = allowed ?? windows[0]!;
-    for (const w of windows) {
-      common = intersect(common, w);
-      if (common.length === 0) return [];
-    }
-    for (const a of q.attendees) {
-      common = subtract(common, paddedBlocks(a.id, q.busy[a.id] ?? [], buffer, cache));
-      if (common.length === 0) return [];
-    }
+    const common = commonFree(q.attendees, from, until, buffer, q.busy, cache, shared, windows);
     if (common.length === 0) return [];
     const ids = q.attendees.map((a) => a.id);
     const cursor = new Cursor(common);
@@ -389,7 +223,7 @@ function openSlots(q: SlotQuery, from: number, to: number, cache: BlockCache): S
 
   const cursors = q.attendees.map((a, i) => {
     let free = windows[i]!;
-    if (allowed && free.length > 0) free = intersect(free, allowed);
+    if (shared && free.length > 0) free = intersect(free, shared);
     if (free.length > 0) free = subtract(free, paddedBlocks(a.id, q.busy[a.id] ?? [], buffer, cache));
     return new Cursor(free);
   });
@@ -402,6 +236,33 @@ function openSlots(q: SlotQuery, from: number, to: number, cache: BlockCache): S
     if (reps) out.push({ start, end, reps });
   }
   return out;
+}
+
+/**
+ * The time every one of `people` has free: inside their working hours (and `within`, when given),
+ * minus their padded calendar blocks. Hours are intersected first (cheap, and often already empty
+ * across far-apart zones), then each person's blocks are removed from what is left.
+ */
+function commonFree(
+  people: Attendee[],
+  from: number,
+  until: number,
+  buffer: number,
+  busy: Record<string, Busy[]>,
+  cache: BlockCache,
+  within: Interval[] | null,
+  windows: Interval[][] = people.map((a) => (isValidZone(a.timezone) ? workingWindows(a, from, until) : [])),
+): Interval[] {
+  let common = within ?? windows[0] ?? [];
+  for (const w of windows) {
+    common = intersect(common, w);
+    if (common.length === 0) return [];
+  }
+  for (const a of people) {
+    common = subtract(common, paddedBlocks(a.id, busy[a.id] ?? [], buffer, cache));
+    if (common.length === 0) return [];
+  }
+  return common;
 }
 
 /** The slot at exactly `start` if it is still open (same rules as findOpenSlots), else null. */
@@ -440,7 +301,7 @@ function tagDays(slots: Slot[], zone: string): Candidate[] {
 /** The slots that start and end inside 08:00-20:00 in `zone`. */
 function wakingOnly(slots: Candidate[], zone: string): Candidate[] {
   if (slots.length === 0) return [];
-  const windows = constraintWindows(
+  const windows = allowedIntervals(
     { timezone: zone, earliestMinute: WAKING_START_MINUTE, latestMinute: WAKING_END_MINUTE },
     slots[0]!.start,
     slots[slots.length - 1]!.end,
@@ -499,28 +360,61 @@ function pickSpread(pool: Candidate[], count: number, picked: Candidate[]): Cand
  * buyer's waking hours (08:00-20:00 in buyerTimezone) when that still leaves `count` options, else
  * topped up with other times. When the horizon has no open slot at all, the search is extended day
  * by day (up to maxExtensionDays, default 14) until it holds `count` options, and `extended` is set.
+ * Every option satisfies the buyer's constraint (constraint.ts: windows, standing windows, the
+ * times they ruled out). When the horizon has nothing and the constraint's window starts later
+ * ("next week", "after the 15th"), the horizon is first counted from that start. With a
+ * preferredStart ("an hour later") the search reaches a day past it, that exact time comes first
+ * when open, and the other options are the open times nearest to it. `extended` says the search
+ * went past the horizon; maxExtensionDays 0 keeps it inside.
  * Deterministic; slots are returned sorted by start.
  */
+/**
+ * The latest start proposeSlots can consider for this query: the horizon, or past it for a
+ * preferred start or a window that starts later, plus the extension. Calendars must be loaded
+ * up to here (plus a meeting and the buffer).
+ */
+export function searchLimit(q: Pick<ProposeQuery, 'now' | 'horizonMs' | 'constraint' | 'maxExtensionDays'>): number {
+  const maxExtension = Math.max(0, Math.floor(q.maxExtensionDays ?? MAX_EXTENSION_DAYS));
+  let until = q.now + q.horizonMs;
+  if (maxExtension === 0) return until;
+  const preferred = q.constraint?.preferredStart;
+  if (preferred !== undefined && Number.isFinite(preferred)) until = Math.max(until, preferred + DAY_MS);
+  const anchor = earliestAllowed(q.constraint);
+  if (anchor !== undefined) until = Math.max(until, anchor + q.horizonMs);
+  return until + maxExtension * DAY_MS;
+}
+
 export function proposeSlots(q: ProposeQuery): Proposal {
   const count = Math.max(0, Math.floor(q.count));
+  const from = q.now + q.minNoticeMs;
   const horizonEnd = q.now + q.horizonMs;
-  const cache: BlockCache = new Map();
-  let candidates = openSlots(q, q.now + q.minNoticeMs, horizonEnd, cache);
-  let extended = false;
-  let searchedUntil = horizonEnd;
   const maxExtension = Math.max(0, Math.floor(q.maxExtensionDays ?? MAX_EXTENSION_DAYS));
+  const preferred = q.constraint?.preferredStart !== undefined && Number.isFinite(q.constraint.preferredStart) ? q.constraint.preferredStart : undefined;
+  // A preferred start ("push it a week") is searched wherever it is, with a day around it.
+  let until = preferred !== undefined && maxExtension > 0 ? Math.max(horizonEnd, preferred + DAY_MS) : horizonEnd;
+  const cache: BlockCache = new Map();
+  let candidates = openSlots(q, from, until, cache);
+  // A buyer whose window starts past the horizon ("next week", "after the 15th") gets a horizon's
+  // worth of their window.
+  const anchor = earliestAllowed(q.constraint);
+  if (candidates.length === 0 && maxExtension > 0 && anchor !== undefined && anchor + q.horizonMs > until) {
+    until = anchor + q.horizonMs;
+    candidates = openSlots(q, from, until, cache);
+  }
+  let searchedUntil = until;
   if (candidates.length === 0 && maxExtension > 0) {
-    extended = true;
-    const wide = openSlots(q, q.now + q.minNoticeMs, horizonEnd + maxExtension * DAY_MS, cache);
+    const wide = openSlots(q, from, until + maxExtension * DAY_MS, cache);
     const want = Math.max(1, count);
     for (let k = 1; k <= maxExtension; k++) {
-      searchedUntil = horizonEnd + k * DAY_MS;
-      const until = searchedUntil;
-      candidates = wide.filter((s) => s.start <= until);
+      searchedUntil = until + k * DAY_MS;
+      const last = searchedUntil;
+      candidates = wide.filter((s) => s.start <= last);
       if (candidates.length >= want) break;
     }
   }
-  if (count === 0 || candidates.length === 0) return { slots: [], extended, searchedUntil };
+  const extended = searchedUntil > horizonEnd;
+  const preferredOpen = preferred !== undefined ? { preferredOpen: candidates.some((s) => s.start === preferred) } : {};
+  if (count === 0 || candidates.length === 0) return { slots: [], extended, searchedUntil, ...preferredOpen };
 
   const buyerZone = isValidZone(q.buyerTimezone) ? q.buyerTimezone : undefined;
   const dayZone =
@@ -531,7 +425,12 @@ export function proposeSlots(q: ProposeQuery): Proposal {
   const tagged = tagDays(candidates, dayZone);
 
   let chosen: Candidate[];
-  if (buyerZone) {
+  if (preferred !== undefined && Number.isFinite(preferred)) {
+    // The exact time asked for, when open, even outside waking hours (they asked for it).
+    const exact = tagged.filter((s) => s.start === preferred);
+    chosen = buyerZone ? pickNearest(wakingOnly(tagged, buyerZone), count, preferred, exact) : exact;
+    if (chosen.length < count) chosen = pickNearest(tagged, count, preferred, chosen);
+  } else if (buyerZone) {
     chosen = pickSpread(wakingOnly(tagged, buyerZone), count, []);
     if (chosen.length < count) chosen = pickSpread(tagged, count, chosen);
   } else {
@@ -540,5 +439,24 @@ export function proposeSlots(q: ProposeQuery): Proposal {
   const slots = chosen
     .map(({ start, end, reps }) => ({ start, end, reps }))
     .sort((a, b) => a.start - b.start);
-  return { slots, extended, searchedUntil };
+  return { slots, extended, searchedUntil, ...preferredOpen };
+}
+
+/**
+ * The slots nearest to `target` (ties: the earlier), first those that overlap no pick, then any:
+ * "an hour later" that is taken gets the open times around it.
+ */
+function pickNearest(pool: Candidate[], count: number, target: number, picked: Candidate[]): Candidate[] {
+  const chosen = picked.slice(0, count);
+  const byDistance = pool.slice().sort((a, b) => Math.abs(a.start - target) - Math.abs(b.start - target) || a.start - b.start);
+  const taken = (s: Candidate) => chosen.some((c) => c.start === s.start);
+  for (const s of byDistance) {
+    if (chosen.length >= count) break;
+    if (!taken(s) && chosen.every((c) => s.end <= c.start || c.end <= s.start)) chosen.push(s);
+  }
+  for (const s of byDistance) {
+    if (chosen.length >= count) break;
+    if (!taken(s)) chosen.push(s);
+  }
+  return chosen;
 }

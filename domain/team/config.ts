@@ -22,6 +22,7 @@ import {
   zoneField,
 } from './fields';
 import { formatWorkingHours, longestStretchMinutes, parseWorkingHours, WORKING_HOURS_EXAMPLE, type DayHours } from './hours';
+import { currencyRatesSchema } from './currencies';
 import { poolSchema, toPool, type Pool } from './pools';
 
 export { DISTRIBUTIONS, poolWithDefaults, type Cap, type CapPeriod, type Distribution, type Fairness, type Learning, type Pool } from './pools';
@@ -72,6 +73,13 @@ const repSchema = strictObject(
   'a rep such as { id: sarah, name: Sarah Chen, email: sarah@acme.example }',
 );
 
+/**
+ * Every route and booking reads each rep's calendar over the whole horizon (plus two weeks when it
+ * is full): free/busy in queries of at most 60 days and 50 calendars, and one event list per rep.
+ * Beyond three months that is more calendar reading per lead than an intro call is worth.
+ */
+export const MAX_HORIZON_MS = 90 * 86_400_000;
+
 const bookingSchema = strictObject(
   {
     meetingMinutes: z
@@ -80,7 +88,11 @@ const bookingSchema = strictObject(
       .refine((n) => n > 0, { error: 'must be longer than 0: it is how long a meeting lasts, in minutes (e.g. 30)', abort: true })
       .refine((n) => n >= 5 && n <= 480, { error: (iss) => `must be from 5 to 480 minutes, got ${describeValue(iss.input)}` })
       .default(30),
-    horizon: durationField({ example: '48h', nonZero: 'how far ahead times are proposed' }).default(48 * HOUR),
+    horizon: durationField({ example: '48h', nonZero: 'how far ahead times are proposed' })
+      .refine((ms) => ms <= MAX_HORIZON_MS, {
+        message: 'expected at most 90d: every lead reads each rep’s calendar over the whole horizon, and intro calls are booked within weeks, not months',
+      })
+      .default(48 * HOUR),
     proposals: wholeNumber({ min: 1, max: 5, example: '3', what: 'options to offer' }).default(3),
     minNotice: durationField({ example: '1h' }).default(HOUR),
     buffer: durationField({ example: '10m' }).default(10 * 60_000),
@@ -116,6 +128,7 @@ export const teamFileSchema = strictObject(
         .default({}),
     ),
     competitors: emptyIsDefault(listOf(textField('a competitor name'), '[Competitor X, Gong]').default([])),
+    currencies: emptyIsDefault(currencyRatesSchema.default({})),
     reps: listOf(repSchema, '[{ id: sarah, name: Sarah Chen, email: sarah@acme.example }]', 'a team needs at least one rep'),
     pools: emptyIsDefault(listOf(poolSchema, '[{ id: smb, members: [sam, alex] }]').default([])),
     rules: emptyIsDefault(listOf(ruleField, '["Healthcare companies go to Sarah"]').default([])),
@@ -146,6 +159,8 @@ export interface TeamConfig {
   booking: Booking;
   territories: Record<string, string[]>;
   competitors: string[];
+  /** US dollars per one unit of another currency, by ISO 4217 code (`currencies: { EUR: 1.08 }`). */
+  currencies?: Record<string, number>;
   reps: Rep[];
   pools: Pool[];
   rules: string[];

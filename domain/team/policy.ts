@@ -15,6 +15,13 @@ export interface BookingPolicy {
   companyTimezone: string;
   /** An LLM is configured: replies are classified and briefings written by it (validated). */
   useLlm: boolean;
+  /** After booking (section 6 of the contract): reminder offsets before the start, longest first. */
+  reminders: number[];
+  maxReschedules: number;
+  /** Inside this much of the start a change goes to the rep as a task instead. */
+  rescheduleCutoffMs: number;
+  /** After the meeting ends, when the rep is asked how it went. */
+  outcomeAfterMs: number;
 }
 
 export function policyOf(team: Team, useLlm: boolean): BookingPolicy {
@@ -27,5 +34,9 @@ export function policyOf(team: Team, useLlm: boolean): BookingPolicy {
     companyName: team.company.name,
     companyTimezone: team.company.timezone,
     useLlm,
+    reminders: team.booking.reminders,
+    maxReschedules: team.booking.maxReschedules,
+    rescheduleCutoffMs: team.booking.rescheduleCutoff,
+    outcomeAfterMs: team.booking.outcomeAfter,
   };
 }

@@ -14,6 +14,7 @@ export function rosterOf(config: TeamConfig): Roster {
     pools: config.pools.map((p) => ({ id: p.id, name: p.name })),
     territories: config.territories,
     competitors: config.competitors,
+    currencies: config.currencies ?? {},
   };
 }
 
@@ -48,15 +49,27 @@ export function withParsedRules(config: TeamConfig): Team {
   return { ...config, compiledRules };
 }
 
-/** The slot-finder query for some of the team's reps, with the team's booking policy. */
-export function teamSlotQuery(team: TeamConfig, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any'): SlotQuery {
+/**
+ * The slot-finder query for some of the team's reps, with the team's booking policy. `required`:
+ * reps who must be free at every slot whatever the mode (with 'any': one of `ids` and all of these).
+ */
+export function teamSlotQuery(
+  team: TeamConfig,
+  ids: string[],
+  calendars: Record<string, Busy[]>,
+  now: number,
+  mode: 'all' | 'any',
+  required: string[] = [],
+): SlotQuery {
+  const attendee = (id: string) => {
+    const rep = team.reps.find((r) => r.id === id);
+    if (!rep) throw new Error(`unknown rep "${id}"`);
+    return { id, timezone: rep.timezone, hours: rep.hours, pto: rep.pto };
+  };
   return {
-    attendees: ids.map((id) => {
-      const rep = team.reps.find((r) => r.id === id);
-      if (!rep) throw new Error(`unknown rep "${id}"`);
-      return { id, timezone: rep.timezone, hours: rep.hours, pto: rep.pto };
-    }),
-    busy: Object.fromEntries(ids.map((id) => [id, calendars[id] ?? []])),
+    attendees: ids.map(attendee),
+    ...(required.length ? { required: required.map(attendee) } : {}),
+    busy: Object.fromEntries([...ids, ...required].map((id) => [id, calendars[id] ?? []])),
     meetingMinutes: team.booking.meetingMinutes,
     bufferMs: team.booking.buffer,
     minNoticeMs: team.booking.minNotice,

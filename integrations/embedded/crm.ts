@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { emailDomain } from '../../domain/qualify/lead';
-import type { CrmAccount, CrmContact, CrmProvider, CrmRecord } from '../providers';
+import { ProviderRejected } from '../../domain/errors';
+import type { CrmAccount, CrmContact, CrmProvider, CrmRecord, MeetingStatus } from '../providers';
 
 export interface SeedAccount {
   domain: string;
@@ -18,6 +19,8 @@ export interface StoredRecord {
   body: string;
   dueAt: string | null;
   createdAt: string;
+  /** Meetings only: their times and status as the CRM now has them. */
+  meeting?: { start: string | null; end: string | null; status: MeetingStatus | null };
 }
 
 type RecordRow = {
@@ -29,6 +32,9 @@ type RecordRow = {
   body: string;
   due_at: string | null;
   created_at: number;
+  meeting_start: string | null;
+  meeting_end: string | null;
+  status: MeetingStatus | null;
 };
 
 /** A small CRM in SQLite: accounts with owners, contacts, and notes, meetings and tasks. */
@@ -74,7 +80,36 @@ export class EmbeddedCrm implements CrmProvider {
   }
 
   async logMeeting(r: CrmRecord & { title: string; start: string; end: string; body: string; ownerEmail: string }) {
-    return this.insert('meeting', { ...r, body: `${r.start} - ${r.end}\n\n${r.body}` });
+    const created = this.insert('meeting', { ...r, body: `${r.start} - ${r.end}\n\n${r.body}` });
+    // A repeated log (a retry) keeps whatever updateMeeting has written since.
+    this.db
+      .prepare(`UPDATE crm_records SET meeting_start = coalesce(meeting_start, ?), meeting_end = coalesce(meeting_end, ?), status = coalesce(status, 'scheduled') WHERE record_key = ?`)
+      .run(r.start, r.end, r.key);
+    return created;
+  }
+
+  /**
+   * The meeting's times, status and owner as given; a note appended once. A meeting that is not
+   * here is ProviderRejected with code `crm_meeting_gone`, as HubSpot's adapter answers a deleted one.
+   */
+  async updateMeeting(id: string, change: { start?: string; end?: string; status?: MeetingStatus; ownerEmail?: string; note?: string }): Promise<void> {
+    for (const time of [change.start, change.end]) {
+      if (time !== undefined && Number.isNaN(Date.parse(time))) throw new ProviderRejected(`embedded crm: not an ISO-8601 date-time: ${time}`);
+    }
+    const row = this.db.prepare(`SELECT body FROM crm_records WHERE record_key = ? AND kind = 'meeting'`).get(id) as { body: string } | undefined;
+    if (!row) {
+      throw new ProviderRejected(`embedded crm: no CRM meeting ${id}; nothing was updated`, {
+        details: { provider: 'embedded', meetingId: id, code: 'crm_meeting_gone' },
+      });
+    }
+    const note = change.note?.trim();
+    const body = note && !row.body.includes(note) ? `${row.body}\n\n${note}` : row.body;
+    this.db
+      .prepare(
+        `UPDATE crm_records SET meeting_start = coalesce(?, meeting_start), meeting_end = coalesce(?, meeting_end), status = coalesce(?, status),
+           owner_email = coalesce(?, owner_email), body = ? WHERE record_key = ?`,
+      )
+      .run(change.start ?? null, change.end ?? null, change.status ?? null, change.ownerEmail ?? null, body, id);
   }
 
   async addNote(r: CrmRecord & { body: string }) {
@@ -107,6 +142,7 @@ export class EmbeddedCrm implements CrmProvider {
       body: r.body,
       dueAt: r.due_at,
       createdAt: new Date(r.created_at).toISOString(),
+      ...(r.kind === 'meeting' ? { meeting: { start: r.meeting_start, end: r.meeting_end, status: r.status } } : {}),
     }));
   }
 }

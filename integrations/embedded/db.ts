@@ -23,6 +23,16 @@ export function openEmbeddedDb(path: string): DatabaseSync {
       UNIQUE (event_key, rep_id)
     );
     CREATE INDEX IF NOT EXISTS calendar_by_rep ON calendar_events (rep_id, start_ms);
+    -- One row per event Baton booked (calendar_events holds each attendee rep's copy of it).
+    CREATE TABLE IF NOT EXISTS calendar_bookings (
+      event_id TEXT PRIMARY KEY,
+      event_key TEXT NOT NULL UNIQUE,
+      organizer TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('confirmed', 'cancelled')),
+      start_ms INTEGER NOT NULL,
+      end_ms INTEGER NOT NULL,
+      reps TEXT NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS crm_accounts (domain TEXT PRIMARY KEY, name TEXT, owner TEXT);
     CREATE TABLE IF NOT EXISTS crm_contacts (
       email TEXT PRIMARY KEY, name TEXT, company TEXT, phone TEXT, title TEXT, updated_at INTEGER NOT NULL
@@ -36,7 +46,10 @@ export function openEmbeddedDb(path: string): DatabaseSync {
       title TEXT,
       body TEXT NOT NULL,
       due_at TEXT,
-      created_at INTEGER NOT NULL
+      created_at INTEGER NOT NULL,
+      meeting_start TEXT,
+      meeting_end TEXT,
+      status TEXT
     );
     CREATE TABLE IF NOT EXISTS outbox (
       id INTEGER PRIMARY KEY,
@@ -50,6 +63,9 @@ export function openEmbeddedDb(path: string): DatabaseSync {
       sent_at INTEGER NOT NULL
     );
   `);
+  // Files from before meetings had a status: add the columns (SQLite has no ADD COLUMN IF NOT EXISTS).
+  const columns = new Set((db.prepare('PRAGMA table_info(crm_records)').all() as { name: string }[]).map((c) => c.name));
+  for (const column of ['meeting_start', 'meeting_end', 'status']) if (!columns.has(column)) db.exec(`ALTER TABLE crm_records ADD COLUMN ${column} TEXT`);
   return db;
 }
 

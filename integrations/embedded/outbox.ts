@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { EmailProvider, OutgoingEmail, Person } from '../providers';
+import type { EmailProvider, OutgoingEmail, Person, SentResult } from '../providers';
 
 export interface SentEmail {
   id: number;
@@ -31,7 +31,7 @@ export class EmbeddedOutbox implements EmailProvider {
 
   constructor(private readonly db: DatabaseSync) {}
 
-  async send(email: OutgoingEmail): Promise<{ messageId: string; duplicate: boolean }> {
+  async send(email: OutgoingEmail): Promise<SentResult> {
     const result = this.db
       .prepare(
         `INSERT INTO outbox (email_key, recipients, cc, reply_to, subject, text_body, html_body, sent_at)

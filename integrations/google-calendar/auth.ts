@@ -8,7 +8,7 @@
  *   each rep's calendar ("Make changes to events"). Every call acts as that user.
  *
  * Both use the same scopes: `calendar.freebusy` (freebusy.query) and `calendar.events`
- * (events.list for out-of-office, events.insert / events.get for bookings).
+ * (events.list for out-of-office, events.insert / get / patch / delete / move for bookings).
  */
 import { auth as googleAuth } from 'googleapis/build/src/apis/calendar/index.js';
 import { ConfigError } from '../../domain/errors';

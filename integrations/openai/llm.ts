@@ -3,8 +3,11 @@
  * OpenAI-compatible server that implements `response_format: { type: 'json_schema' }`
  * (set `baseURL`).
  *
- * The SDK's own retries are off (`maxRetries: 0`): Temporal's activity retry policy is the one
- * place that retries, using `ProviderUnavailable.retryAfterMs`.
+ * Every call runs inside a time budget (integrations/llm-budget.ts): each attempt gets what is left
+ * of it as the SDK's timeout and abort signal, transient failures (429, 5xx, network) are tried
+ * again only while the budget allows, and output is capped at `maxOutputTokens`. The SDK's own
+ * retries are off (`maxRetries: 0`) so the budget is the one place that retries a model call:
+ * callers fall back to Baton's deterministic logic when it is spent.
  */
 import OpenAI from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
@@ -12,11 +15,11 @@ import { z } from 'zod';
 import { ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import type { LlmProvider, LlmTask, LlmUsage } from '../providers';
 import { fromOpenAiError } from '../errors';
+import { DEFAULT_LLM_BUDGET, withinBudget } from '../llm-budget';
 import { stripOptionalNulls, toStrictJsonSchema, type StrictSchema } from './strict-schema';
 
 export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini';
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
-export const DEFAULT_OPENAI_TIMEOUT_MS = 60_000;
 
 export interface OpenAiLlmOptions {
   apiKey: string;
@@ -24,11 +27,13 @@ export interface OpenAiLlmOptions {
   model?: string;
   /** Default `https://api.openai.com/v1`; any OpenAI-compatible server. */
   baseURL?: string;
-  /** Per-request timeout in ms (default 60 s). */
+  /** The time budget of one call, every attempt included, in ms (default 8 s). */
   timeoutMs?: number;
+  /** Attempts per call, transient failures only (default 3). */
+  maxAttempts?: number;
   organization?: string;
   project?: string;
-  /** Cap on output tokens (`max_completion_tokens`); unset leaves the model's default. */
+  /** Cap on output tokens (`max_completion_tokens`, default 1024). */
   maxOutputTokens?: number;
 }
 
@@ -36,14 +41,20 @@ export class OpenAiLlmProvider implements LlmProvider {
   readonly kind = 'openai';
   readonly model: string;
   readonly baseURL: string;
+  readonly identity: string;
+  readonly budget: { timeoutMs: number; maxAttempts: number; maxOutputTokens: number };
   private readonly client: OpenAI;
-  private readonly maxOutputTokens?: number;
   private readonly schemas = new WeakMap<z.ZodType, StrictSchema>();
 
   constructor(options: OpenAiLlmOptions) {
     this.model = options.model || DEFAULT_OPENAI_MODEL;
     this.baseURL = options.baseURL || DEFAULT_OPENAI_BASE_URL;
-    this.maxOutputTokens = options.maxOutputTokens;
+    this.identity = `openai ${this.model} at ${this.baseURL}`;
+    this.budget = {
+      timeoutMs: options.timeoutMs ?? DEFAULT_LLM_BUDGET.timeoutMs,
+      maxAttempts: options.maxAttempts ?? DEFAULT_LLM_BUDGET.maxAttempts,
+      maxOutputTokens: options.maxOutputTokens ?? DEFAULT_LLM_BUDGET.maxOutputTokens,
+    };
     // Everything explicit: the SDK would otherwise read OPENAI_BASE_URL / OPENAI_ORG_ID /
     // OPENAI_PROJECT_ID from process.env behind the caller's back.
     this.client = new OpenAI({
@@ -52,30 +63,36 @@ export class OpenAiLlmProvider implements LlmProvider {
       organization: options.organization ?? null,
       project: options.project ?? null,
       maxRetries: 0,
-      timeout: options.timeoutMs ?? DEFAULT_OPENAI_TIMEOUT_MS,
+      timeout: this.budget.timeoutMs,
     });
   }
 
   async completeJson<T>(task: LlmTask<T>): Promise<{ value: T; usage: LlmUsage }> {
     const format = this.schemaFor(task.schema);
-    let completion: ChatCompletion;
-    try {
-      completion = await this.client.chat.completions.create({
-        model: this.model,
-        messages: [
-          { role: 'system', content: task.system },
-          { role: 'user', content: task.user },
-        ],
-        response_format: {
-          type: 'json_schema',
-          json_schema: { name: schemaName(task.name), strict: format.strict, schema: format.schema },
-        },
-        ...(this.maxOutputTokens ? { max_completion_tokens: this.maxOutputTokens } : {}),
-      });
-    } catch (err) {
-      throw fromOpenAiError(err);
-    }
-    return { value: this.parseCompletion(task, format, completion), usage: usageOf(completion) };
+    return withinBudget('openai', this.budget, async ({ timeoutMs, signal }) => {
+      let completion: ChatCompletion;
+      try {
+        completion = await this.client.chat.completions.create(
+          {
+            model: this.model,
+            messages: [
+              { role: 'system', content: task.system },
+              { role: 'user', content: task.user },
+            ],
+            response_format: {
+              type: 'json_schema',
+              json_schema: { name: schemaName(task.name), strict: format.strict, schema: format.schema },
+            },
+            max_completion_tokens: this.budget.maxOutputTokens,
+          },
+          // The signal also stops a response whose body trickles in after the headers.
+          { timeout: timeoutMs, signal, maxRetries: 0 },
+        );
+      } catch (err) {
+        throw fromOpenAiError(err);
+      }
+      return { value: this.parseCompletion(task, format, completion), usage: usageOf(completion) };
+    });
   }
 
   private schemaFor(schema: z.ZodType): StrictSchema {

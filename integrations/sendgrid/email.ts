@@ -6,19 +6,26 @@
  * be traced to its lead), an `X-Baton-Key` header on the message, and
  * `mail_settings.sandbox_mode` when sandboxing (SendGrid validates and drops the mail).
  *
- * Idempotency: SendGrid has no idempotency keys. A key that this process has already delivered
- * is answered from memory (`duplicate: true`) without calling SendGrid — that covers an activity
- * retried after its send succeeded. What memory cannot cover is a request that reached SendGrid
- * but whose answer was lost (timeout, connection reset): Temporal then retries and the buyer can
- * get the email twice. Baton keeps that window small with a short request timeout and no SDK-level
- * retries; see docs/connect-your-tools.md.
+ * Idempotency: SendGrid has no idempotency keys, so the duplicate window is kept as small as
+ * what SendGrid offers allows (docs/connect-your-tools.md, "Duplicates", says what remains):
+ * - A ledger (./ledger.ts) records each key before its request goes out (`sending`) and after
+ *   SendGrid's 2xx (`sent`). A key already `sent` is answered without calling SendGrid
+ *   (`duplicate: true`), across restarts when the ledger is the data directory's SQLite file.
+ *   SendGrid answering an error (4xx/5xx) means it did not take the mail: the key is forgotten.
+ * - A key left `sending` — the request went out and its answer was lost (timeout, reset) — or a
+ *   Temporal retry with no record here (another host) is an unknown outcome. With the Email
+ *   Activity API (`activityCheck`: a paid add-on and an API key with Email Activity access),
+ *   Baton asks it for a message carrying this `baton_key` (`GET /v3/messages?query=unique_args
+ *   ['baton_key']="..."`) and sends nothing if SendGrid has it. Otherwise, or when the feed does
+ *   not show it yet, the email is sent again and the result says so (`afterUnknownOutcome`).
  */
 import { createHash } from 'node:crypto';
 import sendgridClient from '@sendgrid/client';
 import sendgridMail from '@sendgrid/mail';
-import { ConfigError, InputError, ProviderUnavailable } from '../../domain/errors';
-import type { EmailProvider, OutgoingEmail, Person } from '../providers';
-import { fromSendGridError, headerValue } from '../errors';
+import { ConfigError, InputError, ProviderAuthError, ProviderUnavailable } from '../../domain/errors';
+import type { EmailProvider, OutgoingEmail, Person, SentResult } from '../providers';
+import { fromSendGridError, headerValue, sendGridErrorInfo } from '../errors';
+import { MemorySendLedger, type SendLedger } from './ledger';
 
 // Both packages export a ready-made singleton (module.exports) that also carries its class
 // (`.Client`, `.MailService`); their .d.ts files declare the classes in a way TypeScript cannot
@@ -32,7 +39,6 @@ const { MailService } = sendgridMail as unknown as { MailService: new () => Send
 export const DEFAULT_SENDGRID_BASE_URL = 'https://api.sendgrid.com/';
 export const DEFAULT_SENDGRID_TIMEOUT_MS = 10_000;
 const PROVIDER = 'sendgrid';
-const REMEMBERED_KEYS = 10_000;
 
 export interface SendGridEmailOptions {
   apiKey: string;
@@ -44,6 +50,10 @@ export interface SendGridEmailOptions {
   baseUrl?: string;
   /** Per-request timeout, default 10 s. */
   timeoutMs?: number;
+  /** Where sent keys are recorded before and after each send (default: this process's memory). */
+  ledger?: SendLedger;
+  /** Settle unknown outcomes with the Email Activity API (paid add-on; key needs Email Activity access). */
+  activityCheck?: boolean;
 }
 
 /** Parses `Name <email>` or a bare address. Throws ConfigError naming `source` when invalid. */
@@ -63,8 +73,9 @@ export class SendGridEmailProvider implements EmailProvider {
   readonly from: Person;
   readonly sandbox: boolean;
   private readonly mail: SendGridMailService;
-  /** Keys this process has delivered → SendGrid message id (insertion-ordered, bounded). */
-  private readonly sent = new Map<string, string>();
+  private readonly client: SendGridClient;
+  private readonly ledger: SendLedger;
+  private readonly activityCheck: boolean;
 
   constructor(options: SendGridEmailOptions) {
     this.from = typeof options.from === 'string' ? parseAddress(options.from, 'SENDGRID_FROM') : options.from;
@@ -73,14 +84,25 @@ export class SendGridEmailProvider implements EmailProvider {
     client.setApiKey(options.apiKey);
     // setApiKey resets the base URL to the region's host, so the override comes after it.
     client.setDefaultRequest('baseUrl', options.baseUrl ?? DEFAULT_SENDGRID_BASE_URL);
+    this.client = client;
     this.mail = new MailService();
     this.mail.setClient(client);
     this.mail.setTimeout(options.timeoutMs ?? DEFAULT_SENDGRID_TIMEOUT_MS);
+    this.ledger = options.ledger ?? new MemorySendLedger();
+    this.activityCheck = options.activityCheck ?? false;
   }
 
-  async send(email: OutgoingEmail): Promise<{ messageId: string; duplicate: boolean }> {
-    const previous = this.sent.get(email.key);
-    if (previous) return { messageId: previous, duplicate: true };
+  async send(email: OutgoingEmail): Promise<SentResult> {
+    const previous = this.ledger.get(email.key);
+    if (previous?.state === 'sent') return { messageId: previous.messageId ?? this.fallbackId(email.key), duplicate: true };
+    const unknown = previous?.state === 'sending' || (!previous && email.mayHaveBeenSent === true);
+    if (unknown && this.activityCheck) {
+      const found = await this.findInActivity(email.key);
+      if (found) {
+        this.ledger.markSent(email.key, found);
+        return { messageId: found, duplicate: true };
+      }
+    }
 
     const to = unique(email.to);
     if (to.length === 0) throw new InputError(`${PROVIDER}: an email needs at least one recipient`);
@@ -89,6 +111,7 @@ export class SendGridEmailProvider implements EmailProvider {
     const cc = unique(email.cc ?? []).filter((p) => !taken.has(p.email.toLowerCase()));
 
     let headers: Record<string, unknown> | undefined;
+    this.ledger.markSending(email.key);
     try {
       const [response] = await this.mail.send({
         from: this.from,
@@ -109,22 +132,44 @@ export class SendGridEmailProvider implements EmailProvider {
         });
       }
     } catch (err) {
+      // An answer with a status is SendGrid refusing the mail; without one, it may have taken it.
+      if (sendGridErrorInfo(err).status !== undefined) this.ledger.forget(email.key);
       throw fromSendGridError(err);
     }
     // Sandbox mode answers 200 without a message id.
-    const messageId =
-      headerValue(headers as Record<string, string>, 'x-message-id') ??
-      `sendgrid-${this.sandbox ? 'sandbox' : 'accepted'}-${createHash('sha256').update(email.key).digest('hex').slice(0, 16)}`;
-    this.remember(email.key, messageId);
-    return { messageId, duplicate: false };
+    const messageId = headerValue(headers as Record<string, string>, 'x-message-id') ?? this.fallbackId(email.key);
+    this.ledger.markSent(email.key, messageId);
+    return { messageId, duplicate: false, ...(unknown ? { afterUnknownOutcome: true } : {}) };
   }
 
-  private remember(key: string, messageId: string): void {
-    this.sent.set(key, messageId);
-    if (this.sent.size > REMEMBERED_KEYS) {
-      const oldest = this.sent.keys().next().value;
-      if (oldest !== undefined) this.sent.delete(oldest);
+  /**
+   * The Email Activity API's message for this key, if SendGrid has one: `custom_args` of a v3
+   * send are queried as `unique_args`. Rate limited to 6 requests a minute, which is why it is only
+   * asked about unknown outcomes.
+   */
+  private async findInActivity(key: string): Promise<string | undefined> {
+    try {
+      const [, body] = await this.client.request({
+        method: 'GET',
+        url: '/v3/messages',
+        qs: { limit: 1, query: `unique_args['baton_key']="${key}"` },
+      });
+      const messages = (body as { messages?: { msg_id?: string }[] } | undefined)?.messages ?? [];
+      return messages.find((m) => m.msg_id)?.msg_id;
+    } catch (err) {
+      const failure = fromSendGridError(err);
+      if (failure instanceof ProviderAuthError) {
+        throw new ProviderAuthError(
+          `${failure.message} (from the Email Activity check, SENDGRID_EMAIL_ACTIVITY: it needs the Email Activity history add-on and an API key with Email Activity access)`,
+          { details: failure.details },
+        );
+      }
+      throw failure;
     }
+  }
+
+  private fallbackId(key: string): string {
+    return `sendgrid-${this.sandbox ? 'sandbox' : 'accepted'}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
   }
 }
 

@@ -13,7 +13,7 @@ import { settle } from '../../domain/route/fairness';
 import { extractFacts } from '../../domain/qualify/facts';
 import { routeLead } from '../../domain/route/routing';
 import type { Team } from '../../domain/team/team';
-import type { CalendarProvider } from '../../integrations/providers';
+import type { CalendarOwner, CalendarProvider } from '../../integrations/providers';
 import { embeddedProviders, type EmbeddedProviders } from '../../runtime/providers';
 import type { Booking, Proposal } from '../../workflows/lead/messages';
 import { testTeam } from '../helpers/harness';
@@ -49,12 +49,10 @@ const onPtoOnTheDay = (...ids: string[]) =>
  * (Jane's healthcare lead goes to Sarah); `teamForRun` is the team at booking time.
  */
 async function booking(teamForRun: Team, routedBy: Team = teamForRun, lead = jane): Promise<(attempt: number) => Promise<Booking>> {
-  const calendar: CalendarProvider = {
-    kind: local.calendar.kind,
-    freeBusy: (owners, range) => local.calendar.freeBusy(owners, range),
-    createEvent: (event) => local.calendar.createEvent(event),
-    findEvent: (organizers, key) => (findEventCalls.push(organizers.map((o) => o.repId).join(',')), local.calendar.findEvent(organizers, key)),
-  };
+  // The embedded calendar, counting findEvent's candidates.
+  const calendar: CalendarProvider = Object.assign(Object.create(local.calendar) as CalendarProvider, {
+    findEvent: (organizers: CalendarOwner[], key: string) => (findEventCalls.push(organizers.map((o) => o.repId).join(',')), local.calendar.findEvent(organizers, key)),
+  });
   const activities = createActivities({
     team: teamForRun,
     providers: { calendar, crm: local.crm, email: local.outbox },

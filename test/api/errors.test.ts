@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { MAX_BODY_BYTES } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
 import type { ApiDeps } from '../../api/context';
-import { encodeLeadId } from '../../api/lead-id';
+import { encodeLeadId } from '../../domain/qualify/lead-id';
 import type { EmbeddedOutbox } from '../../integrations/embedded/outbox';
 import { logger } from '../../runtime/log';
 import { API_KEY, bearer, expectError, json, offlineApp, SECRET } from './api-helpers';
@@ -159,15 +159,25 @@ describe('lead ids and routes', () => {
       await expectError(await app.request(`/v1/leads/${id}`, { headers: bearer(API_KEY) }), 404, 'not_found');
       await expectError(await app.request(`/v1/leads/${id}/messages`, json({ text: 'hi' }, bearer(API_KEY))), 404, 'not_found');
     }
-    await expectError(await app.request(`/v1/leads/${'x'.repeat(300)}`, { headers: bearer(API_KEY) }), 400, 'invalid_input');
+    await expectError(await app.request(`/v1/leads/${'x'.repeat(600)}`, { headers: bearer(API_KEY) }), 400, 'invalid_input');
   });
 
-  it('unknown routes and methods answer JSON 404s', async () => {
+  it('unknown routes answer JSON 404s; a method a known path does not have is 405 with Allow', async () => {
     const app = await offlineApp();
     await expectError(await app.request('/v1/nope', { headers: bearer(API_KEY) }), 404, 'not_found');
-    await expectError(await app.request('/v1/leads', { headers: bearer(API_KEY) }), 404, 'not_found');
-    await expectError(await app.request(`/v1/leads/${leadA}`, { method: 'DELETE', headers: bearer(API_KEY) }), 404, 'not_found');
     await expectError(await app.request('/assets/nope.js'), 404, 'not_found');
+    const get = await app.request('/v1/leads', { headers: bearer(API_KEY) });
+    expect(get.headers.get('allow')).toBe('POST, OPTIONS');
+    await expectError(get, 405, 'method_not_allowed');
+    const del = await app.request(`/v1/leads/${leadA}`, { method: 'DELETE', headers: bearer(API_KEY) });
+    expect(del.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    await expectError(del, 405, 'method_not_allowed');
+    // Before body checks: a POST with no JSON to a GET-only path is 405, not 415.
+    await expectError(await app.request(`/v1/leads/${leadA}`, { method: 'POST', headers: bearer(API_KEY) }), 405, 'method_not_allowed');
+    await expectError(await app.request('/healthz', { method: 'PATCH' }), 405, 'method_not_allowed');
+    const options = await app.request('/v1/ops/leads', { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 
   it('rejects unknown and invalid ops filters', async () => {
@@ -193,12 +203,24 @@ describe('rate limits', () => {
     await expectError(res, 429, 'rate_limited');
   });
 
-  it('counts failed credentials against the address, so keys cannot be guessed quickly', async () => {
-    const app = await limited({ perIp: 3 });
+  it('throttles failed credentials per address, so keys cannot be guessed quickly: then even the right key waits', async () => {
+    const app = await offlineApp({ limits: { authFailuresPerIp: 3 } });
     for (let i = 0; i < 3; i++) await expectError(await app.request('/v1/ops/leads', { headers: bearer(`guess-${i}`) }), 401, 'unauthorized');
     const res = await app.request('/v1/ops/leads', { headers: bearer('guess-4') });
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     await expectError(res, 429, 'rate_limited');
+    // A right guess now is told apart from a wrong one by nothing.
+    await expectError(await app.request('/v1/ops/leads?stage=bogus', { headers: bearer(API_KEY) }), 429, 'rate_limited');
+    await expectError(await app.request('/metrics', { headers: bearer(API_KEY) }), 429, 'rate_limited');
+    // A request without credentials from there goes on (it has its own per-address limit).
+    await expectError(await app.request('/v1/leads', json({})), 400, 'invalid_input');
+  });
+
+  it('throttles failed authentication on /metrics too', async () => {
+    const app = await offlineApp({ limits: { authFailuresPerIp: 2 } });
+    for (let i = 0; i < 2; i++) await expectError(await app.request('/metrics', { headers: bearer(`guess-${i}`) }), 401, 'unauthorized');
+    await expectError(await app.request('/metrics', { headers: bearer('guess-3') }), 429, 'rate_limited');
+    await expectError(await app.request('/v1/ops/leads', { headers: bearer('guess-4') }), 429, 'rate_limited');
   });
 
   it('limits each API key and each buyer token separately', async () => {
@@ -216,15 +238,16 @@ describe('rate limits', () => {
     await expectError(await app.request(`/v1/leads/${leadB}/messages`, json({ text: '' }, bearer(tokens.issue(leadB)))), 400, 'invalid_input');
   });
 
-  it('trusts X-Forwarded-For only when told to', async () => {
+  it('trusts X-Forwarded-For only when told to, and then only its right-most untrusted hop', async () => {
     const spoofed = await limited({ perIp: 1 });
     await expectError(await spoofed.request('/v1/leads', json({}, { 'X-Forwarded-For': '10.0.0.1' })), 400, 'invalid_input');
     await expectError(await spoofed.request('/v1/leads', json({}, { 'X-Forwarded-For': '10.0.0.2' })), 429, 'rate_limited');
 
-    const proxied = await offlineApp({ limits: { perKey: 100, perBuyer: 100, perIp: 1 }, trustProxy: true });
-    await expectError(await proxied.request('/v1/leads', json({}, { 'X-Forwarded-For': '10.0.0.1' })), 400, 'invalid_input');
-    await expectError(await proxied.request('/v1/leads', json({}, { 'X-Forwarded-For': '10.0.0.2, 10.9.9.9' })), 400, 'invalid_input');
-    await expectError(await proxied.request('/v1/leads', json({}, { 'X-Forwarded-For': '10.0.0.1' })), 429, 'rate_limited');
+    // One proxy in front: the address it appended is the caller; whatever the client wrote before it is not.
+    const proxied = await offlineApp({ limits: { perIp: 1 }, trustedProxies: { kind: 'count', hops: 1 } });
+    await expectError(await proxied.request('/v1/leads', json({}, { 'X-Forwarded-For': '203.0.113.7' })), 400, 'invalid_input');
+    await expectError(await proxied.request('/v1/leads', json({}, { 'X-Forwarded-For': '198.51.100.1, 203.0.113.7' })), 429, 'rate_limited');
+    await expectError(await proxied.request('/v1/leads', json({}, { 'X-Forwarded-For': '203.0.113.8' })), 400, 'invalid_input');
   });
 });
 

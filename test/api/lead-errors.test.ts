@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
-import { encodeLeadId } from '../../api/lead-id';
+import { encodeLeadId } from '../../domain/qualify/lead-id';
+import { leadWorkflowId } from '../../domain/qualify/lead';
+import { policyOf } from '../../domain/team/policy';
 import { devServerApp } from '../helpers/dev-server';
 import type { Harness } from '../helpers/harness';
 import { API_KEY, bearer, expectError, json, SECRET } from './api-helpers';
@@ -69,6 +71,23 @@ describe('lead error paths against a real workflow', () => {
   });
 
 
+  it('a lead whose workflow task keeps failing answers 503 lead_not_ready with Retry-After, never a 500', async () => {
+    // After worker and history kills on a cluster a lead's workflow task can fail or time out a few
+    // times; from the third attempt Temporal refuses queries (WorkflowNotReady, FAILED_PRECONDITION).
+    // A workflow whose input is missing fails its task the same way, every attempt.
+    const email = `failing-task-${Date.now()}@acme-buyer.example`;
+    await h.withWorker(async () => {
+      const handle = await env.client.workflow.start('leadWorkflow', { taskQueue: h.taskQueue, workflowId: leadWorkflowId(email), args: [{}] });
+      const leadId = encodeLeadId(email, handle.firstExecutionRunId);
+      const attempt = await poll(async () => (await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0, (n) => n >= 3, 30_000);
+      expect(attempt, 'the workflow task failed three times').toBeGreaterThanOrEqual(3);
+      const res = await app.request(`/v1/leads/${leadId}`, { headers: bearer(API_KEY) });
+      expect(res.headers.get('retry-after')).toBe('2');
+      await expectError(res, 503, 'lead_not_ready');
+      await handle.terminate('test done');
+    });
+  });
+
   it('an unknown (well-formed) lead id is 404 on every lead route', async () => {
     const unknown = encodeLeadId(`nobody-${Date.now()}@nowhere.example`, randomUUID());
     const auth = bearer(API_KEY);
@@ -93,14 +112,15 @@ describe('lead error paths against a real workflow', () => {
       await expectError(await app.request(`/v1/leads/${b.leadId}`, { headers: buyerA }), 404, 'not_found');
       await expectError(await app.request(`/v1/leads/${b.leadId}/messages`, json({ text: 'hi' }, buyerA)), 404, 'not_found');
 
-      // Submitting the same email again joins the lead; only an API key (or that lead's token) gets its token back.
+      // Submitting the same email again joins the lead; only an API key (or that lead's token) learns so.
       const anonymous = await app.request('/v1/leads', json({ email: `Buyer-A-${stamp}@clinic.example`, message: 'Also: we use Epic.' }));
-      expect(anonymous.status).toBe(200);
-      const joined = (await anonymous.json()) as { leadId: string; buyerToken?: string };
-      expect(joined.leadId).toBe(a.leadId);
-      expect(joined).not.toHaveProperty('buyerToken');
+      expect(anonymous.status).toBe(202);
+      const joined = (await anonymous.json()) as { leadId: string; buyerToken: string };
+      expect(joined.leadId).not.toBe(a.leadId);
+      await expectError(await app.request(`/v1/leads/${joined.leadId}`, { headers: bearer(joined.buyerToken) }), 404, 'not_found');
       const asBuyer = await app.request('/v1/leads', json({ email: `buyer-a-${stamp}@clinic.example` }, buyerA));
-      expect(((await asBuyer.json()) as { buyerToken?: string }).buyerToken).toBeTruthy();
+      expect(asBuyer.status).toBe(200);
+      expect(((await asBuyer.json()) as { leadId: string; buyerToken?: string })).toMatchObject({ leadId: a.leadId, buyerToken: expect.any(String) });
       const asServer = await app.request('/v1/leads', json({ email: `buyer-a-${stamp}@clinic.example` }, bearer(API_KEY)));
       expect(asServer.status).toBe(200);
       expect(((await asServer.json()) as { buyerToken?: string }).buyerToken).toBeTruthy();
@@ -108,9 +128,10 @@ describe('lead error paths against a real workflow', () => {
       const offered = await awaitingReply(a.leadId);
       expect(offered.stage).toBe('awaiting_reply');
 
-      // A proposal that is not on offer: 400, naming the ones that are.
-      const unknown = await expectError(await app.request(`/v1/leads/${a.leadId}/booking`, json({ proposalId: '9-9' }, buyerA)), 400, 'invalid_input');
+      // A proposal that is not on offer: 409 with the ones that are (a well-formed request the lead's state refuses).
+      const unknown = (await expectError(await app.request(`/v1/leads/${a.leadId}/booking`, json({ proposalId: '9-9' }, buyerA)), 409, 'unknown_proposal')) as unknown as { error: { message: string }; proposals: { id: string }[] };
       expect(unknown.error.message).toContain(offered.proposals[0]!.id);
+      expect(unknown.proposals.map((p) => p.id)).toEqual(offered.proposals.map((p) => p.id));
 
       // The ops view shows the lead with the name from the form.
       const ops = await poll(
@@ -121,26 +142,29 @@ describe('lead error paths against a real workflow', () => {
       const row = (ops.leads as Record<string, unknown>[]).find((l) => l.leadId === a.leadId);
       if (row) expect(row).toMatchObject({ name: 'Ana Buyer', company: 'Clinic Co', email: `buyer-a-${stamp}@clinic.example`, stuck: false });
 
-      // Book it; from then on the lead takes no more input.
+      // Book it; a second booking is refused while the meeting stands (nothing else is on offer).
       const booked = await app.request(`/v1/leads/${a.leadId}/booking`, json({ proposalId: offered.proposals[0]!.id }, buyerA));
       expect(booked.status).toBe(200);
       expect(((await booked.json()) as { booking: { start: string } }).booking.start).toBe(offered.proposals[0]!.start);
       const again = await app.request(`/v1/leads/${a.leadId}/booking`, json({ proposalId: offered.proposals[1]!.id }, buyerA));
       expect(again.status).toBe(409);
-      expect(['lead_closed', 'lead_state_conflict']).toContain(((await again.clone().json()) as { error: { code: string } }).error.code);
+      expect(['unknown_proposal', 'lead_state_conflict']).toContain(((await again.clone().json()) as { error: { code: string } }).error.code);
 
-      // Once the workflow has completed: still 409, not 404 or 500.
+      // The buyer cancels it; once the workflow has completed: 409 lead_closed, not 404 or 500.
+      await poll(() => view(a.leadId), (v) => v.stage === 'booked');
+      expect((await app.request(`/v1/leads/${a.leadId}/cancel`, json({}, buyerA))).status).toBe(200);
       const handle = env.client.workflow.getHandle(a.workflowId);
       await poll(async () => (await handle.describe()).status.name, (s) => s === 'COMPLETED');
       await expectError(await app.request(`/v1/leads/${a.leadId}/booking`, json({ proposalId: offered.proposals[1]!.id }, buyerA)), 409, 'lead_closed');
       await expectError(await app.request(`/v1/leads/${a.leadId}/messages`, json({ text: 'Hello?' }, buyerA)), 409, 'lead_closed');
+      await expectError(await app.request(`/v1/leads/${a.leadId}/cancel`, json({}, buyerA)), 409, 'lead_closed');
       // ... and it can still be read, and streamed to its end.
-      expect((await view(a.leadId, a.buyerToken)).stage).toBe('booked');
+      expect((await view(a.leadId, a.buyerToken)).stage).toBe('canceled');
       const stream = await app.request(`/v1/leads/${a.leadId}/events?token=${encodeURIComponent(a.buyerToken)}`);
       expect(stream.status).toBe(200);
       expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
       const events = await stream.text();
-      expect(events).toContain('"stage":"booked"');
+      expect(events).toContain('"stage":"canceled"');
       // Caught up on a closed lead: 204, so EventSource stops reconnecting.
       const lastId = Math.max(...[...events.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])));
       const caughtUp = await app.request(`/v1/leads/${a.leadId}/events`, { headers: { ...buyerA, 'Last-Event-ID': String(lastId) } });
@@ -159,6 +183,8 @@ describe('lead error paths against a real workflow', () => {
       const next = await startLead(`buyer-b-${stamp}@clinic.example`);
       expect(next.leadId).not.toBe(b.leadId);
       expect(next.workflowId).toBe(b.workflowId);
+      // ... which runs like any other (and is past its first workflow task before the worker stops).
+      expect((await awaitingReply(next.leadId)).stage).toBe('awaiting_reply');
     });
   });
 });

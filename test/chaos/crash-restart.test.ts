@@ -4,7 +4,7 @@
  * retrying what fails while Temporal is away). Afterwards nothing is lost, nothing is booked twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeLeadId } from '../../api/lead-id';
+import { decodeLeadId } from '../../domain/qualify/lead-id';
 import { mapLimit, sleep } from '../../scripts/bench-lib';
 import { LeadStageKey } from '../../workflows/lead/search-attributes';
 import { type LeadStage } from '../../workflows/lead/messages';

@@ -5,7 +5,7 @@
  * for ops in `needs_attention` by design; the test then resumes it as ops would, and says how often.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeLeadId } from '../../api/lead-id';
+import { decodeLeadId } from '../../domain/qualify/lead-id';
 import { mapLimit, sleep } from '../../scripts/bench-lib';
 import { resumeSignal } from '../../workflows/lead/messages';
 import { bookedEvents, chaosEnv, introEmailsByRecipient, leadState, overlaps, type ChaosEnv } from './env';

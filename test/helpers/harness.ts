@@ -119,7 +119,28 @@ export async function waitForStatus(
   throw new Error(`timed out waiting; last stage ${last?.stage}: ${JSON.stringify(last?.events.slice(-3))}`);
 }
 
+/**
+ * Like waitForStatus on the time-skipping server, but moves the server's clock forward between
+ * looks (a step at a time): for waits on retries' backoff and the lead's own timers.
+ */
+export async function untilStatus(
+  h: Pick<Harness, 'env'>,
+  handle: { query: (q: typeof statusQuery) => Promise<LeadStatus> },
+  predicate: (s: LeadStatus) => boolean,
+  o: { stepMs?: number; maxSteps?: number } = {},
+): Promise<LeadStatus> {
+  let last: LeadStatus | undefined;
+  for (let step = 0; step < (o.maxSteps ?? 200); step++) {
+    last = await handle.query(statusQuery).catch(() => last);
+    if (last && predicate(last)) return last;
+    await h.env.sleep(o.stepMs ?? 5_000);
+  }
+  throw new Error(`the lead never got there; last stage ${last?.stage}: ${JSON.stringify(last?.events.slice(-3))}`);
+}
+
 export const awaiting = (s: LeadStatus) => s.stage === 'awaiting_reply';
+/** Booked and handed off: the lead now stays with its meeting (stage `booked`, its meeting's life begun). */
+export const handedOff = (s: LeadStatus) => s.stage === 'booked' && s.meeting !== null;
 export const stageIs = (stage: LeadStage) => (s: LeadStatus) => s.stage === stage;
 
 /**

@@ -71,6 +71,14 @@ describe('replay of recorded histories', () => {
     expect(fair.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? [])).toEqual(['meetingEvent', 'meetingEvent']);
   });
 
+  it('covers leads from after one-crm-write-per-activity: the hand-off as three CRM activities', () => {
+    const booked = histories().find((h) => h.workflowId === 'lead-booked.crm-writes')!.history;
+    const scheduled = (booked.events as { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[]).flatMap(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+    );
+    expect(scheduled).toEqual(['bookMeeting', 'recordCrmContact', 'recordCrmMeeting', 'recordCrmBriefing', 'sendIntroEmail']);
+  });
+
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
     const results = await replay(await workflowBundle(), histories());
@@ -87,7 +95,8 @@ describe('replay of recorded histories', () => {
     const reordered = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowReordered') })));
     // Remote activities are matched by type, so the swap is a determinism violation. Local ones are
     // matched by sequence: qualify's recorded result reaches the routing step, and the task fails.
-    const expected = (name: string) => (name.endsWith('.local-route') ? 'ReplayError' : 'DeterminismViolationError');
+    // Histories recorded since routing went local: .local-route, and .crm-writes after it.
+    const expected = (name: string) => (/\.(local-route|crm-writes)$/.test(name) ? 'ReplayError' : 'DeterminismViolationError');
     expect(reordered.map((r) => `${r.workflowId}: ${r.error?.name}`)).toEqual(leads.map((h) => `${h.workflowId}: ${expected(h.workflowId)}`));
 
     const patchedResults = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowPatched') })));

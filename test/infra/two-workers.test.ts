@@ -19,7 +19,7 @@ import { createBatonWorker } from '../../worker';
 import { bookProposalUpdate, statusQuery, type LeadStatus, type Proposal } from '../../workflows/lead/messages';
 import { poolStateQuery, poolWorkflowId } from '../../workflows/pool/messages';
 import { devServerEnv } from '../helpers/dev-server';
-import { awaiting, testTeam, workflowBundle } from '../helpers/harness';
+import { awaiting, handedOff, testTeam, waitForStatus, workflowBundle } from '../helpers/harness';
 
 const LEADS = 20;
 const WORKERS = ['worker-a', 'worker-b'] as const;
@@ -149,19 +149,19 @@ describe('two workers on one task queue', () => {
         return choice;
       });
       const outcomes = await Promise.all(handles.map((h, i) => h.executeUpdate(bookProposalUpdate, { args: [{ proposalId: choices[i]!.id }] })));
-      const results = await Promise.all(handles.map((h) => h.result()));
-      const finals: LeadStatus[] = await Promise.all(handles.map((h) => h.query(statusQuery)));
+      // Booked and handed off: each lead now stays with its meeting.
+      const finals: LeadStatus[] = await Promise.all(handles.map((h) => waitForStatus(h, handedOff)));
       const pool = await env.client.workflow.getHandle(poolWorkflowId(taskQueue, 'smb')).query(poolStateQuery);
-      return { leads, offered, outcomes, results, finals, pool };
+      return { leads, offered, outcomes, finals, pool };
     };
 
     const run = scenario();
     await Promise.all(workers.map((w) => w.runUntil(run)));
-    const { leads, offered, outcomes, results, finals, pool } = await run;
+    const { leads, offered, outcomes, finals, pool } = await run;
 
     // Every lead booked, on its first attempt, after exactly one set of proposals.
     expect(outcomes.map((o) => o.outcome)).toEqual(leads.map(() => 'booked'));
-    expect(results).toEqual(leads.map(() => ({ stage: 'booked' })));
+    expect(finals.map((s) => s.stage)).toEqual(leads.map(() => 'booked'));
     for (const s of finals) {
       expect(s.bookingAttempts).toBe(1);
       expect(s.events.filter((e) => e.message?.proposalIds).length).toBe(1);
@@ -193,7 +193,9 @@ describe('two workers on one task queue', () => {
       findTimes: LEADS,
       bookMeeting: LEADS,
       writeBriefing: LEADS,
-      recordBooking: LEADS,
+      recordCrmContact: LEADS,
+      recordCrmMeeting: LEADS,
+      recordCrmBriefing: LEADS,
       sendIntroEmail: LEADS,
     });
 
@@ -211,6 +213,11 @@ describe('two workers on one task queue', () => {
     const counts = [...byRep.values()];
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
     expect(pool.assignments).toEqual(Object.fromEntries(byRep));
+    // The pool's fairness ledger agrees: each lead holds one credit, with the rep it was routed to.
+    expect(Object.fromEntries(Object.entries(pool.ledger!.meetings).map(([lead, m]) => [lead, m.member]))).toEqual(
+      Object.fromEntries(offered.map((s, i) => [leadWorkflowId(leads[i]!.email), s.route!.reps[0]!])),
+    );
+    for (const tally of Object.values(pool.ledger!.tallies)) expect(Math.abs(tally.deficit)).toBeLessThan(1);
     await env.client.workflow.getHandle(poolWorkflowId(taskQueue, 'smb')).terminate('test done');
   });
 });

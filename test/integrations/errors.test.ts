@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderAuthError, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
-import { networkCode, providerError, retryAfterMs, sanitizeCause } from '../../integrations/errors';
+import { ProviderAuthError, ProviderQuotaExhausted, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
+import { fromGaxiosError, fromHubSpotError, fromSendGridError, networkCode, providerError, retryAfterMs, sanitizeCause } from '../../integrations/errors';
+import { fixture } from './http-recorder';
+import { ApplicationFailure } from '@temporalio/common';
+import { fromFailure, toFailure } from '../../workflows/failures';
 
 describe('providerError: one mapping from HTTP outcome to Baton error', () => {
   it.each([
@@ -72,5 +75,53 @@ describe('network errors', () => {
     const cause = sanitizeCause(sdkError)!;
     expect(JSON.stringify({ ...cause, message: cause.message })).not.toContain('secret-token');
     expect((cause as Error & { code?: string }).code).toBe('ECONNRESET');
+  });
+});
+
+describe('limits that last hours are their own error: ProviderQuotaExhausted', () => {
+  // Each SDK's error shape, built from the recorded responses in fixtures/.
+  const hubspot = (name: string) => {
+    const { status, json, headers } = fixture(name).response;
+    return Object.assign(new Error(`HTTP-Code: ${status}`), { code: status, body: json, headers: headers ?? {} });
+  };
+  const gaxios = (name: string) => {
+    const { status, json, headers } = fixture(name).response;
+    return Object.assign(new Error('gaxios'), { status, response: { status, data: json, headers: new Headers(headers ?? {}) } });
+  };
+  const sendgrid = (name: string) => {
+    const { status, json } = fixture(name).response;
+    return Object.assign(new Error('Unauthorized'), { code: status, response: { headers: {}, body: json } });
+  };
+
+  it('travels as a non-retryable Temporal failure of its own type, and comes back as its class', () => {
+    const failure = toFailure(new ProviderQuotaExhausted('x')) as ApplicationFailure;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure.type).toBe('ProviderQuotaExhausted');
+    expect(failure.nonRetryable).toBe(true);
+    expect(fromFailure(failure)).toBeInstanceOf(ProviderQuotaExhausted);
+  });
+
+  it.each([
+    ['HubSpot 429 policyName DAILY', () => fromHubSpotError(hubspot('hubspot/rate-limit-429-daily'))],
+    ['Google 403 dailyLimitExceeded', () => fromGaxiosError('google-calendar', gaxios('google-calendar/daily-limit-exceeded-403'))],
+    ['Google 403 quotaExceeded', () => fromGaxiosError('google-calendar', gaxios('google-calendar/quota-exceeded-403'))],
+    ['SendGrid 401 Maximum credits exceeded', () => fromSendGridError(sendgrid('sendgrid/max-credits-exceeded-401'))],
+  ])('%s', (_what, map) => {
+    expect(map()).toBeInstanceOf(ProviderQuotaExhausted);
+  });
+
+  it.each([
+    ['HubSpot 429 TEN_SECONDLY_ROLLING', () => fromHubSpotError(hubspot('hubspot/rate-limit-429')), 10_000],
+    ['HubSpot search 429 (secondly)', () => fromHubSpotError(hubspot('hubspot/rate-limit-429-search-secondly')), 1_000],
+    ['Google 403 rateLimitExceeded', () => fromGaxiosError('google-calendar', gaxios('google-calendar/rate-limit-403')), undefined],
+    ['Google 403 userRateLimitExceeded', () => fromGaxiosError('google-calendar', gaxios('google-calendar/user-rate-limit-403')), undefined],
+  ])('short limits stay retryable with their wait: %s', (_what, map, wait) => {
+    const err = map();
+    expect(err).toBeInstanceOf(ProviderUnavailable);
+    expect(err.retryAfterMs).toBe(wait);
+  });
+
+  it('a plain SendGrid 401 is still a bad key', () => {
+    expect(fromSendGridError(sendgrid('sendgrid/unauthorized-401'))).toBeInstanceOf(ProviderAuthError);
   });
 });

@@ -56,7 +56,34 @@ describe('realProvidersFromEnv', () => {
     expect(out.calendar?.kind).toBe('google');
     expect(out.crm?.kind).toBe('hubspot');
     expect(out.email?.kind).toBe('sendgrid');
-    expect(out.summary).toEqual(['llm: openai (gpt-4.1-mini)', 'calendar: google (3 reps)', 'crm: hubspot', 'email: sendgrid']);
+    expect(out.summary).toEqual([
+      'llm: openai (gpt-4.1-mini; 8000 ms and 1024 output tokens per step)',
+      'calendar: google (3 reps)',
+      'crm: hubspot',
+      'email: sendgrid',
+    ]);
+  });
+
+  it('reads the model budget (BATON_LLM_TIMEOUT_MS, BATON_LLM_MAX_OUTPUT_TOKENS) and rejects bad values', () => {
+    const out = realProvidersFromEnv({ OPENAI_API_KEY: 'k', BATON_LLM_TIMEOUT_MS: '2500', BATON_LLM_MAX_OUTPUT_TOKENS: '300' }, { repCount: 1 });
+    expect((out.llm as unknown as { budget: unknown }).budget).toEqual({ timeoutMs: 2500, maxAttempts: 3, maxOutputTokens: 300 });
+    expect(out.summary[0]).toBe('llm: openai (gpt-4.1-mini; 2500 ms and 300 output tokens per step)');
+    for (const [name, value] of [
+      ['BATON_LLM_TIMEOUT_MS', '8s'],
+      ['BATON_LLM_TIMEOUT_MS', '0'],
+      ['BATON_LLM_TIMEOUT_MS', '60000'],
+      ['BATON_LLM_MAX_OUTPUT_TOKENS', '-1'],
+      ['BATON_LLM_MAX_OUTPUT_TOKENS', '1e3'],
+    ] as const) {
+      // Checked with or without a key, so a typo shows before the key is added.
+      for (const key of [{ OPENAI_API_KEY: 'k' }, {}]) {
+        const message = configError(() => realProvidersFromEnv({ ...key, [name]: value }, { repCount: 1 })).message;
+        expect(message).toMatch(new RegExp(`^${name}: expected a whole number of (milliseconds|tokens) from \\d+ to \\d+, got "${value}"$`));
+      }
+    }
+    expect(configError(() => realProvidersFromEnv({ OPENAI_API_KEY: 'k', OPENAI_TIMEOUT_MS: '60000' }, { repCount: 1 })).message).toMatch(
+      /^OPENAI_TIMEOUT_MS was replaced by BATON_LLM_TIMEOUT_MS/,
+    );
   });
 
   it('reads a service account key file, and OAuth when all three variables are set', () => {
@@ -103,6 +130,12 @@ describe('realProvidersFromEnv', () => {
     expect(
       configError(() => realProvidersFromEnv({ SENDGRID_API_KEY: 'SG.x', SENDGRID_FROM: 'a@b.example', SENDGRID_SANDBOX: 'maybe' }, { repCount: 1 })).message,
     ).toMatch(/SENDGRID_SANDBOX: expected true or false/);
+    expect(configError(() => realProvidersFromEnv({ SENDGRID_EMAIL_ACTIVITY: 'true' }, { repCount: 1 })).message).toMatch(
+      /SENDGRID_EMAIL_ACTIVITY is set but SENDGRID_API_KEY is missing/,
+    );
+    expect(
+      configError(() => realProvidersFromEnv({ SENDGRID_API_KEY: 'SG.x', SENDGRID_FROM: 'a@b.example', SENDGRID_EMAIL_ACTIVITY: 'on please' }, { repCount: 1 })).message,
+    ).toMatch(/SENDGRID_EMAIL_ACTIVITY: expected true or false/);
     expect(configError(() => realProvidersFromEnv({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'localhost:11434' }, { repCount: 1 })).message).toMatch(
       /OPENAI_BASE_URL/,
     );
@@ -135,7 +168,10 @@ describe('realProvidersFromEnv', () => {
         },
         { repCount: 2 },
       );
-      expect(out.summary).toEqual([`llm: openai (llama3.1 at ${server.url}/v1)`, 'email: sendgrid (sandbox: nothing is delivered)']);
+      expect(out.summary).toEqual([
+        `llm: openai (llama3.1 at ${server.url}/v1; 8000 ms and 1024 output tokens per step)`,
+        'email: sendgrid (sandbox: nothing is delivered)',
+      ]);
       await out.llm!.completeJson({ name: 't', system: 's', user: 'u', schema: z.object({ ok: z.boolean() }) });
       await out.email!.send({ key: 'k', to: [{ email: 'jane@mercyhealth.org' }], subject: 's', text: 't', html: '<p>t</p>' });
       expect((server.requests[0]!.body as { model: string }).model).toBe('llama3.1');

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderAuthError, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
+import { ProviderAuthError, ProviderQuotaExhausted, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import { GOOGLE_CALENDAR_SCOPES, parseServiceAccountKey } from '../../integrations/google-calendar/auth';
-import { eventIdForKey, GoogleCalendarProvider } from '../../integrations/google-calendar/calendar';
+import { eventIdForKey, FREEBUSY_MAX_ITEMS, FREEBUSY_MAX_RANGE_MS, GoogleCalendarProvider } from '../../integrations/google-calendar/calendar';
 import { closedPortUrl, fixture, HttpRecorder, replay, type RecordedRequest } from './http-recorder';
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -49,6 +49,7 @@ function serviceAccountProvider(url = server.url, timeoutMs = 2_000) {
     rootUrl: `${url}/`,
     tokenUrl: `${url}/token`,
     timeoutMs,
+    conferencePollMs: [20, 20, 20, 20],
   });
 }
 
@@ -357,5 +358,167 @@ describe('service account key parsing', () => {
       /GOOGLE_SERVICE_ACCOUNT_JSON: missing "client_email"/,
     );
     expect(() => parseServiceAccountKey('not json', 'GOOGLE_SERVICE_ACCOUNT_KEY_FILE=/x.json')).toThrow(/not valid JSON/);
+  });
+});
+
+describe('Google Calendar under real traffic', () => {
+  const DAY = 86_400_000;
+
+  it('time off: out-of-office events, and all-day events that are busy or titled as time off, count as PTO; nothing else does', async () => {
+    serveJwtTokens(server);
+    server.once('POST', '/calendar/v3/freeBusy', { json: { kind: 'calendar#freeBusy', calendars: { 'sarah@acme.example': { busy: [] } } } });
+    const list = replay(server, 'google-calendar/events-list-time-off-sarah');
+
+    const blocks = await calendar.freeBusy([sarah], range);
+
+    expect(server.unmatched).toEqual([]);
+    expect(server.to('GET', list.request!.path)[0]!.query).toEqual(list.request!.query);
+    // One freebusy.query and one events.list, as before all-day events were read.
+    expect(server.requests.filter((r) => r.path !== '/token')).toHaveLength(2);
+    expect(blocks.sarah).toEqual([
+      // "Vacation 🌴", all day, marked free (the Calendar UI's default): America/Chicago's 5 January.
+      { start: '2026-01-05T06:00:00Z', end: '2026-01-06T06:00:00Z', type: 'ooo', title: 'Vacation 🌴' },
+      // "Customer offsite", all day and busy.
+      { start: '2026-01-06T06:00:00Z', end: '2026-01-07T06:00:00Z', type: 'ooo', title: 'Customer offsite' },
+      // An out-of-office event, timed.
+      { start: '2026-01-07T14:00:00Z', end: '2026-01-07T15:00:00Z', type: 'ooo', title: 'Dentist' },
+    ]);
+    // Not time off: timed meetings (even "Vacation planning"), a free all-day birthday, a declined
+    // all-day invitation, a cancelled "PTO".
+  });
+
+  it('more than 50 reps: free/busy in batches of 50 calendars, every rep answered', async () => {
+    serveJwtTokens(server);
+    const reps = Array.from({ length: 120 }, (_, i) => ({ repId: `rep${i}`, email: `rep${i}@acme.example` }));
+    server.on('POST', '/calendar/v3/freeBusy', (req) => {
+      const items = (req.body as { items: { id: string }[] }).items;
+      // Google answers calendars past its cap with an error instead of their busy times.
+      const calendars = Object.fromEntries(
+        items.map((item, i) => [
+          item.id,
+          i < FREEBUSY_MAX_ITEMS
+            ? { busy: [{ start: '2026-01-05T15:00:00Z', end: '2026-01-05T15:30:00Z' }] }
+            : { errors: [{ domain: 'calendar', reason: 'tooManyCalendarsRequested' }], busy: [] },
+        ]),
+      );
+      return { json: { kind: 'calendar#freeBusy', calendars } };
+    });
+    server.on('GET', /\/events$/, fixture('google-calendar/events-list-empty').response);
+
+    const blocks = await calendar.freeBusy(reps, range);
+
+    const queries = server.to('POST', '/calendar/v3/freeBusy').map((r) => (r.body as { items: unknown[] }).items.length);
+    expect(queries.sort((a, b) => b - a)).toEqual([50, 50, 20]);
+    expect(Object.keys(blocks)).toHaveLength(120);
+    for (const rep of reps) expect(blocks[rep.repId]).toEqual([{ start: '2026-01-05T15:00:00Z', end: '2026-01-05T15:30:00Z', type: 'busy' }]);
+  });
+
+  it('a range longer than one query allows is split (Google refuses long ranges: 400 timeRangeTooLong); a block across the cut is whole again', async () => {
+    serveJwtTokens(server);
+    const start = Date.parse('2026-01-05T14:00:00Z');
+    const long = { start: new Date(start).toISOString(), end: new Date(start + 100 * DAY).toISOString() };
+    const cut = new Date(start + FREEBUSY_MAX_RANGE_MS).toISOString().replace('.000', '');
+    server.on('POST', '/calendar/v3/freeBusy', (req) => {
+      const { timeMin, timeMax } = req.body as { timeMin: string; timeMax: string };
+      if (Date.parse(timeMax) - Date.parse(timeMin) > FREEBUSY_MAX_RANGE_MS) return fixture('google-calendar/freebusy-time-range-too-long-400').response;
+      // A week-long busy block around the cut comes back clipped to each window.
+      const from = Math.max(Date.parse(timeMin), Date.parse(cut) - 3 * DAY);
+      const to = Math.min(Date.parse(timeMax), Date.parse(cut) + 4 * DAY);
+      const busy = from < to ? [{ start: new Date(from).toISOString().replace('.000', ''), end: new Date(to).toISOString().replace('.000', '') }] : [];
+      return { json: { kind: 'calendar#freeBusy', calendars: { 'sarah@acme.example': { busy } } } };
+    });
+    server.on('GET', /\/events$/, fixture('google-calendar/events-list-empty').response);
+
+    const blocks = await calendar.freeBusy([sarah], long);
+
+    expect(server.to('POST', '/calendar/v3/freeBusy')).toHaveLength(2);
+    expect(server.to('GET', '/calendar/v3/calendars/sarah@acme.example/events')).toHaveLength(1); // time off: one list for the whole range
+    expect(blocks.sarah).toEqual([
+      { start: new Date(Date.parse(cut) - 3 * DAY).toISOString().replace('.000', ''), end: new Date(Date.parse(cut) + 4 * DAY).toISOString().replace('.000', ''), type: 'busy' },
+    ]);
+  });
+
+  it('Meet link pending at insert: the event is read again until the link exists, before anything is handed off', async () => {
+    serveJwtTokens(server);
+    const id = eventIdForKey(booking.key);
+    const getPath = `/calendar/v3/calendars/sarah@acme.example/events/${id}`;
+    replay(server, 'google-calendar/events-insert-conference-pending');
+    server.once('GET', getPath, fixture('google-calendar/events-insert-conference-pending').response);
+    server.once('GET', getPath, fixture('google-calendar/events-insert').response); // success, with entry points
+
+    const created = await calendar.createEvent(booking);
+
+    expect(server.to('GET', getPath)).toHaveLength(2);
+    expect(created).toMatchObject({ eventId: id, created: true, meetLink: 'https://meet.google.com/abc-defg-hij' });
+  });
+
+  it('Meet link creation failed: the event stands and says so; still pending after every wait: retryable', async () => {
+    serveJwtTokens(server);
+    const id = eventIdForKey(booking.key);
+    const getPath = `/calendar/v3/calendars/sarah@acme.example/events/${id}`;
+    const pending = fixture('google-calendar/events-insert-conference-pending').response;
+    const failed = structuredClone(pending) as { json: { conferenceData: { createRequest: { status: { statusCode: string } } } } };
+    failed.json.conferenceData.createRequest.status.statusCode = 'failure';
+    replay(server, 'google-calendar/events-insert-conference-pending');
+    server.once('GET', getPath, failed);
+    const created = await calendar.createEvent(booking);
+    expect(created).toEqual({ eventId: id, created: true, htmlLink: 'https://www.google.com/calendar/event?eid=YTljZDE3YjZkMWNk', conference: 'failed' });
+
+    server.reset();
+    serveJwtTokens(server);
+    replay(server, 'google-calendar/events-insert-conference-pending');
+    server.on('GET', getPath, pending);
+    const err = await calendar.createEvent(booking).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderUnavailable);
+    expect((err as ProviderUnavailable).details).toMatchObject({ code: 'conference_pending' });
+    expect(server.to('GET', getPath)).toHaveLength(4);
+  });
+
+  it('findEvent on an attendee’s copy reports the organizer the event names, not the attendee', async () => {
+    serveJwtTokens(server);
+    const id = eventIdForKey(booking.key);
+    const priya = { repId: 'priya', email: 'priya@acme.example' };
+    const raj = { repId: 'raj', email: 'raj@acme.example' };
+    const copy = fixture('google-calendar/events-get-attendee-copy').response;
+    server.once('GET', `/calendar/v3/calendars/priya@acme.example/events/${id}`, copy);
+    server.once('GET', `/calendar/v3/calendars/raj@acme.example/events/${id}`, {
+      ...copy,
+      json: { ...(copy.json as object), organizer: { email: 'raj@acme.example', self: true } },
+    });
+
+    const found = await calendar.findEvent([priya, raj], booking.key);
+
+    expect(found?.organizer).toEqual(raj);
+    expect(found?.meetLink).toBe('https://meet.google.com/abc-defg-hij');
+  });
+
+  it('findEvent: an event whose organizer is none of the candidates is an error, never a reason to book again', async () => {
+    serveJwtTokens(server);
+    const id = eventIdForKey(booking.key);
+    server.once('GET', `/calendar/v3/calendars/priya@acme.example/events/${id}`, fixture('google-calendar/events-get-attendee-copy').response);
+    const err = await calendar.findEvent([{ repId: 'priya', email: 'priya@acme.example' }], booking.key).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderRejected);
+    expect((err as Error).message).toMatch(/organized by raj@acme\.example/);
+  });
+
+  it.each([
+    ['quotaExceeded (Calendar usage limits)', 'google-calendar/quota-exceeded-403', /usage limits/],
+    ['dailyLimitExceeded (the project’s daily quota)', 'google-calendar/daily-limit-exceeded-403', /resets at midnight Pacific Time/],
+  ])('403 %s lasts hours: ProviderQuotaExhausted, not retried', async (_what, name, says) => {
+    serveJwtTokens(server);
+    replay(server, name);
+    server.on('GET', /\/events$/, fixture('google-calendar/events-list-empty').response);
+    const err = await calendar.freeBusy([sarah], range).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderQuotaExhausted);
+    expect((err as ProviderQuotaExhausted).retryable).toBe(false);
+    expect((err as Error).message).toMatch(says);
+  });
+
+  it('403 userRateLimitExceeded is per minute: retryable', async () => {
+    serveJwtTokens(server);
+    replay(server, 'google-calendar/user-rate-limit-403');
+    server.on('GET', /\/events$/, fixture('google-calendar/events-list-empty').response);
+    const err = await calendar.freeBusy([sarah], range).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderUnavailable);
   });
 });

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   rawBody: string;
   /** JSON body parsed, a form body as a record, else the raw text (undefined when empty). */
   body: unknown;
+  /** Set when the client closed the connection before the answer was sent (an aborted request). */
+  closedByClient?: boolean;
 }
 
 export interface Reply {
@@ -127,6 +129,11 @@ export class HttpRecorder {
     }
     route.used = true;
     const reply = typeof route.reply === 'function' ? route.reply(recorded) : route.reply;
+    if (!reply.hangUp) {
+      res.on('close', () => {
+        if (!res.writableFinished) recorded.closedByClient = true;
+      });
+    }
     if (reply.hangUp) {
       res.socket?.destroy();
       return;

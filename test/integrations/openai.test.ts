@@ -158,13 +158,16 @@ describe('OpenAI LlmProvider contract', () => {
     expect((err as Error).message).toMatch(/employees/);
   });
 
-  it('429 with Retry-After is ProviderUnavailable with retryAfterMs, and is not retried by the SDK', async () => {
+  it('429 with a Retry-After longer than the budget is ProviderUnavailable at once, with retryAfterMs', async () => {
     replay(server, 'openai/rate-limit-429');
+    const started = Date.now();
     const err = await llm.completeJson(task).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderUnavailable);
     expect((err as ProviderUnavailable).retryAfterMs).toBe(20_000);
     expect((err as Error).message).toContain('Rate limit reached');
+    expect((err as Error).message).toContain('a retry after 20000 ms does not fit the 2000 ms budget');
     expect(server.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(500);
   });
 
   it('401 is ProviderAuthError', async () => {
@@ -174,12 +177,47 @@ describe('OpenAI LlmProvider contract', () => {
     expect((err as Error).message).toContain('Incorrect API key');
   });
 
-  it('500 is ProviderUnavailable (one request: no SDK retries)', async () => {
-    replay(server, 'openai/server-error-500');
+  it('500 is retried inside the budget (3 attempts, SDK retries off), then ProviderUnavailable', async () => {
+    server.on('POST', '/v1/chat/completions', fixture('openai/server-error-500').response);
     const err = await llm.completeJson(task).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderUnavailable);
-    expect((err as ProviderUnavailable).retryAfterMs).toBeUndefined();
-    expect(server.requests).toHaveLength(1);
+    expect((err as Error).message).toContain('The server had an error');
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests.map((r) => r.headers['x-stainless-retry-count'])).toEqual(['0', '0', '0']);
+  });
+
+  it('a transient 500 or a 429 with a short Retry-After, then an answer: the step gets its answer', async () => {
+    replay(server, 'openai/server-error-500');
+    replay(server, 'openai/chat-completion-ok');
+    expect((await llm.completeJson(task)).value.industry).toBe('healthcare');
+    expect(server.requests).toHaveLength(2);
+
+    server.reset();
+    const started = Date.now();
+    server.once('POST', '/v1/chat/completions', { ...fixture('openai/rate-limit-429').response, headers: { 'retry-after-ms': '300' } });
+    replay(server, 'openai/chat-completion-ok');
+    expect((await llm.completeJson(task)).value.industry).toBe('healthcare');
+    expect(server.requests).toHaveLength(2);
+    // Retry-After honoured: the second request waited for it.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('the budget covers every attempt: a server that answers 500 slowly is given up on in time', async () => {
+    const tight = new OpenAiLlmProvider({ apiKey: 'k', baseURL: `${server.url}/v1`, timeoutMs: 600 });
+    server.on('POST', '/v1/chat/completions', { ...fixture('openai/server-error-500').response, delayMs: 250 });
+    const started = Date.now();
+    const err = await tight.completeJson(task).catch((e: unknown) => e);
+    const took = Date.now() - started;
+    expect(err).toBeInstanceOf(ProviderUnavailable);
+    expect(took).toBeLessThan(600 + 150);
+    expect(server.requests.length).toBeLessThanOrEqual(2);
+  });
+
+  it('sends the output-token cap', async () => {
+    const capped = new OpenAiLlmProvider({ apiKey: 'k', baseURL: `${server.url}/v1`, maxOutputTokens: 200 });
+    replay(server, 'openai/chat-completion-ok');
+    await capped.completeJson(task);
+    expect((server.requests[0]!.body as { max_completion_tokens: number }).max_completion_tokens).toBe(200);
   });
 
   it('400 (schema rejected) is ProviderRejected with the provider message', async () => {
@@ -189,19 +227,22 @@ describe('OpenAI LlmProvider contract', () => {
     expect((err as Error).message).toContain("Invalid schema for response_format 'extract_facts'");
   });
 
-  it('a malformed JSON response body is a clear ProviderUnavailable', async () => {
-    replay(server, 'openai/malformed-body');
+  it('a malformed JSON response body is a clear ProviderUnavailable (retried like any outage)', async () => {
+    server.on('POST', '/v1/chat/completions', fixture('openai/malformed-body').response);
     const err = await llm.completeJson(task).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderUnavailable);
     expect((err as Error).message).toMatch(/malformed JSON/);
   });
 
-  it('a slow server hits the timeout: ProviderUnavailable', async () => {
+  it('a slow server hits the budget: ProviderUnavailable after one attempt, at the budget', async () => {
     const slow = new OpenAiLlmProvider({ apiKey: 'k', baseURL: `${server.url}/v1`, timeoutMs: 150 });
-    server.once('POST', '/v1/chat/completions', { json: completion('{}'), delayMs: 1_000 });
+    server.on('POST', '/v1/chat/completions', { json: completion('{}'), delayMs: 1_000 });
+    const started = Date.now();
     const err = await slow.completeJson(task).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderUnavailable);
-    expect((err as Error).message).toMatch(/timed out|timeout/i);
+    expect((err as Error).message).toMatch(/no answer within the 150 ms budget \(1 attempt; last: openai: .*(timed out|timeout|abort)/i);
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('connection refused is ProviderUnavailable', async () => {

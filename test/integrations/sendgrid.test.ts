@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, ProviderAuthError, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
+import { DatabaseSync } from 'node:sqlite';
+import { ConfigError, ProviderAuthError, ProviderQuotaExhausted, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import { parseAddress, SendGridEmailProvider } from '../../integrations/sendgrid/email';
+import { SqliteSendLedger, type SendLedger } from '../../integrations/sendgrid/ledger';
 import { closedPortUrl, fixture, HttpRecorder, replay } from './http-recorder';
 
 const KEY = 'SG.test-key.abcdefghijklmnop';
@@ -24,7 +26,7 @@ const intro = {
 let server: HttpRecorder;
 let email: SendGridEmailProvider;
 
-const provider = (extra: { sandbox?: boolean; timeoutMs?: number; baseUrl?: string } = {}) =>
+const provider = (extra: { sandbox?: boolean; timeoutMs?: number; baseUrl?: string; ledger?: SendLedger; activityCheck?: boolean } = {}) =>
   new SendGridEmailProvider({ apiKey: KEY, from: 'Acme Sales <sales@acme.example>', baseUrl: `${server.url}/`, timeoutMs: 2_000, ...extra });
 
 beforeAll(async () => {
@@ -143,6 +145,83 @@ describe('SendGrid EmailProvider contract', () => {
     const err = (await email.send(intro).catch((e: unknown) => e)) as Error;
     const seen = JSON.stringify({ message: err.message, details: (err as ProviderAuthError).details, cause: String(err.cause) });
     expect(seen).not.toContain(KEY);
+  });
+});
+
+describe('SendGrid limits and duplicates', () => {
+  it('401 "Maximum credits exceeded" is ProviderQuotaExhausted: the plan’s credits, not a bad key, and not retried', async () => {
+    replay(server, 'sendgrid/max-credits-exceeded-401');
+    const err = await email.send(intro).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderQuotaExhausted);
+    expect(err).not.toBeInstanceOf(ProviderAuthError);
+    expect((err as ProviderQuotaExhausted).retryable).toBe(false);
+    expect((err as Error).message).toMatch(/^sendgrid: 401 Maximum credits exceeded: the SendGrid account's email credits are used up \(the API key is fine\)/);
+  });
+
+  /** The data directory's SQLite file, as every worker process on the host opens it. */
+  const sharedLedger = () => new SqliteSendLedger(new DatabaseSync(':memory:'));
+
+  it('a key sent before a restart is not sent again by the next process (the ledger is on disk, not in memory)', async () => {
+    const ledger = sharedLedger();
+    replay(server, 'sendgrid/mail-send-202');
+    await provider({ ledger }).send(intro);
+    const afterRestart = await provider({ ledger }).send(intro);
+    expect(afterRestart).toEqual({ messageId: 'W4rQ2cHbQ3SeY1xLqk9P0A', duplicate: true });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  // SendGrid takes the mail, then the answer is lost (connection reset before the 202 arrives).
+  const acceptedThenLost = () =>
+    server.once('POST', '/v3/mail/send', () => ({ hangUp: true }));
+
+  it('an answer lost after SendGrid took the mail: the retry asks Email Activity for the key and sends nothing', async () => {
+    const ledger = sharedLedger();
+    acceptedThenLost();
+    const lost = await provider({ ledger, activityCheck: true }).send(intro).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(ProviderUnavailable);
+    expect(ledger.get(intro.key)?.state).toBe('sending');
+
+    const activity = replay(server, 'sendgrid/email-activity-messages');
+    const retried = await provider({ ledger, activityCheck: true }).send(intro);
+
+    expect(retried).toEqual({ messageId: 'W4rQ2cHbQ3SeY1xLqk9P0A.filterdrecv-5645d9c87f-78xgx-1-5F6B3E4C-1.0', duplicate: true });
+    expect(server.to('POST', '/v3/mail/send')).toHaveLength(1);
+    const [query] = server.to('GET', '/v3/messages');
+    expect(query!.query).toEqual(activity.request!.query);
+    expect(query!.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('without the Email Activity check (or before the feed shows it) the retry sends again, and says the buyer may get it twice', async () => {
+    const ledger = sharedLedger();
+    acceptedThenLost();
+    await provider({ ledger }).send(intro).catch(() => undefined);
+    replay(server, 'sendgrid/mail-send-202');
+    expect(await provider({ ledger }).send(intro)).toEqual({ messageId: 'W4rQ2cHbQ3SeY1xLqk9P0A', duplicate: false, afterUnknownOutcome: true });
+
+    acceptedThenLost();
+    await provider({ ledger, activityCheck: true }).send({ ...intro, key: 'k2' }).catch(() => undefined);
+    server.once('GET', '/v3/messages', { json: { messages: [] } });
+    replay(server, 'sendgrid/mail-send-202');
+    expect(await provider({ ledger, activityCheck: true }).send({ ...intro, key: 'k2' })).toMatchObject({ duplicate: false, afterUnknownOutcome: true });
+    expect(server.to('POST', '/v3/mail/send')).toHaveLength(4);
+  });
+
+  it('a Temporal retry with no record here (another host) is an unknown outcome too; a first send never asks Email Activity', async () => {
+    replay(server, 'sendgrid/email-activity-messages');
+    expect(await provider({ activityCheck: true }).send({ ...intro, mayHaveBeenSent: true })).toMatchObject({ duplicate: true });
+    expect(server.to('POST', '/v3/mail/send')).toHaveLength(0);
+
+    server.reset();
+    replay(server, 'sendgrid/mail-send-202');
+    await provider({ activityCheck: true }).send({ ...intro, key: 'fresh' });
+    expect(server.to('GET', '/v3/messages')).toHaveLength(0);
+  });
+
+  it('an Email Activity check the key may not make says so: ProviderAuthError naming SENDGRID_EMAIL_ACTIVITY', async () => {
+    server.once('GET', '/v3/messages', fixture('sendgrid/forbidden-403').response);
+    const err = await provider({ activityCheck: true }).send({ ...intro, mayHaveBeenSent: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderAuthError);
+    expect((err as Error).message).toMatch(/Email Activity check, SENDGRID_EMAIL_ACTIVITY/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bookProposalUpdate, buyerMessageSignal, statusQuery } from '../../workflows/lead/messages';
-import { awaiting, waitForStatus, withTimeSkippingHarness } from '../helpers/harness';
+import { awaiting, waitForStatus, withTimeSkippingHarness, handedOff } from '../helpers/harness';
 
 const withHarness = withTimeSkippingHarness;
 
@@ -24,7 +24,7 @@ describe('leadWorkflow on the time-skipping server', () => {
       expect(offer.text).not.toMatch(/https?:/);
 
       await handle.signal(buyerMessageSignal, { text: 'the second one works' });
-      expect(await handle.result()).toEqual({ stage: 'booked' });
+      await waitForStatus(handle, handedOff);
       const done = await handle.query(statusQuery);
       expect(done.booking?.start).toBe(proposing.proposals[1]!.start);
       expect(done.booking?.reps).toEqual(['sarah']);
@@ -73,7 +73,7 @@ describe('leadWorkflow on the time-skipping server', () => {
       expect(conflict.proposals.map((p) => p.start)).not.toContain(chosen.start);
       const booked = await handle.executeUpdate(bookProposalUpdate, { args: [{ proposalId: conflict.proposals[0]!.id }] });
       expect(booked.outcome).toBe('booked');
-      expect(await handle.result()).toEqual({ stage: 'booked' });
+      await waitForStatus(handle, handedOff);
       expect((await handle.query(statusQuery)).bookingAttempts).toBe(2);
     });
   });

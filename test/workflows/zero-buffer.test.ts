@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTeamConfig } from '../../domain/team/config';
 import { withParsedRules } from '../../domain/team/team';
 import { bookProposalUpdate, statusQuery } from '../../workflows/lead/messages';
-import { awaiting, waitForStatus, withTimeSkippingHarness } from '../helpers/harness';
+import { awaiting, waitForStatus, withTimeSkippingHarness, handedOff } from '../helpers/harness';
 import { TEST_TEAM } from '../helpers/paths';
 
 const ZONE = 'America/New_York';
@@ -47,7 +47,7 @@ describe('leadWorkflow with buffer 0 and minNotice 0', () => {
         expect(Date.parse(offered.proposals[0]!.start)).toBe(meetingEnd.toMillis());
         const booked = await afterMeeting.executeUpdate(bookProposalUpdate, { args: [{ proposalId: offered.proposals[0]!.id }] });
         expect(booked.outcome).toBe('booked');
-        expect(await afterMeeting.result()).toEqual({ stage: 'booked' });
+        await waitForStatus(afterMeeting, handedOff);
         const event = h.local.calendar.bookedEvents().find((e) => e.repId === 'mark')!;
         expect(Date.parse(event.start)).toBe(meetingEnd.toMillis());
 

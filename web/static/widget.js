@@ -169,8 +169,9 @@
     try { if (s) sessionStorage.setItem(storageKey, JSON.stringify(s)); else sessionStorage.removeItem(storageKey); } catch (e) { /* storage disabled */ }
   }
 
-  function call(method, path, body) {
+  function call(method, path, body, extra) {
     var headers = { Accept: 'application/json' };
+    if (extra) Object.keys(extra).forEach(function (k) { headers[k] = extra[k]; });
     if (body) headers['Content-Type'] = 'application/json';
     if (session && session.buyerToken) headers.Authorization = 'Bearer ' + session.buyerToken;
     return fetch(api + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined }).then(function (res) {
@@ -180,6 +181,55 @@
     });
   }
   function leadPath(suffix) { return '/v1/leads/' + encodeURIComponent(session.leadId) + (suffix || ''); }
+
+  // ── While the service is degraded ────────────────────────────────────────
+  // The API answers 503 with Retry-After while Temporal is restarting or unreachable (a history
+  // service restart takes seconds). A buyer's reply must not be lost to that: the request is sent
+  // again after the pause the API asks for, for up to RETRY_FOR_MS, with a notice saying so.
+  var RETRY_FOR_MS = 5 * 60 * 1000;
+  var DEFAULT_RETRY_MS = 5000;
+
+  /** Retry-After (seconds, or an HTTP date) in milliseconds, kept between 1 s and a minute. */
+  function retryDelay(header) {
+    var ms = /^\s*\d+\s*$/.test(header || '') ? Number(header) * 1000 : Date.parse(header || '') - Date.now();
+    if (!(ms >= 0)) ms = DEFAULT_RETRY_MS;
+    return Math.min(Math.max(ms, 1000), 60000);
+  }
+  function pause(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  /**
+   * `call`, retried while the answer is 503. A 503 can also mean the request went through and only
+   * its answer was late, so before sending again `landed()` (optional) looks at the lead: it resolves
+   * to a response to use instead (it went through), `false` (send again) or `null` (cannot tell yet:
+   * wait and look again). So a reply is never sent twice. `onWait(seconds)` says we are waiting.
+   */
+  function callRetrying(method, path, body, landed, onWait, extra) {
+    var deadline = Date.now() + RETRY_FOR_MS;
+    function attempt() {
+      return call(method, path, body, extra).then(function (r) {
+        return r.status === 503 && Date.now() < deadline ? waitThen(retryDelay(r.retryAfter)) : r;
+      });
+    }
+    function waitThen(ms) {
+      if (onWait) onWait(Math.ceil(ms / 1000));
+      return pause(ms).then(function () {
+        if (!landed) return attempt();
+        return landed().then(function (seen) {
+          if (seen) return seen;
+          if (seen === null && Date.now() < deadline) return waitThen(DEFAULT_RETRY_MS);
+          return attempt();
+        }, function () { return Date.now() < deadline ? waitThen(DEFAULT_RETRY_MS) : attempt(); });
+      });
+    }
+    return attempt();
+  }
+  function waitingNotice(seconds) {
+    showNotice('Our scheduling service is catching up. We will send this again in ' + seconds + ' s; no need to retype anything.');
+  }
+  /** The lead as the API shows it now, or null while it cannot be read. */
+  function currentLead() {
+    return call('GET', leadPath()).then(function (r) { return r.status === 200 ? r.data : null; });
+  }
   function errorText(r, fallback) {
     if (r.status === 429) return 'Too many requests — please wait ' + (r.retryAfter || 'a few') + ' seconds and try again.';
     if (r.status >= 500) return 'We could not reach our scheduling service. Please try again in a moment.';
@@ -218,7 +268,15 @@
     submit.disabled = true;
     submit.textContent = 'Starting…';
     session = null;
-    call('POST', '/v1/leads', lead).then(function (r) {
+    // Retried on 503 like a reply, with one key per submission: a retry after a lost answer (or a
+    // 503 after the first attempt did start it) gets the same lead and token back.
+    var key = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+    callRetrying('POST', '/v1/leads', lead, null, function (seconds) {
+      formErr.className = 'notice';
+      formErr.textContent = 'Our scheduling service is catching up. We will send your request again in ' + seconds + ' s.';
+      formErr.hidden = false;
+    }, { 'Idempotency-Key': key }).then(function (r) {
+      formErr.hidden = true;
       submit.disabled = false;
       submit.textContent = 'Schedule a demo';
       if ((r.status === 202 || r.status === 200) && r.data.buyerToken) {
@@ -265,7 +323,7 @@
       // Refused outright (204 closed lead, 401/404, 503): find out why, then catch up, retry later or start over.
       source = null;
       call('GET', leadPath()).then(function (r) {
-        if (r.status === 401 || r.status === 404) return restart('This conversation has expired. Please start a new request.');
+        if (r.status === 401 || r.status === 404) return restart('We could not open this conversation. If you already have a request open with us, we will be in touch by email; otherwise please start a new request.');
         if (r.status === 200) {
           if (r.data.booking && !confirmed) showConfirmation(r.data.booking);
           if (r.data.stage !== stage) setStage(r.data.stage);
@@ -386,7 +444,19 @@
     group.querySelectorAll('.slot').forEach(function (b) { b.disabled = true; });
     button.setAttribute('aria-pressed', 'true');
     statusText.textContent = 'Booking ' + when(proposal, rangeFormat) + '…';
-    call('POST', leadPath('/booking'), { proposalId: proposal.id }).then(function (r) {
+    // Booked meanwhile: that answer stands. No longer on offer (fresh times came): choose again.
+    function landed() {
+      return currentLead().then(function (view) {
+        if (!view) return null;
+        if (view.booking) return { status: 200, data: { booking: view.booking } };
+        var onOffer = (view.proposals || []).some(function (p) { return p.id === proposal.id; });
+        if (!onOffer || view.stage !== 'awaiting_reply') {
+          return { status: 409, data: { error: { code: 'lead_state_conflict', message: 'Those times are no longer on offer. Please choose one of the latest times.' } } };
+        }
+        return false;
+      });
+    }
+    callRetrying('POST', leadPath('/booking'), { proposalId: proposal.id }, landed, waitingNotice).then(function (r) {
       booking = false;
       if (r.status === 200) return showConfirmation(r.data.booking);
       button.setAttribute('aria-pressed', 'false');
@@ -448,7 +518,17 @@
     if (!text) return replyInput.focus();
     var send = replyForm.querySelector('button');
     send.disabled = true;
-    call('POST', leadPath('/messages'), { text: text }).then(function (r) {
+    // Messages already in the conversation before this one: a later one with the same text is this one.
+    var before = {};
+    for (var id in seen) before[id] = true;
+    function landed() {
+      return currentLead().then(function (view) {
+        if (!view) return null;
+        var mine = (view.messages || []).some(function (m) { return m.from === 'buyer' && m.text === text && !before[m.id]; });
+        return mine ? { status: 202, data: { leadId: session.leadId } } : false;
+      });
+    }
+    callRetrying('POST', leadPath('/messages'), { text: text }, landed, waitingNotice).then(function (r) {
       send.disabled = false;
       if (r.status === 202) {
         replyInput.value = '';

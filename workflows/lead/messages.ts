@@ -7,29 +7,52 @@ import type { Facts } from '../../domain/qualify/facts';
 import type { Lead } from '../../domain/qualify/lead';
 import type { RouteDecision } from '../../domain/route/routing';
 import type { BookingPolicy } from '../../domain/team/policy';
+import type { TimeConstraint } from '../../domain/schedule/constraint';
+import type { CrmContactRef, Person } from '../../integrations/providers';
 
 export type { BookingPolicy } from '../../domain/team/policy';
 
+/** One vocabulary for the `stage` field, the `LeadStage` search attribute and the ops page (contract section 4). */
 export const LEAD_STAGES = [
   'qualifying',
   'routing',
   'proposing',
   'awaiting_reply',
   'booking',
+  /** A meeting is ahead: the lead is active, and answers the buyer (contract section 6). */
   'booked',
+  /** New times offered for a booked meeting, which stands until a new one is booked. */
+  'rescheduling',
+  'held',
+  /** The buyer missed the meeting; new times were offered once. */
+  'no_show',
+  'canceled',
   'unresponsive',
   'disqualified',
   'declined',
   'needs_attention',
 ] as const;
 export type LeadStage = (typeof LEAD_STAGES)[number];
-export const FINAL_STAGES: readonly LeadStage[] = ['booked', 'unresponsive', 'disqualified', 'declined'];
+/**
+ * Stages a lead never leaves. (Leads from before Baton stayed with the meeting closed in `booked`;
+ * their workflow is closed, which is what the API checks first.)
+ */
+export const FINAL_STAGES: readonly LeadStage[] = ['held', 'canceled', 'unresponsive', 'disqualified', 'declined'];
+
+/** What happened at the meeting: `unconfirmed` while nobody said, `canceled` when it never took place. */
+export const MEETING_OUTCOMES = ['scheduled', 'unconfirmed', 'held', 'no_show', 'rep_no_show', 'canceled'] as const;
+export type MeetingOutcome = (typeof MEETING_OUTCOMES)[number];
+/** What the rep (or ops) may report after the meeting: `POST /v1/leads/:id/outcome`. */
+export const REPORTED_OUTCOMES = ['held', 'no_show', 'rep_no_show'] as const;
+export type ReportedOutcome = (typeof REPORTED_OUTCOMES)[number];
 
 export const TASK_QUEUE_DEFAULT = 'baton-leads';
 
 
 export interface LeadWorkflowInput {
   lead: Lead;
+  /** A lead continued as new (its history grew long) carries where it stood. */
+  carried?: LeadSnapshot;
   /**
    * How to handle the lead. The worker's team decides it in the lead's first step; leads started
    * before that carry the API's copy (and keep it), and tests set one to vary it per lead.
@@ -93,13 +116,36 @@ export interface LeadStatus {
   nextDeadline: string | null;
   attention: Attention | null;
   closedReason: string | null;
+  /** The booked meeting's life after booking; null until one is booked. */
+  meeting: MeetingView | null;
+  /** The run that started this lead (its leadId names it), the same across continue-as-new. */
+  firstRunId: string;
   events: LeadEvent[];
+}
+
+export interface MeetingView {
+  outcome: MeetingOutcome;
+  /** How many times the buyer moved it. */
+  reschedules: number;
+  /** Reminders sent for the current time, as offsets before the start in ms. */
+  remindersSent: number[];
 }
 
 export type BookingOutcome =
   | { outcome: 'booked'; booking: Booking }
   | { outcome: 'conflict'; message: string; proposals: Proposal[] }
   | { outcome: 'handed_off'; message: string };
+
+export interface CancelResult {
+  stage: LeadStage;
+  /** The meeting that was canceled. */
+  booking: Booking;
+}
+
+export interface OutcomeResult {
+  stage: LeadStage;
+  outcome: ReportedOutcome;
+}
 
 /** The buyer's reply, relayed by a chat frontend. */
 export const buyerMessageSignal = defineSignal<[{ text: string }]>('buyerMessage');
@@ -109,6 +155,57 @@ export const leadResubmittedSignal = defineSignal<[{ message?: string }]>('leadR
 export const resumeSignal = defineSignal<[]>('resume');
 /** Book one proposal now; answers with the booking or fresh proposals after a conflict. */
 export const bookProposalUpdate = defineUpdate<BookingOutcome, [{ proposalId: string }]>('bookProposal');
+/** Cancel the booked meeting: the buyer (with the lead's token) or a server; answers once it is canceled everywhere. */
+export const cancelMeetingUpdate = defineUpdate<CancelResult, [{ reason?: string; by: 'buyer' | 'server' }]>('cancelMeeting');
+/** After the meeting: how it went, from the rep, the ops page or a server. */
+export const recordOutcomeUpdate = defineUpdate<OutcomeResult, [{ outcome: ReportedOutcome; note?: string }]>('recordOutcome');
 export const statusQuery = defineQuery<LeadStatus>('status');
 /** Events after `afterId`, for the server-sent event stream. */
 export const eventsQuery = defineQuery<{ stage: LeadStage; events: LeadEvent[] }, [number]>('events');
+
+/** Everything a lead carries into its next run when it continues as new: where it stands, not its history. */
+export interface LeadSnapshot {
+  policy: BookingPolicy;
+  stage: LeadStage;
+  facts: Facts | null;
+  decision: RouteDecision | null;
+  people: Record<string, Person>;
+  proposals: Proposal[];
+  round: number;
+  booking: Booking | null;
+  bookingAttempts: number;
+  nudged: boolean;
+  attention: Attention | null;
+  lastBuyerActivity: number;
+  lastProposalAt: number;
+  receivedAt: string;
+  nextEventId: number;
+  events: LeadEvent[];
+  deadline: number | null;
+  crm: { contact?: CrmContactRef; meetingId?: string; briefingId?: string };
+  constraint: TimeConstraint | null;
+  meeting: MeetingState | null;
+  buyerMessages: number;
+  resubmitNotes: number;
+  firstRunId: string;
+}
+
+/** A booked meeting's progress: its timeline (domain/schedule/meeting.ts) and what the buyer and rep did. */
+export interface MeetingState {
+  /** Bumped each time the meeting moves or is booked anew: reminders and notices are keyed by it. */
+  version: number;
+  bookedAt: number;
+  remindersSent: number[];
+  lastCheckAt: number | null;
+  finalCheckDone: boolean;
+  outcomeAsked: boolean;
+  outcome: MeetingOutcome;
+  reschedules: number;
+  /** New times on offer after booking, and why. */
+  offer: 'reschedule' | 'recovery' | 'rep_no_show' | null;
+  /** The buyer missed one meeting already: recovery is offered once. */
+  recoveryUsed: boolean;
+  acknowledged: boolean;
+  /** The event was deleted from the calendar (the rep-side check found it gone): a new time books a new one. */
+  eventGone: boolean;
+}

@@ -10,7 +10,11 @@ export const AssignedRepKey = defineSearchAttributeKey('AssignedRep', SearchAttr
 export const LeadPoolKey = defineSearchAttributeKey('LeadPool', SearchAttributeType.KEYWORD);
 export const LeadSourceKey = defineSearchAttributeKey('LeadSource', SearchAttributeType.KEYWORD);
 export const NextDeadlineKey = defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME);
-export const SEARCH_ATTRIBUTES = [LeadStageKey, AssignedRepKey, LeadPoolKey, LeadSourceKey, NextDeadlineKey];
+/** When the booked meeting starts: "meetings in the next 24 h". */
+export const MeetingAtKey = defineSearchAttributeKey('MeetingAt', SearchAttributeType.DATETIME);
+/** scheduled | unconfirmed | held | no_show | rep_no_show | canceled: "no-shows this week". */
+export const MeetingOutcomeKey = defineSearchAttributeKey('MeetingOutcome', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = [LeadStageKey, AssignedRepKey, LeadPoolKey, LeadSourceKey, NextDeadlineKey, MeetingAtKey, MeetingOutcomeKey];
 
 /**
  * Search attributes reach the server only when the workflow task completes, so several changes in
@@ -20,9 +24,11 @@ export const SEARCH_ATTRIBUTES = [LeadStageKey, AssignedRepKey, LeadPoolKey, Lea
  */
 export class SearchAttributePublisher {
   private readonly pending = new Map<string, SearchAttributeUpdatePair>();
-  private deadline: number | null = null;
-
-  constructor(private readonly batched: boolean) {}
+  constructor(
+    private readonly batched: boolean,
+    /** The deadline already published (a lead continued as new carries it). */
+    private deadline: number | null = null,
+  ) {}
 
   set(pairs: SearchAttributeUpdatePair[]): void {
     if (!this.batched) return upsertSearchAttributes(pairs);

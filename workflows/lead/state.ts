@@ -3,15 +3,18 @@
  * change, the signal/query/update handlers (registered once), and the status view. No business
  * step lives here; they are in ./steps/ and read top to bottom in workflows/lead.ts.
  */
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, setHandler, sleep, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { InputError, LeadStateConflict } from '../../domain/errors';
 import type { Facts } from '../../domain/qualify/facts';
 import type { RouteDecision } from '../../domain/route/routing';
-import type { Person } from '../../integrations/providers';
+import type { TimeConstraint } from '../../domain/schedule/constraint';
+import type { CrmContactRef, Person } from '../../integrations/providers';
 import { toFailure } from '../failures';
 import {
   bookProposalUpdate,
   buyerMessageSignal,
+  cancelMeetingUpdate,
+  recordOutcomeUpdate,
   eventsQuery,
   FINAL_STAGES,
   leadResubmittedSignal,
@@ -20,6 +23,11 @@ import {
   type Attention,
   type Booking,
   type BookingOutcome,
+  type CancelResult,
+  type LeadSnapshot,
+  type MeetingState,
+  type OutcomeResult,
+  type ReportedOutcome,
   type ChatMessage,
   type LeadEvent,
   type LeadStage,
@@ -35,6 +43,25 @@ export interface BookingRequest {
   proposalId: string;
   outcome?: BookingOutcome;
 }
+export interface CancelRequest {
+  by: 'buyer' | 'server';
+  reason?: string;
+  result?: CancelResult;
+}
+export interface OutcomeRequest {
+  outcome: ReportedOutcome;
+  note?: string;
+  result?: OutcomeResult;
+}
+
+/** Events kept in the workflow (the status query, the event stream): the newest, so a lead's state stays small. */
+export const EVENTS_KEPT = 200;
+/** Buyer messages a lead takes in all; past it the API answers 429 (memo `messageLimitReached`). */
+export const MAX_BUYER_MESSAGES = 500;
+/** Buyer messages read in one workflow task at most (see pace). */
+const MESSAGES_PER_TASK = 25;
+/** Notes kept from resubmissions of the public form (unverified: anyone can submit any email). */
+const RESUBMIT_NOTES_KEPT = 3;
 
 export class LeadState {
   stage: LeadStage = 'qualifying';
@@ -51,14 +78,31 @@ export class LeadState {
   closedReason: string | null = null;
   lastBuyerActivity = Date.now();
   lastProposalAt = Date.now();
-  readonly receivedAt = new Date().toISOString();
-  readonly events: LeadEvent[] = [];
+  receivedAt = new Date().toISOString();
+  events: LeadEvent[] = [];
+  private nextEventId = 1;
+  /** The first stage is recorded even though `stage` starts at it. */
+  private stageRecorded = false;
   /** Buyer messages not yet understood, oldest first. */
   readonly inbox: string[] = [];
   /** Bookings asked for through the update, each answered when the workflow gets to it. */
   readonly bookingRequests: BookingRequest[] = [];
+  readonly cancelRequests: CancelRequest[] = [];
+  readonly outcomeRequests: OutcomeRequest[] = [];
   resumeRequested = false;
   private resumeTo: LeadStage | null = null;
+  /** What the hand-off wrote to the CRM: each write happens once, and later steps refer to it. */
+  crm: { contact?: CrmContactRef; meetingId?: string; briefingId?: string } = {};
+  /** What the buyer asked for over the whole conversation (exclusions never expire): mergeConstraints. */
+  constraint: TimeConstraint | null = null;
+  /** The booked meeting's progress, once there is one. */
+  meeting: MeetingState | null = null;
+  buyerMessages = 0;
+  /** Resubmissions of the form while the lead is active: counted, a few kept as flagged notes for the rep. */
+  resubmitNotes = 0;
+  readonly notesForRep: string[] = [];
+  /** The run that started the lead: keys of every write after continue-as-new stay the lead's. */
+  readonly firstRunId: string;
 
   readonly attributes: SearchAttributePublisher;
   readonly runner: StepRunner;
@@ -66,17 +110,25 @@ export class LeadState {
   private decidedPolicy: BookingPolicy | undefined;
 
   constructor(readonly input: LeadWorkflowInput) {
-    this.decidedPolicy = input.policy;
+    const carried = input.carried;
+    this.decidedPolicy = carried?.policy ?? input.policy;
+    this.firstRunId = carried?.firstRunId ?? workflowInfo().firstExecutionRunId;
     this.runner = new StepRunner(this, input.policy);
-    this.attributes = new SearchAttributePublisher(this.runner.fastStart);
+    this.attributes = new SearchAttributePublisher(this.runner.fastStart, carried?.deadline ?? null);
+    if (carried) this.restore(carried);
     setHandler(statusQuery, () => this.status());
     setHandler(eventsQuery, (afterId: number) => ({ stage: this.stage, events: this.events.filter((e) => e.id > afterId) }));
     setHandler(buyerMessageSignal, ({ text }) => {
+      if (this.buyerMessages >= MAX_BUYER_MESSAGES) return; // the API refuses them from here on (memo below)
+      this.buyerMessages++;
+      if (this.buyerMessages === MAX_BUYER_MESSAGES) upsertMemo({ messageLimitReached: true });
       this.record({ from: 'buyer', text });
       this.inbox.push(text);
     });
+    // Anyone can submit the form with anyone's email: a resubmission never speaks in the conversation.
     setHandler(leadResubmittedSignal, ({ message }) => {
-      if (message) this.record({ from: 'buyer', text: message });
+      this.resubmitNotes++;
+      if (message && this.notesForRep.length < RESUBMIT_NOTES_KEPT) this.notesForRep.push(message.slice(0, 300));
     });
     setHandler(resumeSignal, () => void (this.resumeRequested = true));
     setHandler(
@@ -97,8 +149,121 @@ export class LeadState {
         },
       },
     );
+    setHandler(
+      cancelMeetingUpdate,
+      async ({ by, reason }) => {
+        const request: CancelRequest = { by, ...(reason ? { reason } : {}) };
+        this.cancelRequests.push(request);
+        await condition(() => request.result !== undefined);
+        return request.result!;
+      },
+      { validator: (_request: { by: string }) => void this.assertMeetingAhead('cancel') },
+    );
+    setHandler(
+      recordOutcomeUpdate,
+      async ({ outcome, note }) => {
+        const request: OutcomeRequest = { outcome, ...(note ? { note } : {}) };
+        this.outcomeRequests.push(request);
+        await condition(() => request.result !== undefined);
+        return request.result!;
+      },
+      {
+        validator: (_request: { outcome: ReportedOutcome }) => {
+          if (!this.booking || !this.meeting || !['booked', 'rescheduling'].includes(this.stage)) {
+            throw toFailure(new LeadStateConflict(`the lead is ${this.stage}; there is no meeting to record an outcome for`));
+          }
+          if (Date.parse(this.booking.start) > Date.now()) {
+            throw toFailure(new LeadStateConflict(`the meeting starts at ${this.booking.start}; record its outcome once it has started`));
+          }
+        },
+      },
+    );
+    if (carried) return;
     if (input.lead.message) this.record({ from: 'buyer', text: input.lead.message });
     this.setStage('qualifying');
+  }
+
+  private assertMeetingAhead(what: string): void {
+    if (!this.booking || !['booked', 'rescheduling'].includes(this.stage) || Date.parse(this.booking.end) <= Date.now()) {
+      throw toFailure(new LeadStateConflict(`the lead is ${this.stage}; there is no meeting ahead to ${what}`));
+    }
+  }
+
+  private restore(c: LeadSnapshot): void {
+    Object.assign(this, {
+      stage: c.stage,
+      facts: c.facts,
+      decision: c.decision,
+      people: c.people,
+      proposals: c.proposals,
+      round: c.round,
+      booking: c.booking,
+      bookingAttempts: c.bookingAttempts,
+      nudged: c.nudged,
+      attention: c.attention,
+      lastBuyerActivity: c.lastBuyerActivity,
+      lastProposalAt: c.lastProposalAt,
+      receivedAt: c.receivedAt,
+      nextEventId: c.nextEventId,
+      events: c.events,
+      crm: c.crm,
+      constraint: c.constraint,
+      meeting: c.meeting,
+      buyerMessages: c.buyerMessages,
+      resubmitNotes: c.resubmitNotes,
+      stageRecorded: true,
+    });
+  }
+
+  /** Where the lead stands, for its next run (continue-as-new): every field above that outlives a wait. */
+  snapshot(): LeadSnapshot {
+    return {
+      policy: this.policy,
+      stage: this.stage,
+      facts: this.facts,
+      decision: this.decision,
+      people: this.people,
+      proposals: this.proposals,
+      round: this.round,
+      booking: this.booking,
+      bookingAttempts: this.bookingAttempts,
+      nudged: this.nudged,
+      attention: this.attention,
+      lastBuyerActivity: this.lastBuyerActivity,
+      lastProposalAt: this.lastProposalAt,
+      receivedAt: this.receivedAt,
+      nextEventId: this.nextEventId,
+      events: this.events,
+      deadline: this.attributes.nextDeadline,
+      crm: this.crm,
+      constraint: this.constraint,
+      meeting: this.meeting,
+      buyerMessages: this.buyerMessages,
+      resubmitNotes: this.resubmitNotes,
+      firstRunId: this.firstRunId,
+    };
+  }
+
+  private readSinceWait = 0;
+  /**
+   * Called before each buyer message is read: a burst of messages read back to back (the API lets
+   * through only a few a minute, but a backlog can build while a worker is away) is read
+   * MESSAGES_PER_TASK at a time, one workflow task each, so no task runs into the deadlock timeout.
+   */
+  async pace(): Promise<void> {
+    if (++this.readSinceWait <= MESSAGES_PER_TASK) return;
+    this.readSinceWait = 1;
+    await sleep(1);
+  }
+
+  /** The lead is about to wait: the next message starts a fresh count. */
+  waited(): void {
+    this.readSinceWait = 0;
+  }
+
+  /** Nothing is waiting on the workflow: no request, no message, no handler mid-way. */
+  get idle(): boolean {
+    return this.inbox.length === 0 && this.bookingRequests.length === 0 && this.cancelRequests.length === 0 && this.outcomeRequests.length === 0;
   }
 
   /** The business steps' activities, run by the step runner. */
@@ -108,6 +273,16 @@ export class LeadState {
 
   get workflowId(): string {
     return workflowInfo().workflowId;
+  }
+
+  /** The same for the lead's whole life, continue-as-new included: what every write after booking is keyed by. */
+  get leadKey(): string {
+    return `${this.workflowId}/${this.firstRunId}`;
+  }
+
+  /** What the after-booking activities need to know of the meeting and the buyer. */
+  get meetingRef() {
+    return { leadKey: this.leadKey, lead: this.input.lead, booking: this.booking! };
   }
 
   /** How this lead is handled (the worker's team decides it first thing: see steps/policy.ts). */
@@ -148,8 +323,15 @@ export class LeadState {
     return [...this.events].reverse().find((e) => e.message?.from === 'agent')?.message?.text ?? '';
   }
 
+  /** Whether the buyer can book one of `proposals` now: before booking, or while new times are on offer after it. */
   acceptsBuyerInput(): boolean {
+    if (this.meeting) return this.meeting.offer !== null && this.proposals.length > 0 && !FINAL_STAGES.includes(this.stage);
     return this.stage === 'awaiting_reply' || (this.stage === 'needs_attention' && this.attention?.waitingFor === 'buyer');
+  }
+
+  /** A lead continued as new picks up where it waited, its first steps long done. */
+  get continued(): boolean {
+    return this.input.carried !== undefined;
   }
 
   say(text: string, proposalIds?: string[]): void {
@@ -157,14 +339,20 @@ export class LeadState {
   }
 
   record(message: ChatMessage): void {
-    this.events.push({ id: this.events.length + 1, at: new Date().toISOString(), type: 'message', message });
+    this.push({ type: 'message', message });
   }
 
   setStage(stage: LeadStage): void {
-    if (this.stage === stage && this.events.some((e) => e.type === 'stage')) return;
+    if (this.stage === stage && this.stageRecorded) return;
+    this.stageRecorded = true;
     this.stage = stage;
-    this.events.push({ id: this.events.length + 1, at: new Date().toISOString(), type: 'stage', stage });
+    this.push({ type: 'stage', stage });
     this.attributes.set([{ key: LeadStageKey, value: stage }]);
+  }
+
+  private push(event: Omit<LeadEvent, 'id' | 'at'>): void {
+    this.events.push({ id: this.nextEventId++, at: new Date().toISOString(), ...event });
+    if (this.events.length > EVENTS_KEPT) this.events.splice(0, this.events.length - EVENTS_KEPT);
   }
 
   // ── Parking, for the step runner ─────────────────────────────────────────
@@ -201,6 +389,8 @@ export class LeadState {
       nextDeadline: FINAL_STAGES.includes(this.stage) || deadline === null ? null : new Date(deadline).toISOString(),
       attention: this.attention,
       closedReason: this.closedReason,
+      meeting: this.meeting ? { outcome: this.meeting.outcome, reschedules: this.meeting.reschedules, remindersSent: this.meeting.remindersSent } : null,
+      firstRunId: this.firstRunId,
       events: this.events,
     };
   }

@@ -21,21 +21,40 @@ export type StepName = keyof Activities;
  * - `route`: a read plus one idempotent write, the pool's turn (by request id) — local since `local-route-one-upsert`,
  *   when pools answer from their own task queue and worker slots, so a lead waiting on one cannot starve it;
  * - `model`: uses the LLM when one is configured (a remote activity with the model's timeout), else like `read`;
- * - `local`: always a local activity (only leads that reach it under the code that has it call it).
+ * - `local`: always a local activity (only leads that reach it under the code that has it call it);
+ * - `crm`: a CRM write (or the intro email), de-duplicated by a search that only finds the first try's
+ *   write once the provider's index shows it, so retried no sooner than that (since `one-crm-write-per-activity`).
  */
-type Runs = 'write' | 'read' | 'route' | 'model' | 'local';
-const HOW: Record<StepName, { label: string; runs: Runs }> = {
+type Runs = 'write' | 'read' | 'route' | 'model' | 'local' | 'crm';
+/** `resumable`: the step's input takes `resumed`, true when it runs again after ops resumed it (its first try may have written). */
+const HOW: Record<StepName, { label: string; runs: Runs; resumable?: true }> = {
   leadPolicy: { label: 'load the team policy', runs: 'local' },
   qualifyLead: { label: 'qualify', runs: 'model' },
   routeLead: { label: 'route', runs: 'route' },
   findTimes: { label: 'find times', runs: 'read' },
+  findTimesWith: { label: 'find times', runs: 'read' },
+  chooseCover: { label: 'find a cover', runs: 'write' },
   classifyReply: { label: 'understand reply', runs: 'model' },
   bookMeeting: { label: 'book', runs: 'write' },
   writeBriefing: { label: 'brief', runs: 'model' },
   recordBooking: { label: 'record in CRM', runs: 'write' },
-  sendIntroEmail: { label: 'intro email', runs: 'write' },
-  createFollowUpTask: { label: 'hand to a human', runs: 'write' },
-  recordDisqualified: { label: 'record disqualification', runs: 'write' },
+  recordCrmContact: { label: 'record contact in CRM', runs: 'crm' },
+  recordCrmMeeting: { label: 'record meeting in CRM', runs: 'crm', resumable: true },
+  recordCrmBriefing: { label: 'record briefing in CRM', runs: 'crm', resumable: true },
+  sendIntroEmail: { label: 'intro email', runs: 'crm', resumable: true },
+  createFollowUpTask: { label: 'hand to a human', runs: 'crm' },
+  recordDisqualified: { label: 'record disqualification', runs: 'crm' },
+  // After booking (leads that stay with their meeting: all of them are newer than the CRM gate).
+  sendReminder: { label: 'reminder email', runs: 'crm', resumable: true },
+  moveMeeting: { label: 'move the meeting', runs: 'write' },
+  cancelMeeting: { label: 'cancel the meeting', runs: 'write' },
+  updateCrmMeeting: { label: 'update the CRM meeting', runs: 'write' },
+  notifyReps: { label: 'notify the rep', runs: 'crm', resumable: true },
+  createRepTask: { label: 'task for the rep', runs: 'crm', resumable: true },
+  checkMeeting: { label: 'check the reps before the meeting', runs: 'write' },
+  coverMeeting: { label: 'cover for a rep', runs: 'write' },
+  // The pool hears what happened to the meeting it gave out (a signal, idempotent by key).
+  reportMeetingToPool: { label: 'tell the pool', runs: 'write' },
 };
 
 /**
@@ -43,11 +62,36 @@ const HOW: Record<StepName, { label: string; runs: Runs }> = {
  * `nextRetryDelay`); errors retrying cannot fix come back at once, marked non-retryable by their
  * class (workflows/failures.ts).
  */
-const retry: ActivityOptions['retry'] = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 };
+const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 } satisfies ActivityOptions['retry'];
 const remote = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry });
-/** The LLM can be slow; it gets a longer timeout and fewer attempts before the parser takes over. */
-const model = proxyActivities<Activities>({ startToCloseTimeout: '90s', retry: { ...retry, maximumAttempts: 3 } });
+/**
+ * The steps that may ask the model (qualify, understand a reply, brief). Each one keeps to the
+ * model's time budget by itself (BATON_LLM_TIMEOUT_MS, at most 30 s: integrations/llm-budget.ts)
+ * and then takes the deterministic path, so it never fails because the model is slow or down and
+ * Temporal's retries are left for a worker that died mid-step. The timeout is the largest budget
+ * plus room for the deterministic work: a step inside its budget is never cut off, and a lost
+ * worker costs 40 s instead of 90 s.
+ */
+const model = proxyActivities<Activities>({ startToCloseTimeout: '40s', retry: { ...retry, maximumAttempts: 3 } });
+
+/**
+ * How long HubSpot's search index may take to show a write: HubSpot documents only "it may take a
+ * few moments for newly created or updated CRM objects to appear in search results"; the figure it
+ * is given elsewhere is 10 s (Okta's HubSpot connector documentation: "wait 10 seconds after using
+ * a Create card" before searching for the record).
+ */
+export const CRM_SEARCH_INDEX_LAG_MS = 10_000;
+
+/**
+ * CRM writes are de-duplicated by searching for their key's marker (integrations/hubspot/crm.ts),
+ * which only works once the index shows the first try's write: a retry sooner than the index lag
+ * would not find it and write twice, so CRM steps wait 15 s before their first retry. The intro
+ * email gets the same floor: SendGrid's Email Activity feed (integrations/sendgrid/email.ts) shows a
+ * message only once SendGrid has processed it, and SendGrid does not say how soon.
+ */
+export const crmRetry = { ...retry, initialInterval: '15s', maximumInterval: '2m' } as const;
+const crm = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: crmRetry });
 
 /** What the runner needs from the lead: its stage, to park and resume it. */
 export interface Parkable {
@@ -91,14 +135,38 @@ export class StepRunner {
         return this.fastStart ? local : remote;
       case 'model':
         return this.lead.policy.useLlm ? model : localReads() ? local : remote;
+      case 'crm':
+        return this.writesCrmApart() ? crm : remote;
     }
+  }
+
+  private crmApart: boolean | undefined;
+  /**
+   * Since `one-crm-write-per-activity`, each CRM write is an activity of its own with the CRM's retry
+   * floor; leads recorded before it made the booking's three writes in one (`recordBooking`). The gate
+   * is read where such a lead first wrote to the CRM, so recorded histories replay.
+   */
+  writesCrmApart(): boolean {
+    return (this.crmApart ??= patched('one-crm-write-per-activity'));
+  }
+
+  /** Since `stay-until-held`, a booked lead stays with its meeting; leads booked before it closed at booking. */
+  staysWithMeeting(): boolean {
+    return patched('stay-until-held');
   }
 
   /** Every activity, run the way HOW says, parked on failures retries cannot fix. */
   readonly steps: Activities = new Proxy({} as Activities, {
     get: (_target, name: StepName) => {
       const how = HOW[name];
-      return (...args: unknown[]) => this.run(how.label, this.proxyFor(how.runs), (a) => (a[name] as (...x: unknown[]) => Promise<unknown>)(...args));
+      return (...args: unknown[]) => {
+        let tries = 0;
+        return this.run(how.label, this.proxyFor(how.runs), (a) => {
+          const [first, ...rest] = args;
+          const input = how.resumable && tries++ > 0 ? { ...(first as object), resumed: true } : first;
+          return (a[name] as (...x: unknown[]) => Promise<unknown>)(input, ...rest);
+        });
+      };
     },
   });
 

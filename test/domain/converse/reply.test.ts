@@ -35,6 +35,12 @@ const C: ReplyContext = {
   proposals: [p('mon10', '2026-03-16T10:00'), p('tue14', '2026-03-17T14:00'), p('wed930', '2026-03-18T09:30')],
 };
 
+const slotOf = (ctx: ReplyContext, id: string) => {
+  const found = ctx.proposals.find((x) => x.id === id)!;
+  return { start: found.start, end: found.end };
+};
+const ALL_OF_A = A.proposals.map((x) => ({ start: x.start, end: x.end }));
+
 type Expect =
   | { choose: string }
   | { newTimes: true; constraint?: Record<string, unknown> | null }
@@ -106,8 +112,9 @@ const CASES: [string, ReplyContext, Expect][] = [
   ["I'm not interested in Thursday, but Friday works", A, { choose: 'fri1130' }],
   ['Thursday works but not at 10', B, { choose: 'thu14' }],
   ["Thursday's out — Friday?", B, { choose: 'fri9' }],
-  ["that doesn't work for me", A, { newTimes: true, constraint: null }],
-  ["I'm away Thursday", A, { newTimes: true, constraint: { weekdays: [1, 2, 3, 5, 6, 7] } }],
+  // what the buyer rules out is carried in the constraint, offered times included, so it is never offered again
+  ["that doesn't work for me", A, { newTimes: true, constraint: { excluded: ALL_OF_A } }],
+  ["I'm away Thursday", A, { newTimes: true, constraint: { excluded: [slotOf(A, 'thu10')], excludedWindows: [{ weekdays: [4] }] } }],
   // words that look like ordinals, negations or dates but are not
   ['give me a second, Thursday works', A, { choose: 'thu10' }],
   ['book Thursday right away', A, { choose: 'thu10' }],
@@ -115,13 +122,13 @@ const CASES: [string, ReplyContext, Expect][] = [
   ['the earliest', A, { choose: 'wed2' }],
   ['Mon, Mar 16 at 10am works', C, { choose: 'mon10' }],
   // new times
-  ['none of these work', A, { newTimes: true, constraint: null }],
+  ['none of these work', A, { newTimes: true, constraint: { excluded: ALL_OF_A } }],
   ['Neither works, sorry', A, { newTimes: true }],
   ['next week?', A, { newTimes: true, constraint: { fromDate: '2026-03-16', toDate: '2026-03-20' } }],
   [
     "Sorry, can't do any of those. Next week?",
     A,
-    { newTimes: true, constraint: { fromDate: '2026-03-16', toDate: '2026-03-20' } },
+    { newTimes: true, constraint: { fromDate: '2026-03-16', toDate: '2026-03-20', excluded: ALL_OF_A } },
   ],
   [
     'anything Friday morning?',
@@ -143,18 +150,30 @@ const CASES: [string, ReplyContext, Expect][] = [
   [
     "Thursday doesn't work for me, could we do Monday?",
     A,
-    { newTimes: true, constraint: { fromDate: '2026-03-16', toDate: '2026-03-16', weekdays: [1, 2, 3, 5, 6, 7] } },
+    { newTimes: true, constraint: { fromDate: '2026-03-16', toDate: '2026-03-16', excluded: [slotOf(A, 'thu10')], excludedWindows: [{ weekdays: [4] }] } },
   ],
   ['Could you do early next week instead?', A, { newTimes: true, constraint: { fromDate: '2026-03-16', toDate: '2026-03-18' } }],
-  ['Not this week, maybe next week', A, { newTimes: true, constraint: { fromDate: '2026-03-16', toDate: '2026-03-20' } }],
+  [
+    'Not this week, maybe next week',
+    A,
+    { newTimes: true, constraint: { fromDate: '2026-03-16', toDate: '2026-03-20', excluded: [{ start: at('2026-03-10T00:00'), end: at('2026-03-14T00:00') }] } },
+  ],
   [
     'Any chance of Monday at 9?',
     A,
     { newTimes: true, constraint: { fromDate: '2026-03-16', toDate: '2026-03-16', earliestMinute: 540, latestMinute: 720 } },
   ],
-  ["I'm busy Wednesday and Thursday", A, { newTimes: true, constraint: { weekdays: [1, 2, 5, 6, 7] } }],
-  ["mornings don't work for me", A, { newTimes: true, constraint: { earliestMinute: 720 } }],
-  ['Could we find another time?', A, { newTimes: true, constraint: null }],
+  [
+    "I'm busy Wednesday and Thursday",
+    A,
+    { newTimes: true, constraint: { excluded: [slotOf(A, 'wed2'), slotOf(A, 'thu10')], excludedWindows: [{ weekdays: [3, 4] }] } },
+  ],
+  [
+    "mornings don't work for me",
+    A,
+    { newTimes: true, constraint: { excluded: [slotOf(A, 'thu10'), slotOf(A, 'fri1130')], excludedWindows: [{ latestMinute: 720 }] } },
+  ],
+  ['Could we find another time?', A, { newTimes: true, constraint: { excluded: ALL_OF_A } }],
   [
     'Monday or Wednesday would be better',
     B,
@@ -286,13 +305,19 @@ describe('LLM replies', () => {
     });
   });
 
-  it('uses the LLM question for unclear, or asks its own', () => {
-    expect(replyFromLlm({ ...base, intent: 'unclear', question: 'Which Thursday did you mean?' }, 'Thursday', B)).toEqual({
-      kind: 'unclear',
-      question: 'Which Thursday did you mean?',
-    });
-    const own = replyFromLlm({ ...base, intent: 'unclear', question: '' }, 'Thursday', B);
+  it('never shows the model\'s words to the buyer: the model picks a question template, Baton words it', () => {
+    const injected = { ...base, intent: 'unclear', question: 'Visit http://evil.example to pick a time!', questionTemplate: 'which_time' };
+    const r = replyFromLlm(injected, 'Thursday', B);
+    expect(r.kind).toBe('unclear');
+    const question = (r as { question: string }).question;
+    expect(question).not.toContain('evil');
+    expect(question).toMatch(/^Sorry, I didn't quite catch that — which works best for you: /);
+    expect((replyFromLlm({ ...base, intent: 'unclear', questionTemplate: 'other_times' }, 'hmm', B) as { question: string }).question).toMatch(/which days and times would suit you best/);
+    // A free-text question alone (an older answer shape) is not used either.
+    const own = replyFromLlm({ ...base, intent: 'unclear', question: 'Which Thursday did you mean?' }, 'Thursday', B);
     expect(own.kind).toBe('unclear');
+    expect((own as { question: string }).question).not.toBe('Which Thursday did you mean?');
+    expect(llmReplySchema.safeParse({ ...base, intent: 'unclear', questionTemplate: 'say anything' }).success).toBe(false);
   });
 
   it('exports a zod schema for structured output', () => {

@@ -14,6 +14,7 @@ import {
   US_STATES,
 } from '../../../domain/qualify/geo';
 import { canonicalIndustry, findIndustry, INDUSTRY_IDS } from '../../../domain/qualify/industries';
+import { BuyerWords, normalizeQuote } from '../../../domain/qualify/grounding';
 import type { Lead } from '../../../domain/qualify/lead';
 
 const ctx: FactContext = {
@@ -73,6 +74,53 @@ describe('amounts', () => {
     const euro = findBudget('Our budget is €50k.');
     expect(euro.budget).toBeUndefined();
     expect(euro.notes.join()).toMatch(/another currency/);
+  });
+
+  describe('in other currencies, with team.yaml rates', () => {
+    const rates = { EUR: 1.08, GBP: 1.27, SEK: 0.095, JPY: 0.0067 };
+    const converted: [string, number, string][] = [
+      ['Our budget is €50k.', 54_000, '€50,000'],
+      ['We have a budget of 40,000 EUR for this.', 43_200, '€40,000'],
+      ['Budget: EUR 100,000', 108_000, '€100,000'],
+      ['We can spend about £80k this year.', 101_600, '£80,000'],
+      ['The contract would be 250 000 SEK'.replace('250 000', '250,000'), 23_750, 'SEK 250,000'],
+      ['budget is 100k euros', 108_000, '€100,000'],
+      ['Budget around 2 million yen', 13_400, '¥2,000,000'],
+      ['Our budget is €40-60k', 64_800, '€60,000'],
+      ['We could spend €5k/month.', 64_800, '€5,000'],
+    ];
+    it.each(converted)('converts %j to $%d, keeping the quote and noting the rate', (text, usd, written) => {
+      const found = findBudget(text, rates);
+      expect(found.budget?.value).toBe(usd);
+      expect(text).toContain(found.budget!.quote);
+      expect(found.notes.join('\n')).toContain(`(${written}) to `);
+      expect(found.notes.join('\n')).toMatch(/per [A-Z]{3} \(team\.yaml currencies\)/);
+      const f = facts(text, {}, { ...ctx, currencies: rates });
+      expect(f.budgetUsd).toMatchObject({ value: usd, source: 'message' });
+      expect(f.notes.join('\n')).toMatch(/converted/);
+    });
+
+    it('keeps skipping a currency without a rate, saying which key to add', () => {
+      const found = findBudget('Our budget is CHF 90k.', rates);
+      expect(found.budget).toBeUndefined();
+      expect(found.notes.join()).toMatch(/another currency \("CHF 90k"\); no rate for CHF: add it under "currencies:" in team\.yaml/);
+      expect(facts('Our budget is €50k.').budgetUsd).toBeUndefined(); // no rates at all: as before
+    });
+
+    it('never converts "¥" (yen or yuan?) and never reads a lower-case word as a code', () => {
+      const yen = findBudget('Budget is ¥5M.', rates);
+      expect(yen.budget).toBeUndefined();
+      expect(yen.notes.join()).toMatch(/yen or Chinese yuan/);
+      expect(findBudget('Our budget is $20k all in.', rates).budget?.value).toBe(20_000); // "all" is a code (ALL), not here
+      expect(findBudget('BUDGET IS 50K ALL IN', rates).budget?.value).toBe(50_000); // nor in capitals, unless configured
+      expect(findBudget('Budget is 50K TRY.', { TRY: 0.031 }).budget?.value).toBe(1550);
+      expect(findBudget('We handle 5k API calls a day. Our budget is $30k.', rates).budget?.value).toBe(30_000);
+    });
+
+    it('prefers the amount next to the budget word, whatever its currency', () => {
+      expect(findBudget('We raised €20M last year; our budget is £100k.', rates).budget?.value).toBe(127_000);
+      expect(findBudget('We raised $20M last year; our budget is €100k.', rates).budget?.value).toBe(108_000);
+    });
   });
 
   it('parses amounts written alone', () => {
@@ -451,62 +499,247 @@ describe('sources and quotes', () => {
   });
 });
 
-describe('LLM facts', () => {
+describe('LLM facts: the extractor is the floor, the model adds grounded facts', () => {
   const lead: Lead = {
     email: 'jane@mercyhealth.org',
-    message: "We're a 2,000-person hospital network in Seattle. We're moving off Gong.",
+    message: "Our team of roughly two thousand folks runs scheduling for a chain of dental offices in Seattle. We're moving off Gong.",
+  };
+  const none: LlmFacts = {
+    budgetUsd: null, employees: null, industry: null, city: null, state: null, country: null,
+    mentions: [], urgent: null, timezone: null, productInterest: null, disqualified: null,
   };
   const answer: LlmFacts = {
-    budgetUsd: { value: 150000, quote: 'around $150k' },
-    employees: { value: 2000, quote: '2,000-person' },
-    industry: { value: 'Hospitals', quote: 'hospital network' },
+    ...none,
+    employees: { value: 2000, quote: 'roughly two thousand folks' },
+    industry: { value: 'Hospitals', quote: 'dental offices' },
     city: { value: 'Seattle', quote: 'in Seattle' },
     state: { value: 'Washington', quote: 'in Seattle' },
     country: { value: 'United States', quote: null },
     mentions: [{ value: 'gong', quote: 'moving off Gong' }, { value: 'Salesforce', quote: null }],
-    urgent: null,
-    timezone: null,
-    productInterest: { value: 'routing', quote: null },
-    disqualified: null,
+    productInterest: { value: 'scheduling', quote: 'runs scheduling' },
   };
 
-  it('normalizes a valid answer', () => {
+  it('adds grounded facts the extractor did not find, normalised, and keeps what it found', () => {
+    const plain = facts(lead.message!);
+    expect(plain.employees).toBeUndefined();
     const f = factsFromLlm(answer, lead, ctx);
     expect(f.extractor).toBe('llm');
-    expect(f.budgetUsd).toEqual({ value: 150000, source: 'llm', quote: 'around $150k' });
-    expect(f.industry?.value).toBe('healthcare');
+    expect(f.employees).toEqual({ value: 2000, source: 'llm', quote: 'roughly two thousand folks' });
+    // The extractor read the industry and the city itself: its facts stand.
+    expect(f.industry).toEqual(plain.industry);
+    expect(f.city).toEqual(plain.city);
     expect(f.state?.value).toBe('WA');
-    expect(f.country?.value).toBe('US');
-    expect(f.territories).toEqual(['West Coast', 'North America', 'Americas', 'Pacific Northwest']);
-    expect(f.timezone?.value).toBe('America/Los_Angeles');
-    expect(f.mentions.map((m) => m.value)).toEqual(['Gong']);
-    expect(f.notes.join()).toMatch(/"Salesforce" is not a configured competitor/);
+    expect(f.territories).toEqual(plain.territories);
+    expect(f.mentions).toEqual(plain.mentions);
+    expect(f.productInterest).toEqual({ value: 'scheduling', source: 'llm', quote: 'runs scheduling' });
+    expect(f.notes.join('\n')).toMatch(/"Salesforce" is not a configured competitor/);
   });
 
-  it('lets fields win over the LLM', () => {
-    const f = factsFromLlm(answer, { ...lead, fields: { budget: 5000, state: 'TX' } }, ctx);
-    expect(f.budgetUsd).toEqual({ value: 5000, source: 'field' });
+  it('drops facts whose quote is not in the buyer\'s words (or missing), in one note', () => {
+    const f = factsFromLlm(
+      {
+        ...none,
+        budgetUsd: { value: 150000, quote: 'budget around $150k' },
+        employees: { value: 2000, quote: null },
+        urgent: { value: true, quote: 'we need this live next week' },
+        timezone: { value: 'America/Chicago', quote: 'Central time' },
+        country: { value: 'DE', quote: 'our Berlin office' },
+      },
+      lead,
+      ctx,
+    );
+    expect(f.budgetUsd).toBeUndefined();
+    expect(f.employees).toBeUndefined();
+    expect(f.urgent).toBeUndefined();
+    expect(f.country?.value).toBe('US');
+    expect(f.timezone?.value).toBe('America/Los_Angeles');
+    const note = f.notes.find((n) => n.startsWith('model facts dropped'))!;
+    expect(note).toContain('budget 150000 ("budget around $150k" is not in the buyer\'s words)');
+    expect(note).toContain('employees 2000 (no quote)');
+    expect(note).toContain('urgent true');
+    expect(note).toContain('time zone "America/Chicago"');
+    expect(note).toContain('location DE');
+  });
+
+  it('grounds quotes after normalising case, curly quotes, punctuation and whitespace, and across "..."', () => {
+    expect(normalizeQuote('We’re  “FAST”,\n ok? Café')).toBe('were fast ok cafe');
+    expect(new BuyerWords({ message: 'Hello, World!' }).contains('"hello world"')).toBe(true);
+    expect(new BuyerWords({ message: 'often' }).contains('ten')).toBe(false);
+    const text = { email: 'a@b.example', message: 'We’re a  small shop; budget is ~$40K for the year.\nUrgent: go-live is Friday!' };
+    const f = factsFromLlm(
+      { ...none, budgetUsd: { value: 40000, quote: "we're a small shop ... BUDGET IS $40k" }, urgent: { value: true, quote: '"go live is friday"' } },
+      text,
+      ctx,
+    );
+    expect(f.budgetUsd?.value).toBe(40000);
+    expect(f.urgent?.value).toBe(true);
+    // Whole words only, in order, inside one piece of the buyer's text.
+    const g = factsFromLlm({ ...none, productInterest: { value: 'x', quote: 'hop; budget' }, employees: { value: 5, quote: 'the year ... small shop 5' } }, text, ctx);
+    expect(g.productInterest).toBeUndefined();
+    expect(g.employees).toBeUndefined();
+  });
+
+  it('a quote from an agent turn is not the buyer\'s; a buyer turn and the company they typed are', () => {
+    const chat: Lead = {
+      email: 'a@b.example',
+      company: 'Northwind Veterinary Clinics',
+      transcript: [
+        { from: 'agent', text: 'Is it for your 300 people?' },
+        { from: 'buyer', text: 'We want routing for the front desk.' },
+      ],
+    };
+    const f = factsFromLlm(
+      { ...none, employees: { value: 300, quote: 'your 300 people' }, productInterest: { value: 'routing', quote: 'routing for the front desk' } },
+      chat,
+      ctx,
+    );
+    expect(f.employees).toBeUndefined();
+    expect(f.productInterest?.value).toBe('routing');
+  });
+
+  it('notes where the model read something else than the extractor, and keeps the extractor\'s reading', () => {
+    const text = { email: 'a@b.example', message: 'We are 40 people in Denver with a budget of $80k.' };
+    const f = factsFromLlm(
+      { ...none, budgetUsd: { value: 800000, quote: 'a budget of $80k' }, city: { value: 'Boston', quote: 'in Denver' } },
+      text,
+      ctx,
+    );
+    expect(f.budgetUsd).toMatchObject({ value: 80000, source: 'message' });
+    expect(f.city?.value).toBe('Denver');
+    expect(f.notes.join('\n')).toMatch(/kept 80000 over the model's 800000/);
+    expect(f.notes.join('\n')).toMatch(/names another place/);
+  });
+
+  it('a budget or head count needs a number in its quote', () => {
+    const text = { email: 'a@b.example', message: 'We are a big hospital network and money is no object.' };
+    const f = factsFromLlm({ ...none, budgetUsd: { value: 1_000_000, quote: 'money is no object' }, employees: { value: 5000, quote: 'a big hospital network' } }, text, ctx);
+    expect(f.budgetUsd).toBeUndefined();
+    expect(f.employees).toBeUndefined();
+    expect(f.notes.join('\n')).toMatch(/names no number/);
+  });
+
+  it('lets fields win over the model and the extractor', () => {
+    const f = factsFromLlm(answer, { ...lead, fields: { employees: 50, state: 'TX' } }, ctx);
+    expect(f.employees).toEqual({ value: 50, source: 'field' });
     expect(f.state).toEqual({ value: 'TX', source: 'field' });
     expect(f.territories).not.toContain('West Coast');
   });
 
-  it('falls back to the deterministic extractor on invalid output, saying why', () => {
+  it('ignores invalid output: the deterministic facts, saying why', () => {
     const { budgetUsd: _drop, ...missing } = answer;
     for (const bad of [missing, { ...answer, urgent: { value: 'yes', quote: null } }, 'not json', null]) {
       const f = factsFromLlm(bad, lead, ctx);
       expect(f.extractor).toBe('deterministic');
-      expect(f.employees?.value).toBe(2000);
+      expect(f).toEqual({ ...facts(lead.message!, { email: lead.email }), notes: f.notes });
       expect(f.notes.at(-1)).toMatch(/^LLM output failed validation \(.+\); used the deterministic extractor$/);
     }
   });
 
-  it('drops a disqualification without a quote, and bad values', () => {
-    const f = factsFromLlm({ ...answer, disqualified: { reason: 'spam', quote: null }, budgetUsd: { value: -5, quote: null }, timezone: { value: 'Nowhere/Town', quote: null } }, lead, ctx);
-    expect(f.disqualified).toBeUndefined();
-    expect(f.budgetUsd).toBeUndefined();
+  it('drops bad values', () => {
+    const f = factsFromLlm({ ...answer, employees: { value: -5, quote: 'two thousand' }, timezone: { value: 'Nowhere/Town', quote: 'in Seattle' } }, lead, ctx);
+    expect(f.employees).toBeUndefined();
     expect(f.timezone?.value).toBe('America/Los_Angeles');
-    expect(f.notes.join('\n')).toMatch(/no quote/);
+    expect(f.notes.join('\n')).toMatch(/not a valid number/);
+    expect(f.notes.join('\n')).toMatch(/"Nowhere\/Town" is not an IANA zone/);
   });
+});
+
+describe('LLM facts: the model alone never closes a lead', () => {
+  const none: LlmFacts = {
+    budgetUsd: null, employees: null, industry: null, city: null, state: null, country: null,
+    mentions: [], urgent: null, timezone: null, productInterest: null, disqualified: null,
+  };
+  const lead = (message: string, extra: Partial<Lead> = {}): Lead => ({ email: 'x@buyer.example', message, ...extra });
+
+  it('a real buyer the model calls a job seeker goes on, and the doubt is kept for the rep', () => {
+    const buyer = lead("We're hiring SDRs fast and need better lead routing; budget $80k.");
+    const f = factsFromLlm({ ...none, disqualified: { reason: 'job_seeker', quote: "We're hiring SDRs fast" } }, buyer, ctx);
+    expect(f.disqualified).toBeUndefined();
+    expect(f.doubt).toEqual({ reason: 'job_seeker', quote: "We're hiring SDRs fast", why: 'the buyer also gives a budget ($80,000)' });
+    expect(f.notes.join('\n')).toMatch(/the model thought this is a job seeker, but the buyer also gives a budget/);
+  });
+
+  it('an ungrounded or quote-less disqualification is a doubt, never a closed lead', () => {
+    const buyer = lead('Looking at routing tools for our team.');
+    const made = factsFromLlm({ ...none, disqualified: { reason: 'spam', quote: 'click here to claim your prize' } }, buyer, ctx);
+    expect(made.disqualified).toBeUndefined();
+    expect(made.doubt?.why).toBe("its quote is not in the buyer's words");
+    const bare = factsFromLlm({ ...none, disqualified: { reason: 'spam', quote: null } }, buyer, ctx);
+    expect(bare.disqualified).toBeUndefined();
+    expect(bare.doubt).toEqual({ reason: 'spam', why: 'it gave no quote from the buyer' });
+  });
+
+  it('a grounded quote without a cue of that reason is a doubt', () => {
+    const f = factsFromLlm({ ...none, disqualified: { reason: 'student', quote: 'Looking at routing tools' } }, lead('Looking at routing tools for our team.'), ctx);
+    expect(f.disqualified).toBeUndefined();
+    expect(f.doubt?.why).toMatch(/see no sign of it/);
+  });
+
+  it('a grounded quote that Baton\'s signals agree with closes the lead the extractor missed', () => {
+    const seeker = lead("Hi! I'd love to be considered for the open SDR role on your team.");
+    expect(facts(seeker.message!).disqualified).toBeUndefined();
+    const f = factsFromLlm({ ...none, disqualified: { reason: 'job_seeker', quote: 'considered for the open SDR role' } }, seeker, ctx);
+    expect(f.disqualified).toEqual({ reason: 'job_seeker', quote: 'considered for the open SDR role' });
+    expect(f.doubt).toBeUndefined();
+    const rival = lead("I work at Gong and wanted to compare notes on your routing.");
+    expect(factsFromLlm({ ...none, disqualified: { reason: 'competitor', quote: 'I work at Gong' } }, rival, ctx).disqualified?.reason).toBe('competitor');
+    expect(factsFromLlm({ ...none, disqualified: { reason: 'competitor', quote: 'compare notes on your routing' } }, rival, ctx).disqualified).toBeUndefined();
+  });
+
+  it('the extractor\'s own disqualification stands whatever the model says', () => {
+    const spam = lead('You have won a $1000 prize! Click here to claim your prize now.');
+    const f = factsFromLlm(none, spam, ctx);
+    expect(f.disqualified?.reason).toBe('spam');
+  });
+
+  it('for any model answer: every model fact is quoted from the buyer, the extractor\'s facts stand, and a buyer is never closed', () => {
+    const message = "We're a 40-person clinic group in Austin; budget maybe $20k. Hiring soon, students welcome. Gong user.";
+    const words = message.split(/\s+/);
+    const quote = fc.oneof(
+      fc.constant(null),
+      fc.string({ maxLength: 30 }),
+      fc.tuple(fc.nat(words.length - 1), fc.integer({ min: 1, max: 6 })).map(([i, n]) => words.slice(i, i + n).join(' ')),
+    );
+    const q = <T>(value: fc.Arbitrary<T>) => fc.option(fc.record({ value, quote }), { nil: null });
+    const model = fc.record({
+      budgetUsd: q(fc.double({ min: -10, max: 1e7, noNaN: true })),
+      employees: q(fc.double({ min: -10, max: 1e6, noNaN: true })),
+      industry: q(fc.constantFrom('fintech', 'healthcare', 'alchemy')),
+      city: q(fc.constantFrom('Paris', 'Austin', 'Tokyo')),
+      state: q(fc.constantFrom('TX', 'CA', 'Bavaria')),
+      country: q(fc.constantFrom('US', 'FR', 'JP')),
+      mentions: fc.array(fc.record({ value: fc.constantFrom('Gong', 'Competitor X', 'Salesforce'), quote }), { maxLength: 3 }),
+      urgent: q(fc.boolean()),
+      timezone: q(fc.constantFrom('America/Chicago', 'Europe/Paris', 'Bogus/Zone')),
+      productInterest: q(fc.constantFrom('routing', 'payroll')),
+      disqualified: fc.option(fc.record({ reason: fc.constantFrom('spam', 'student', 'job_seeker', 'competitor', 'vendor_pitch' as const), quote }), { nil: null }),
+    });
+    const plain = facts(message);
+    expect(plain.disqualified).toBeUndefined();
+    const normalised = normalizeQuote(message);
+    fc.assert(
+      fc.property(model, (answer) => {
+        const f = factsFromLlm(answer, { email: 'x@buyer.example', message }, ctx);
+        for (const fact of [f.budgetUsd, f.employees, f.industry, f.city, f.state, f.country, f.urgent, f.timezone, f.productInterest, ...f.mentions]) {
+          if (fact?.source === 'llm') expect(normalised).toContain(normalizeQuote(fact.quote!));
+        }
+        // What the extractor found, the model never changes.
+        for (const key of ['budgetUsd', 'employees', 'industry', 'city', 'state', 'urgent'] as const) if (plain[key]) expect(f[key]).toEqual(plain[key]);
+        // This buyer gives a budget and a size: the model can never close the lead, only doubt it.
+        expect(f.disqualified).toBeUndefined();
+        if (answer.disqualified) expect(f.doubt?.reason).toBe(answer.disqualified.reason);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('LLM facts: schema and prompt', () => {
+  const lead: Lead = { email: 'jane@mercyhealth.org', message: "We're a 2,000-person hospital network in Seattle. We're moving off Gong." };
+  const answer: LlmFacts = {
+    budgetUsd: null, employees: { value: 2000, quote: '2,000-person' }, industry: null, city: null, state: null, country: null,
+    mentions: [], urgent: null, timezone: null, productInterest: null, disqualified: null,
+  };
 
   it('requires every key in the schema (strict structured outputs)', () => {
     expect(llmFactsSchema.safeParse(answer).success).toBe(true);

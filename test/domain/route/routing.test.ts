@@ -57,6 +57,19 @@ describe('routing precedence and explanations', () => {
     expect(chooseTarget(t, other.facts, other.text, null)).toMatchObject({ source: 'fallback', target: { type: 'pool', id: 'enterprise' } });
   });
 
+  it('an account owner who is not on the team is noted and the rules (or the fallback) decide', () => {
+    const hospital = input(t, 'We are a hospital group');
+    const byRule = route({ ...hospital, crmOwner: { repId: 'olduser', accountName: 'Mercy Health' } });
+    expect(byRule).toMatchObject({ source: 'rule', reps: ['sarah'] });
+    expect(byRule.reasoning).toMatch(/^This account's CRM owner \(olduser\) is not on the team, so the rules decide\. Rule 1 /);
+    const other = input(t, 'We sell shoes');
+    const byFallback = route({ ...other, crmOwner: { email: 'gone@acme.example', name: 'Bob Stone' } });
+    expect(byFallback.source).toBe('fallback');
+    expect(byFallback.reasoning).toMatch(/^This account's CRM owner \(Bob Stone <gone@acme\.example>\) is not on the team, so the rules decide\. No rule matched/);
+    // An account without an owner says nothing about one.
+    expect(route({ ...other, crmOwner: { accountName: 'Shoes Inc' } }).reasoning).not.toMatch(/owner/);
+  });
+
   it('follows the backup chain past reps on PTO, without cycles, and explains who was skipped', async () => {
     const cyclic = team({
       reps: [rep('sarah', { backup: 'tom', pto: ptoToday }), rep('tom', { backup: 'sarah', pto: ptoToday }), rep('ana')],

@@ -242,15 +242,14 @@ describe('errors', () => {
     ['SMB leads go to the SMB desk', /did not understand "SMB" in "SMB leads"/],
     ['Competitor leads go to Mark', /did not understand "Competitor"/],
     ['IT companies go to Tom', /did not understand "IT"/],
-    ['Leads from Texas or California go to Tom', /one territory/],
-    ['Non-urgent leads go to Tom', /negations are not supported/],
-    ['Leads not from Texas go to Tom', /negations are not supported/],
-    ['Leads over $100k or urgent go to Tom', /"or" between different conditions/],
+    ['Leads from Texas over $100K or with more than 1000 employees go to Tom', /"or" is ambiguous/],
+    ['Leads not from Texas or over $100k go to Tom', /"not \.\.\. or" is ambiguous/],
+    ['Leads from Texas or go to Tom', /"or" needs a condition on each side/],
     ['Leads over 500 go to Tom', /cannot tell whether "over 500" is an amount or a head count/],
     ['Deals between $250k and $50k go to Tom', /runs backwards/],
     ['Healthcare companies are great', /no target/],
     ['Deals over $100K go to Sarah with Bob', /attendee: no rep or pool named "Bob"/],
-    ['Deals over €50k go to Ana', /amounts in rules are in US dollars/],
+    ['Deals over €50k go to Ana', /"over €50k" is in EUR, which has no exchange rate: add it to team.yaml as `currencies: \{ EUR: <US dollars per one EUR> \}`/],
   ];
   it.each(bad)('%s', (text, message) => {
     const err = compileError(text, 7);

@@ -119,6 +119,31 @@ describe('findOpenSlots: examples', () => {
     expect(reps('04:00')).toBeUndefined();
   });
 
+  it("mode 'any' with required people: one of the group, and every required person, free", () => {
+    // A group pool (Sarah in Chicago, Oliver in London) whose rule adds Mark (New York).
+    const attendees = [rep('sarah', 'America/Chicago'), rep('oliver', 'Europe/London')];
+    const mark = rep('mark', 'America/New_York', 'Mon-Fri 09:00-17:00');
+    const now = Date.UTC(2027, 0, 12, 0, 0); // Tuesday
+    const markBusy: Busy = { start: Date.UTC(2027, 0, 12, 16, 0), end: Date.UTC(2027, 0, 12, 17, 0), type: 'busy' };
+    const q = query({ attendees, now, minNoticeMs: 0, horizonMs: 24 * HOUR, mode: 'any', bufferMs: 0, busy: { mark: [markBusy] } });
+    const hhmm = (list: Slot[]) => list.map((s) => new Date(s.start).toISOString().slice(11, 16));
+    const withoutMark = findOpenSlots(q);
+    const withMark = findOpenSlots({ ...q, required: [mark] });
+    // Without Mark the group covers 09:00Z-23:00Z; Mark is in 14:00-22:00Z and busy 16:00-17:00Z.
+    expect(hhmm(withoutMark)).toContain('10:00');
+    expect(hhmm(withMark)).toEqual(['14:00', '14:30', '15:00', '15:30', '17:00', '17:30', '18:00', '18:30', '19:00', '19:30', '20:00', '20:30', '21:00', '21:30']);
+    // reps still lists only who may take the lead (Oliver 09:00-17:00Z, Sarah 15:00-23:00Z), never Mark.
+    expect(withMark.find((s) => hhmm([s])[0] === '14:00')!.reps).toEqual(['oliver']);
+    expect(withMark.find((s) => hhmm([s])[0] === '15:00')!.reps).toEqual(['sarah', 'oliver']);
+    expect(withMark.find((s) => hhmm([s])[0] === '20:00')!.reps).toEqual(['sarah']);
+    expect(withMark.every((s) => !s.reps.includes('mark'))).toBe(true);
+    expect(openSlotAt({ ...q, required: [mark] }, Date.UTC(2027, 0, 12, 16, 0))).toBeNull();
+    expect(openSlotAt(q, Date.UTC(2027, 0, 12, 16, 0))).not.toBeNull();
+    // A required person on PTO leaves no time at all.
+    const away = rep('mark', 'America/New_York', 'Mon-Fri 09:00-17:00', [{ from: '2027-01-12', to: '2027-01-12' }]);
+    expect(findOpenSlots({ ...q, required: [away] })).toEqual([]);
+  });
+
   it('Friday 17:00 lead gets Monday-morning slots in the rep zone', () => {
     const zone = 'America/Chicago';
     const now = at('2026-03-13T17:00', zone);
@@ -346,8 +371,10 @@ const scenarioArb = fc
           { maxLength: 12 },
         ),
       }),
-      { minLength: 1, maxLength: 3 },
+      { minLength: 1, maxLength: 4 },
     ),
+    /** How many of the people (the last ones, leaving at least one attendee) must attend every slot. */
+    requiredCount: fc.integer({ min: 0, max: 2 }),
   })
   .map((s) => {
     const attendees: Attendee[] = [];
@@ -376,6 +403,8 @@ const scenarioArb = fc
       now: s.now,
       mode: s.mode,
     };
+    const required = Math.min(s.requiredCount, attendees.length - 1);
+    if (required > 0) q.required = attendees.splice(attendees.length - required, required);
     if (s.constraint) {
       const k = s.constraint;
       const today = DateTime.fromMillis(s.now, { zone: k.zone });
@@ -435,7 +464,8 @@ function expectedSlots(q: SlotQuery): Slot[] {
   const to = q.now + q.horizonMs;
   for (let start = Math.ceil(from / (30 * MIN)) * 30 * MIN; start <= to; start += 30 * MIN) {
     const free = q.attendees.filter((a) => attendeeFree(q, a, start)).map((a) => a.id);
-    const ok = constraintAllows(q, start) && (q.mode === 'all' ? free.length === q.attendees.length : free.length > 0);
+    const requiredFree = (q.required ?? []).every((a) => attendeeFree(q, a, start));
+    const ok = constraintAllows(q, start) && requiredFree && (q.mode === 'all' ? free.length === q.attendees.length : free.length > 0);
     if (ok) out.push({ start, end: start + q.meetingMinutes * MIN, reps: free });
   }
   return out;
@@ -454,7 +484,8 @@ describe('findOpenSlots: properties', () => {
           const listed = q.attendees.filter((a) => s.reps.includes(a.id));
           if (q.mode === 'all') expect(listed).toHaveLength(q.attendees.length);
           else expect(listed.length).toBeGreaterThan(0);
-          for (const a of listed) {
+          expect(s.reps.length).toBe(listed.length); // required people are never listed
+          for (const a of [...listed, ...(q.required ?? [])]) {
             // no busy/ooo block (padded by the buffer) overlaps
             for (const b of q.busy[a.id] ?? []) {
               expect(b.start - q.bufferMs < s.end && s.start < b.end + q.bufferMs).toBe(false);

@@ -27,6 +27,11 @@ const errorOf = (text: string) => {
 };
 
 describe('team.yaml', () => {
+  it('caps booking.horizon at 90 days, naming the key', () => {
+    expect(errorOf(`${base}booking: { horizon: 120d }\n`)).toMatch(/booking\.horizon: expected at most 90d/);
+    expect(parseTeamConfig(`${base}booking: { horizon: 90d }\n`).booking.horizon).toBe(90 * 86_400_000);
+  });
+
   it('loads the example team in config/', () => {
     const team = parseTeamConfig(readFileSync(`${ROOT}config/team.yaml`, 'utf8'));
     expect(team.reps).toHaveLength(10);
@@ -49,6 +54,11 @@ describe('team.yaml', () => {
     expect(team.reps.find((r) => r.id === 'mark')!.hours.filter((h) => h.weekday === 1)).toHaveLength(2);
     expect(team.reps.find((r) => r.id === 'vp')!.hours).toEqual([]);
     expect(team.rules).toEqual([]);
+  });
+
+  it('reads currencies: US dollars per one unit, by ISO 4217 code; none by default', () => {
+    expect(parseTeamConfig(base).currencies).toEqual({});
+    expect(parseTeamConfig(base + 'currencies: { EUR: 1.08, GBP: 1.27, SEK: 0.095 }\n').currencies).toEqual({ EUR: 1.08, GBP: 1.27, SEK: 0.095 });
   });
 
   it('fills defaults: booking policy, company zone for reps without one, Mon-Fri 9-5', () => {
@@ -183,6 +193,14 @@ describe('team.yaml', () => {
     ['- a\n- b\n', 'team.yaml: (top level): expected a mapping with company, reps and fallback (see config/team.yaml), got a list'],
     ['', 'team.yaml: company is required'],
     ['reps: [', 'team.yaml: line 1: not valid YAML'],
+    [base + 'currencies: { USD: 1 }\n', 'team.yaml: currencies.USD: USD is the base currency'],
+    [base + 'currencies: { eur: 1.08 }\n', 'team.yaml: currencies.eur: expected an ISO 4217 currency code in capitals, such as EUR or GBP, got "eur"'],
+    [base + 'currencies: { XYZ: 2 }\n', 'team.yaml: currencies.XYZ: "XYZ" is not an ISO 4217 currency code'],
+    [base + 'currencies: { EUR: 0 }\n', 'team.yaml: currencies.EUR: expected US dollars per one EUR, a positive number (EUR: 1.25 means 1 EUR = $1.25), got 0'],
+    [base + 'currencies: { GBP: -1.27 }\n', 'team.yaml: currencies.GBP: expected US dollars per one GBP, a positive number'],
+    [base + 'currencies: { EUR: "1.08" }\n', 'team.yaml: currencies.EUR: expected US dollars per one EUR, a positive number (EUR: 1.25 means 1 EUR = $1.25), got "1.08"'],
+    [base + 'currencies: { EUR: .inf }\n', 'team.yaml: currencies.EUR: expected US dollars per one EUR, a positive number (EUR: 1.25 means 1 EUR = $1.25), got Infinity'],
+    [base + 'currencies: [EUR]\n', 'team.yaml: currencies: expected ISO 4217 codes with US dollars per one unit, e.g. { EUR: 1.08, GBP: 1.27 }'],
   ])('names the key, what was given and what would work (%#)', (text, message) => {
     expect(errorOf(text)).toContain(message);
   });

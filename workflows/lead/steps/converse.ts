@@ -1,6 +1,8 @@
 import { condition } from '@temporalio/workflow';
 import { clarifyMessage, declineAckMessage } from '../../../domain/converse/copy';
 import { understandReply, type ReplyIntent } from '../../../domain/converse/reply';
+import { mergeConstraints } from '../../../domain/schedule/constraint';
+import { continueAsNewIfLong } from './continue';
 import type { BookingRequest, LeadState } from '../state';
 import { book } from './book';
 import { handToHuman } from './hand-off';
@@ -37,7 +39,11 @@ export async function converseUntilBooked(lead: LeadState): Promise<Conversation
       return 'declined';
     }
     if (intent.kind === 'unclear') lead.say(clarifyMessage(intent.question));
-    if (intent.kind === 'new_times') await proposeTimes(lead, 'new_times', intent.constraint);
+    if (intent.kind === 'new_times') {
+      // What the buyer ruled out stays ruled out for the whole conversation.
+      lead.constraint = mergeConstraints(lead.constraint ?? undefined, intent.constraint, Date.now()) ?? null;
+      await proposeTimes(lead, 'new_times', lead.constraint ?? undefined);
+    }
     if (intent.kind === 'choose' && (await book(lead, intent.proposalId)).outcome === 'booked') return 'booked';
   }
 }
@@ -47,8 +53,9 @@ async function nextBuyerInput(lead: LeadState): Promise<BuyerInput> {
   for (;;) {
     const request = lead.bookingRequests.shift();
     if (request) return { kind: 'book', request };
-    const text = lead.inbox.shift();
-    if (text !== undefined) {
+    if (lead.inbox.length > 0) {
+      await lead.pace();
+      const text = lead.inbox.shift()!;
       lead.lastBuyerActivity = Date.now();
       lead.nudged = false;
       return { kind: 'message', text };
@@ -58,9 +65,11 @@ async function nextBuyerInput(lead: LeadState): Promise<BuyerInput> {
     const nudgeTime = nudgeAt(lead);
     if (now >= deadline) return { kind: 'timeout' };
     if (nudgeTime !== null && now >= nudgeTime) return { kind: 'nudge' };
+    await continueAsNewIfLong(lead);
     const wakeAt = Math.min(deadline, nudgeTime ?? Infinity);
     lead.attributes.setDeadline(wakeAt);
     lead.flush();
+    lead.waited();
     await condition(() => lead.inbox.length > 0 || lead.bookingRequests.length > 0, wakeAt - now);
   }
 }

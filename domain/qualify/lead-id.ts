@@ -1,4 +1,4 @@
-import { leadWorkflowId, normalizeEmail } from '../domain/qualify/lead';
+import { leadWorkflowId, normalizeEmail } from './lead';
 
 /**
  * A lead is one run of the workflow `lead-<email>`: the same buyer can come back after a lead

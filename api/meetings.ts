@@ -1,0 +1,198 @@
+/**
+ * After booking (contract sections 4 and 6): cancel the booked meeting, record how it went, and
+ * list meetings by time and outcome for ops — the lead's workflow does the work (updates), Temporal
+ * visibility answers the list (search attributes MeetingAt, MeetingOutcome, AssignedRep).
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { WorkflowNotFoundError, type WorkflowExecutionInfo } from '@temporalio/client';
+import { encodeLeadId } from '../domain/qualify/lead-id';
+import { cancelMeetingUpdate, MEETING_OUTCOMES, recordOutcomeUpdate, REPORTED_OUTCOMES } from '../workflows/lead/messages';
+import { AssignedRepKey, LeadStageKey, MeetingAtKey, MeetingOutcomeKey } from '../workflows/lead/search-attributes';
+import type { ApiDeps, ApiEnv } from './context';
+import { workflowUiUrl } from './context';
+import { ApiError } from './errors';
+import { authorizeLead, bodyErrors, errors, json, leadClosed, liveLead, security } from './lead-access';
+import { bookingSchema, errorSchema, leadIdParams, stageSchema } from './schemas';
+
+const body = <T>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+
+const cancelBodySchema = z.strictObject({ reason: z.string().trim().max(1_000).optional() });
+const outcomeBodySchema = z.strictObject({ outcome: z.enum(REPORTED_OUTCOMES), note: z.string().trim().max(2_000).optional() });
+const outcomeResultSchema = z.object({ stage: stageSchema, outcome: z.enum(REPORTED_OUTCOMES) });
+const cancelResultSchema = z.object({ stage: stageSchema, booking: bookingSchema });
+
+const meetingsQuerySchema = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Meetings starting at or after (ISO date-time); default: 24 h ago' }),
+  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Meetings starting before (ISO date-time); default: 7 days ahead' }),
+  outcome: z.enum(MEETING_OUTCOMES).optional(),
+  rep: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+
+const meetingRowSchema = z.object({
+  leadId: z.string(),
+  workflowId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  company: z.string().nullable(),
+  meetingAt: z.string(),
+  outcome: z.enum(MEETING_OUTCOMES),
+  stage: z.string(),
+  rep: z.string().nullable(),
+  temporalUiUrl: z.string().nullable(),
+});
+const meetingsSchema = z.object({
+  meetings: z.array(meetingRowSchema),
+  /** Per rep over the listed meetings: how many had an outcome, and the share of those the buyer missed. */
+  noShowRate: z.record(z.string(), z.object({ decided: z.number(), noShows: z.number(), rate: z.number().nullable() })),
+});
+
+const DAY_MS = 86_400_000;
+const quote = (v: string) => `"${v.replace(/["\\]/g, '')}"`;
+
+/** The visibility query for a window of meeting times, optionally one outcome and one rep. */
+export function meetingsQuery(filter: { from: Date; to: Date; outcome?: string; rep?: string }): string {
+  const parts = [
+    'WorkflowType = "leadWorkflow"',
+    `MeetingAt >= ${quote(filter.from.toISOString())}`,
+    `MeetingAt < ${quote(filter.to.toISOString())}`,
+  ];
+  if (filter.outcome) parts.push(`MeetingOutcome = ${quote(filter.outcome)}`);
+  if (filter.rep) parts.push(`AssignedRep = ${quote(filter.rep)}`);
+  return parts.join(' AND ');
+}
+
+function meetingRow(info: WorkflowExecutionInfo, deps: ApiDeps) {
+  const get = <T>(key: { name: string }) => info.typedSearchAttributes.get(key as never) as T | undefined;
+  const memo = (info.memo ?? {}) as { name?: unknown; company?: unknown; firstRunId?: unknown };
+  const email = info.workflowId.replace(/^lead-/, '');
+  return {
+    // A lead continued as new keeps the id of its first run.
+    leadId: encodeLeadId(email, info.raw.firstRunId || info.runId),
+    workflowId: info.workflowId,
+    email,
+    name: typeof memo.name === 'string' ? memo.name : null,
+    company: typeof memo.company === 'string' ? memo.company : null,
+    meetingAt: (get<Date>(MeetingAtKey) ?? new Date(0)).toISOString(),
+    outcome: (get<string>(MeetingOutcomeKey) ?? 'scheduled') as (typeof MEETING_OUTCOMES)[number],
+    stage: get<string>(LeadStageKey) ?? 'booked',
+    rep: get<string>(AssignedRepKey) ?? null,
+    temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, info.workflowId, info.runId),
+  };
+}
+
+/** No-show rate per rep over meetings with a known outcome (a rep's own no-show counts against the rep, not the buyer). */
+export function noShowRates(rows: { rep: string | null; outcome: string }[]): Record<string, { decided: number; noShows: number; rate: number | null }> {
+  const out: Record<string, { decided: number; noShows: number; rate: number | null }> = {};
+  for (const r of rows) {
+    if (!r.rep) continue;
+    const entry = (out[r.rep] ??= { decided: 0, noShows: 0, rate: null });
+    if (r.outcome === 'held' || r.outcome === 'no_show') entry.decided++;
+    if (r.outcome === 'no_show') entry.noShows++;
+  }
+  for (const entry of Object.values(out)) entry.rate = entry.decided > 0 ? entry.noShows / entry.decided : null;
+  return out;
+}
+
+export function meetingRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>();
+  const timeoutMs = deps.temporalTimeoutMs ?? 10_000;
+  const timed = <T>(fn: () => Promise<T>, ms = timeoutMs): Promise<T> => deps.client.connection.withDeadline(Date.now() + ms, fn);
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/leads/{leadId}/cancel',
+      summary: 'Cancel the booked meeting (the buyer, with the lead’s token, or a server)',
+      description:
+        'The calendar event is cancelled (invitees notified), the CRM meeting marked canceled, the rep told, and the lead ends in stage `canceled`. ' +
+        '409 `lead_state_conflict` when no meeting is ahead, `lead_closed` when the lead is closed.',
+      security,
+      request: { params: leadIdParams, ...body(cancelBodySchema) },
+      responses: { 200: json(cancelResultSchema, 'Canceled'), 409: json(errorSchema, 'Nothing to cancel'), ...bodyErrors, ...errors },
+    }),
+    async (c) => {
+      const { leadId } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const caller = c.get('caller');
+      const ids = authorizeLead(caller, leadId);
+      const { handle } = await timed(() => liveLead(deps.client, ids));
+      try {
+        const result = await timed(
+          () => handle.executeUpdate(cancelMeetingUpdate, { args: [{ by: caller.kind === 'buyer' ? 'buyer' : 'server', ...(reason ? { reason } : {}) }] }),
+          timeoutMs * 3,
+        );
+        return c.json(result, 200);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw leadClosed('completed');
+        throw err;
+      }
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/leads/{leadId}/outcome',
+      summary: 'Record how the meeting went (API key only): held, no_show or rep_no_show',
+      description:
+        '`held` closes the lead; `no_show` offers the buyer new times once (then the lead ends `unresponsive`); `rep_no_show` apologises, offers new times with a cover and ' +
+        'shows the lead as `needs_attention`. The outcome goes to the CRM meeting and to the pool’s fairness counts. 409 before the meeting has started.',
+      security,
+      request: { params: leadIdParams, ...body(outcomeBodySchema) },
+      responses: { 200: json(outcomeResultSchema, 'Recorded'), 409: json(errorSchema, 'No meeting to record an outcome for (yet)'), ...bodyErrors, ...errors },
+    }),
+    async (c) => {
+      const { leadId } = c.req.valid('param');
+      const { outcome, note } = c.req.valid('json');
+      const caller = c.get('caller');
+      if (caller.kind !== 'server') throw new ApiError(401, 'unauthorized', 'recording an outcome needs an API key');
+      const ids = authorizeLead(caller, leadId);
+      const { handle } = await timed(() => liveLead(deps.client, ids));
+      try {
+        const result = await timed(() => handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome, ...(note ? { note } : {}) }] }), timeoutMs * 3);
+        return c.json(result, 200);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw leadClosed('completed');
+        throw err;
+      }
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/ops/meetings',
+      summary: 'Meetings by time and outcome, from Temporal visibility (API key only)',
+      description: 'Ordered by meeting time. `noShowRate` per rep over the listed meetings whose outcome is known. Visibility is eventually consistent.',
+      security: [{ bearer: [] }],
+      request: { query: meetingsQuerySchema },
+      responses: {
+        200: json(meetingsSchema, 'Meetings'),
+        400: json(errorSchema, 'Invalid filter'),
+        401: json(errorSchema, 'API key required'),
+        429: json(errorSchema, 'Rate limited (see Retry-After)'),
+        503: json(errorSchema, 'Temporal is unreachable'),
+      },
+    }),
+    async (c) => {
+      if (c.get('caller').kind !== 'server') throw new ApiError(401, 'unauthorized', 'ops routes need an API key');
+      const q = c.req.valid('query');
+      const now = Date.now();
+      const from = q.from ? new Date(q.from) : new Date(now - DAY_MS);
+      const to = q.to ? new Date(q.to) : new Date(now + 7 * DAY_MS);
+      if (from >= to) throw new ApiError(400, 'invalid_input', '`from` must be before `to`');
+      const rows: ReturnType<typeof meetingRow>[] = [];
+      await timed(async () => {
+        const query = meetingsQuery({ from, to, ...(q.outcome ? { outcome: q.outcome } : {}), ...(q.rep ? { rep: q.rep } : {}) });
+        for await (const info of deps.client.workflow.list({ query, pageSize: Math.min(q.limit, 100) })) {
+          rows.push(meetingRow(info, deps));
+          if (rows.length >= q.limit) break;
+        }
+      });
+      rows.sort((a, b) => a.meetingAt.localeCompare(b.meetingAt));
+      return c.json({ meetings: rows, noShowRate: noShowRates(rows) }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,266 @@
+/**
+ * Buyers and their chat frontend, over HTTP against the API processes: leads are submitted with the
+ * API key (as a chat frontend does), and each buyer reads and answers their own lead with its buyer
+ * token, through either API process. Every answer is logged, so the test can say that no 5xx other
+ * than the documented 503s (with Retry-After) ever reached a buyer; 503s are
+ * retried as the widget retries them (web/static/widget.js): after Retry-After, looking at the lead
+ * first so that nothing is sent twice.
+ */
+import type { Client } from '@temporalio/client';
+import { decodeLeadId } from '../../domain/qualify/lead-id';
+import { mapLimit, sleep } from '../../scripts/bench-lib';
+import { LeadStageKey } from '../../workflows/lead/search-attributes';
+import { type LeadStage, type Proposal } from '../../workflows/lead/messages';
+import { API_KEY } from './baton';
+
+export interface ApiReply {
+  status: number;
+  // The API's JSON, as a client sees it.
+  body: Record<string, any>;
+  retryAfter: string | null;
+}
+
+/** The API's 503s (api/errors.ts, /openapi.json): Temporal unreachable, or a lead whose workflow task is being retried. */
+const DOCUMENTED_503 = ['temporal_unavailable', 'lead_not_ready'];
+
+/** What the APIs answered, over the whole run. */
+export class ApiLog {
+  readonly byStatus = new Map<number, number>();
+  /** 5xx that are not the documented 503, and requests that got no answer at all. */
+  readonly undocumented: string[] = [];
+  /** Documented 503s (with Retry-After) per route and code. */
+  readonly unavailable = new Map<string, number>();
+
+  private readonly t0 = Date.now();
+
+  record(method: string, route: string, r: ApiReply | Error): void {
+    const at = `${((Date.now() - this.t0) / 1000).toFixed(1)}s`;
+    if (r instanceof Error) return void this.undocumented.push(`${at} ${method} ${route}: no answer (${r.message})`);
+    this.byStatus.set(r.status, (this.byStatus.get(r.status) ?? 0) + 1);
+    if (r.status < 500) return;
+    if (r.status === 503 && DOCUMENTED_503.includes(r.body?.error?.code) && r.retryAfter) {
+      const key = `${method} ${route} ${r.body.error.code}`;
+      this.unavailable.set(key, (this.unavailable.get(key) ?? 0) + 1);
+    } else {
+      this.undocumented.push(`${at} ${method} ${route}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+    }
+  }
+}
+
+/** The widget's reading of Retry-After (seconds), kept between 1 s and a minute. */
+const retryDelay = (header: string | null) => Math.min(Math.max(/^\d+$/.test(header ?? '') ? Number(header) * 1000 : 5_000, 1_000), 60_000);
+
+export class Apis {
+  private next = 0;
+  constructor(
+    readonly urls: string[],
+    readonly log: ApiLog,
+  ) {}
+
+  /** One request through the next API process (round robin), or through `api` when given. */
+  async call(method: string, path: string, o: { body?: unknown; token?: string; api?: number } = {}): Promise<ApiReply> {
+    const url = this.urls[o.api ?? this.next++ % this.urls.length]!;
+    const route = path.replace(/\/v1\/leads\/[^/]+/, '/v1/leads/:leadId');
+    try {
+      const res = await fetch(url + path, {
+        method,
+        headers: { Authorization: `Bearer ${o.token ?? API_KEY}`, ...(o.body ? { 'Content-Type': 'application/json' } : {}) },
+        ...(o.body ? { body: JSON.stringify(o.body) } : {}),
+        signal: AbortSignal.timeout(120_000),
+      });
+      const text = await res.text();
+      const reply = { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : {}, retryAfter: res.headers.get('retry-after') };
+      this.log.record(method, route, reply);
+      return reply;
+    } catch (err) {
+      this.log.record(method, route, err as Error);
+      throw err;
+    }
+  }
+
+  /**
+   * `call`, retried while the answer is 503 or 429, after the Retry-After it carries. Before a
+   * resend, `landed` may say the previous attempt went through after all (a reply to use), that it
+   * did not (`false`: send again) or that it cannot tell yet (`null`: wait and look again).
+   */
+  async persistent(
+    method: string,
+    path: string,
+    o: { body?: unknown; token?: string; api?: number } = {},
+    landed?: () => Promise<ApiReply | false | null>,
+    deadline = Date.now() + 4 * 60_000,
+  ): Promise<ApiReply & { retried: number }> {
+    let retried = 0;
+    for (;;) {
+      const r = await this.call(method, path, o);
+      if ((r.status !== 503 && r.status !== 429) || Date.now() > deadline) return { ...r, retried };
+      retried++;
+      let wait = retryDelay(r.retryAfter);
+      for (;;) {
+        await sleep(wait);
+        const seen = landed ? await landed().catch(() => null) : false;
+        if (seen) return { ...seen, retried };
+        if (seen === false || Date.now() > deadline) break;
+        wait = 5_000;
+      }
+    }
+  }
+}
+
+export interface LeadView {
+  stage: LeadStage;
+  proposals: Proposal[];
+  booking: { start: string; end: string } | null;
+  messages: { id: number; from: 'buyer' | 'agent'; text: string }[];
+}
+
+export interface Buyer {
+  i: number;
+  email: string;
+  /** How this buyer answers: the booking button (an update) or a chat reply (a signal). */
+  plan: 'book' | 'choose';
+  leadId?: string;
+  token?: string;
+  workflowId?: string;
+  runId?: string;
+  /** Index into JOURNEY of the step the lead is on. */
+  step: number;
+  /** The proposal round last answered (fresh proposals after a conflict start a new one). */
+  answeredRound?: string;
+  /** Not driven while true (the test answers it itself, during an outage). */
+  hold?: boolean;
+  /** Ended in needs_attention: a person took over (after repeated conflicts); not lost, not booked. */
+  handedOff?: boolean;
+  submittedAt?: number;
+  doneAt?: number;
+}
+
+export function buyer(i: number, tag: string): Buyer {
+  return { i, email: `buyer-${i}@${tag}-shop${i}.example`, plan: i % 2 === 0 ? 'book' : 'choose', step: 0 };
+}
+
+const MESSAGES = [
+  'We are a 300-person logistics company in Ohio; can we see a demo?',
+  'SaaS startup, 40 people, Austin. Looking to route inbound demo requests.',
+  'Hospital network in Seattle, about 2,000 staff, evaluating lead routing.',
+];
+
+/** POST /v1/leads with the API key, retried through outages; the lead's ids and buyer token. */
+export async function submit(b: Buyer, apis: Apis): Promise<void> {
+  b.submittedAt = Date.now();
+  const body = { email: b.email, name: `Buyer ${b.i}`, company: `Shop ${b.i}`, message: MESSAGES[b.i % MESSAGES.length] };
+  // A 503 may hide a start that happened: the retry then joins it (200, with the token for the API key).
+  const r = await apis.persistent('POST', '/v1/leads', { body });
+  if (r.status !== 202 && r.status !== 200) throw new Error(`POST /v1/leads for ${b.email}: ${r.status} ${JSON.stringify(r.body)}`);
+  const ids = decodeLeadId(r.body.leadId as string);
+  if (!ids) throw new Error(`POST /v1/leads answered a malformed leadId ${r.body.leadId}`);
+  Object.assign(b, { leadId: r.body.leadId, token: r.body.buyerToken, ...ids });
+}
+
+export async function view(b: Buyer, apis: Apis): Promise<LeadView | null> {
+  const r = await apis.call('GET', `/v1/leads/${b.leadId}`, { token: b.token! });
+  return r.status === 200 ? (r.body as LeadView) : null;
+}
+
+/** The buyer's chat reply, never sent twice: a later buyer message with the same text is this one. */
+export function sendMessage(b: Buyer, text: string, apis: Apis, before: LeadView) {
+  const known = new Set(before.messages.map((m) => m.id));
+  return apis.persistent('POST', `/v1/leads/${b.leadId}/messages`, { body: { text }, token: b.token! }, async () => {
+    const now = await view(b, apis);
+    if (!now) return null;
+    return now.messages.some((m) => m.from === 'buyer' && m.text === text && !known.has(m.id)) ? { status: 202, body: { leadId: b.leadId }, retryAfter: null } : false;
+  });
+}
+
+/** The booking button: booked meanwhile stands; a proposal no longer on offer is a conflict. */
+export function bookTime(b: Buyer, proposalId: string, apis: Apis) {
+  return apis.persistent('POST', `/v1/leads/${b.leadId}/booking`, { body: { proposalId }, token: b.token! }, async () => {
+    const now = await view(b, apis);
+    if (!now) return null;
+    if (now.booking) return { status: 200, body: { booking: now.booking }, retryAfter: null };
+    if (now.stage !== 'awaiting_reply' || !now.proposals.some((p) => p.id === proposalId)) return { status: 409, body: { error: { code: 'lead_state_conflict' } }, retryAfter: null };
+    return false;
+  });
+}
+
+/** Answers the proposals on offer, once per round; buyers pick different options, as people do. */
+async function chooseTime(b: Buyer, lead: LeadView, apis: Apis): Promise<void> {
+  if (lead.proposals.length === 0) return;
+  const round = lead.proposals[0]!.id.split('-')[0]!;
+  if (b.answeredRound === round) return;
+  const pick = (b.i + Number(round)) % lead.proposals.length;
+  const r = b.plan === 'book' ? await bookTime(b, lead.proposals[pick]!.id, apis) : await sendMessage(b, `Option ${pick + 1} works for me`, apis, lead);
+  // 200/202 answered; 409 is a conflict (fresh proposals: the next round) or a lead already moving on.
+  if (r.status < 500) b.answeredRound = round;
+}
+
+export interface JourneyStep {
+  name: string;
+  /** The stage at which the buyer acts (again whenever the lead comes back to it). */
+  actsAt: LeadStage;
+  act(b: Buyer, lead: LeadView, apis: Apis): Promise<void>;
+  /** The stage that completes this step. */
+  until: LeadStage;
+}
+
+/**
+ * A lead's whole lifecycle, as buyers drive it, in order. Every lead in the cluster test goes
+ * through all of it. Post-booking paths (reschedule, cancel, the outcome) are further entries here:
+ * e.g. `{ actsAt: 'booked', act: ask to move it, until: 'rescheduling' }, { actsAt: 'rescheduling',
+ * act: chooseTime, until: 'booked' }` — the driver, the checks and the figures follow by themselves.
+ */
+export const JOURNEY: JourneyStep[] = [{ name: 'choose one of the proposed times', actsAt: 'awaiting_reply', act: chooseTime, until: 'booked' }];
+
+/** Stage of every lead workflow on the task queue, from visibility (running or closed). */
+export async function stagesOf(client: Client, taskQueue: string): Promise<Map<string, string>> {
+  const stages = new Map<string, string>();
+  for await (const wf of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND WorkflowType = "leadWorkflow"` })) {
+    stages.set(wf.workflowId, wf.typedSearchAttributes.get(LeadStageKey) ?? wf.status.name);
+  }
+  return stages;
+}
+
+/**
+ * Drives every submitted buyer through JOURNEY until all have finished it or `deadline` passes.
+ * `expected` is how many buyers there will be (some are still being submitted); `onStages` sees each
+ * visibility snapshot (the test measures recovery from it).
+ */
+export async function drive(o: {
+  buyers: () => Buyer[];
+  expected: number;
+  client: Client;
+  taskQueue: string;
+  apis: Apis;
+  deadline: number;
+  onStages?: (stages: Map<string, string>) => void;
+}): Promise<void> {
+  while (Date.now() < o.deadline) {
+    let stages: Map<string, string>;
+    try {
+      stages = await stagesOf(o.client, o.taskQueue);
+    } catch {
+      await sleep(1_000); // Temporal restarting
+      continue;
+    }
+    o.onStages?.(stages);
+    const all = o.buyers();
+    const todo: Buyer[] = [];
+    for (const b of all) {
+      if (!b.workflowId || b.step >= JOURNEY.length) continue;
+      const stage = stages.get(b.workflowId);
+      if (stage === 'needs_attention') {
+        Object.assign(b, { step: JOURNEY.length, handedOff: true, doneAt: Date.now() });
+      } else if (stage === JOURNEY[b.step]!.until) {
+        b.step++;
+        if (b.step === JOURNEY.length) b.doneAt = Date.now();
+      } else if (!b.hold && stage === JOURNEY[b.step]!.actsAt) todo.push(b);
+    }
+    if (all.length >= o.expected && all.every((b) => b.step >= JOURNEY.length)) return;
+    await mapLimit(todo, 8, async (b) => {
+      const step = JOURNEY[b.step]!;
+      const lead = await view(b, o.apis).catch(() => null);
+      if (lead?.stage === step.actsAt) await step.act(b, lead, o.apis).catch(() => {});
+    });
+    await sleep(1_000);
+  }
+}

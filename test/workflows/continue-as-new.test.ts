@@ -1,0 +1,63 @@
+/**
+ * A lead's history stays bounded: on the real dev server (which reports a run's history length to
+ * the worker, as every Temporal server does), a lead that takes far more messages than it will read
+ * continues as new, carrying where it stood, and still books.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { HISTORY_EVENTS_BOUND } from '../../workflows/lead/steps/continue';
+import { EVENTS_KEPT, MAX_BUYER_MESSAGES } from '../../workflows/lead/state';
+import { bookProposalUpdate, buyerMessageSignal, statusQuery } from '../../workflows/lead/messages';
+import { devServerEnv } from '../helpers/dev-server';
+import { awaiting, harness, handedOff, waitForStatus, type Harness } from '../helpers/harness';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+beforeAll(async () => {
+  env = await devServerEnv();
+  h = await harness(env);
+});
+afterAll(async () => {
+  h?.cleanup();
+  await env?.teardown();
+});
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+  }
+  throw new Error('timed out');
+}
+
+describe('bounded history', () => {
+  it('continues as new before the history grows long, keeping where it stood, and still books', { timeout: 240_000 }, async () => {
+    await h.withWorker(async () => {
+      const handle = await h.start({ email: `chatty-${Date.now()}@mercy.example`, name: 'Jane Park', message: 'We run a hospital network and need better scheduling.' });
+      const offered = await waitForStatus(handle, awaiting);
+      const firstRun = (await handle.describe()).runId;
+      // Far more messages than a lead takes in: every signal still lands in a history.
+      const texts = Array.from({ length: MAX_BUYER_MESSAGES + 1_000 }, (_, i) => `hmm ${i}`);
+      for (let i = 0; i < texts.length; i += 50) await Promise.all(texts.slice(i, i + 50).map((text) => handle.signal(buyerMessageSignal, { text })));
+      const latest = env.client.workflow.getHandle(handle.workflowId);
+      const run = await waitFor(async () => {
+        const d = await latest.describe();
+        return d.runId !== firstRun && d.memo?.messageLimitReached ? d : undefined;
+      });
+      const s = await latest.query(statusQuery);
+      expect(s.firstRunId).toBe(firstRun);
+      expect(s.stage).toBe('awaiting_reply');
+      expect(s.proposals).toEqual(offered.proposals);
+      expect(s.events.length).toBeLessThanOrEqual(EVENTS_KEPT);
+      const previous = await env.client.workflow.getHandle(handle.workflowId, firstRun).describe();
+      expect(previous.status.name).toBe('CONTINUED_AS_NEW');
+      // It moved on because its history was long (signals still arriving land in the old run until it can).
+      expect(previous.historyLength).toBeGreaterThanOrEqual(HISTORY_EVENTS_BOUND);
+      expect(run.historyLength).toBeLessThan(HISTORY_EVENTS_BOUND);
+      // Still a lead that books, on the carried proposals.
+      const booked = await latest.executeUpdate(bookProposalUpdate, { args: [{ proposalId: s.proposals[0]!.id }] });
+      expect(booked.outcome).toBe('booked');
+      await waitForStatus(latest, handedOff);
+    });
+  });
+});
