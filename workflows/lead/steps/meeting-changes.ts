@@ -198,9 +198,14 @@ function startOver(lead: LeadState): void {
   lead.proposals = [];
   lead.attention = null;
   lead.setStage('booked');
+  publishMeeting(lead);
+}
+
+/** What ops search booked leads by: when the meeting is, how it went, whose it is. */
+export function publishMeeting(lead: LeadState): void {
   lead.attributes.set([
     { key: MeetingAtKey, value: new Date(lead.booking!.start) },
-    { key: MeetingOutcomeKey, value: 'scheduled' },
+    { key: MeetingOutcomeKey, value: lead.meeting!.outcome },
     { key: AssignedRepKey, value: lead.booking!.reps[0] ?? null },
   ]);
 }
