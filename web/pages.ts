@@ -1,5 +1,5 @@
 /** The HTML shells of Baton's own pages; their behaviour lives in web/static/*.js (no framework, no CDN). */
-import { MEETING_OUTCOMES } from '../workflows/lead/messages';
+import { MEETING_OUTCOMES } from '../domain/lead-stages';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -52,11 +52,28 @@ export function homePage(companyName: string, origin: string): string {
   });
 }
 
+/**
+ * The ops page's views, in tab order. ops.js runs the one tab mechanism (selection, arrow keys, the
+ * address); each view with `assets` has its own script (`web/static/<asset>.js`, registered through
+ * `window.BatonOps.tab`) and stylesheet. `hash` opens the tab from the address (`/ops#meetings?lead=…`).
+ */
+const OPS_VIEWS: { id: string; label: string; hash?: string; assets: string[] }[] = [
+  { id: 'leads', label: 'Leads', assets: [] },
+  { id: 'outbox', label: 'Outbox', hash: '#outbox', assets: [] },
+  { id: 'meetings', label: 'Meetings', hash: '#meetings', assets: ['ops-meetings'] },
+  { id: 'fairness', label: 'Fairness', hash: '#fairness', assets: ['ops-fairness'] },
+];
+
+function opsTab(view: (typeof OPS_VIEWS)[number], index: number): string {
+  const selected = index === 0;
+  return `<button type="button" role="tab" id="tab-${view.id}" aria-controls="panel-${view.id}" aria-selected="${selected}"${selected ? '' : ' tabindex="-1"'}${view.hash ? ` data-hash="${view.hash}"` : ''}>${escape(view.label)}</button>`;
+}
+
 export function opsPage(): string {
   return layout({
     title: 'Ops — Baton',
     current: 'ops',
-    css: ['ops.css', 'ops-meetings.css'],
+    css: ['ops.css', ...OPS_VIEWS.flatMap((v) => v.assets.map((a) => `${a}.css`))],
     body: `<section id="auth" class="panel auth" aria-labelledby="auth-h" hidden>
   <h2 id="auth-h">Sign in to the ops view</h2>
   <p class="muted">The ops views need one of the server's API keys (<code>BATON_API_KEYS</code>). It is kept in this tab only.</p>
@@ -69,9 +86,7 @@ export function opsPage(): string {
 <div id="app" hidden>
   <div class="toolbar">
     <div role="tablist" aria-label="Ops views">
-      <button type="button" role="tab" id="tab-leads" aria-controls="panel-leads" aria-selected="true">Leads</button>
-      <button type="button" role="tab" id="tab-outbox" aria-controls="panel-outbox" aria-selected="false" tabindex="-1" data-hash="#outbox">Outbox</button>
-      ${MEETINGS_TAB}
+      ${OPS_VIEWS.map(opsTab).join('\n      ')}
     </div>
     <div class="actions"><button type="button" id="refresh">Refresh</button> <button type="button" id="forget-key" hidden>Forget API key</button></div>
   </div>
@@ -85,7 +100,7 @@ export function opsPage(): string {
       <button type="submit" class="primary">Apply</button>
       <button type="button" id="clear-filters">Clear</button>
     </form>
-    <p id="leads-status" role="status" aria-live="polite"></p>
+    <p id="leads-status" class="view-status" role="status" aria-live="polite"></p>
     <div class="table-wrap">
       <table id="leads-table">
         <caption class="sr-only">Leads, stuck ones first</caption>
@@ -96,7 +111,7 @@ export function opsPage(): string {
   </section>
   <section role="tabpanel" id="panel-outbox" aria-labelledby="tab-outbox" hidden>
     <h2 class="sr-only">Outbox</h2>
-    <p id="outbox-status" role="status" aria-live="polite"></p>
+    <p id="outbox-status" class="view-status" role="status" aria-live="polite"></p>
     <table id="outbox-table">
       <caption class="sr-only">Emails sent by the embedded outbox, newest first</caption>
       <thead><tr><th scope="col">Sent</th><th scope="col">To</th><th scope="col">Subject</th></tr></thead>
@@ -104,15 +119,13 @@ export function opsPage(): string {
     </table>
   </section>
 ${meetingsPanel()}
+${fairnessPanel()}
 </div>`,
-    scripts: '<script src="/assets/ops.js"></script>\n<script src="/assets/ops-meetings.js"></script>',
+    scripts: ['ops', ...OPS_VIEWS.flatMap((v) => v.assets)].map((a) => `<script src="/assets/${a}.js"></script>`).join('\n'),
   });
 }
 
 // ── Ops: meetings (web/static/ops-meetings.js, ops-meetings.css) ───────────────────────────
-
-const MEETINGS_TAB =
-  '<button type="button" role="tab" id="tab-meetings" aria-controls="panel-meetings" aria-selected="false" tabindex="-1" data-hash="#meetings">Meetings</button>';
 
 /** How a meeting's outcome reads on the page. */
 const OUTCOME_LABELS: Record<(typeof MEETING_OUTCOMES)[number], string> = {
@@ -156,6 +169,18 @@ function meetingsPanel(): string {
       <thead><tr><th scope="col">Rep</th><th scope="col">Held or no-show</th><th scope="col">No-shows</th><th scope="col">No-show rate</th></tr></thead>
       <tbody id="rates-body"></tbody>
     </table>
+  </section>`;
+}
+
+// ── Ops: fairness (web/static/ops-fairness.js, ops-fairness.css) ───────────────────────────
+
+/** Each pool's leads this window against the weighted share, from `GET /v1/ops/fairness`. */
+function fairnessPanel(): string {
+  return `  <section role="tabpanel" id="panel-fairness" aria-labelledby="tab-fairness" hidden>
+    <h2 class="sr-only">Fairness</h2>
+    <p id="fairness-status" class="view-status" role="status" aria-live="polite"></p>
+    <p class="muted small legend"><span class="swatch fill"></span> leads this window <span class="swatch mark"></span> weighted share (the bar should end near the line)</p>
+    <div id="fairness-pools"></div>
   </section>`;
 }
 

@@ -1,7 +1,8 @@
 /*
  * Baton ops page: counts by stage, leads from Temporal visibility (stuck ones first) with a link to
  * each workflow in the Temporal UI, and the embedded email outbox. Plain JS, no dependencies.
- * Other views (ops-meetings.js) plug in through `window.BatonOps`: its helpers, and `tab(id, load)`.
+ * This file owns the one tab mechanism; the other views (ops-meetings.js, ops-fairness.js) plug in
+ * through `window.BatonOps`: its helpers, and `tab(id, load)`.
  */
 (function () {
   'use strict';
