@@ -4,48 +4,22 @@
  * at its start, no-shows asked first, the server's refusal shown, filters and the rep's link kept
  * in the address. The real path (dev and time-skipping servers) runs in Chromium: test/e2e/meetings.test.ts.
  */
-import { JSDOM } from 'jsdom';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { opsPage } from '../../web/pages';
-import { ROOT } from '../helpers/paths';
+import { closeOpsPages, mountOps, type Reply } from './ops-dom';
 
-const SCRIPTS = ['ops.js', 'ops-meetings.js'].map((f) => readFileSync(join(ROOT, 'web', 'static', f), 'utf8'));
 const MIN = 60_000;
 
-type Reply = { status: number; body?: unknown };
-const doms: JSDOM[] = [];
-afterEach(() => {
-  for (const d of doms.splice(0)) d.window.close();
-});
+afterEach(closeOpsPages);
 
 /** The ops page at `hash`, signed in, with `answer(method, path, body)` as the API. */
 function mount(hash: string, answer: (method: string, path: string, body: unknown) => Reply) {
-  const sent: { method: string; path: string; body: unknown }[] = [];
-  const dom = new JSDOM(opsPage(), { url: `http://baton.test/ops${hash}`, runScripts: 'outside-only' });
-  doms.push(dom);
-  const w = dom.window as unknown as Window & typeof globalThis & { eval(code: string): void };
-  w.sessionStorage.setItem('baton:ops:key', 'key-1');
-  Object.assign(w, {
-    fetch: async (url: string, init: { method: string; body?: string }) => {
-      const path = new URL(url, 'http://baton.test').pathname + new URL(url, 'http://baton.test').search;
-      const body = init.body ? JSON.parse(init.body) : undefined;
-      sent.push({ method: init.method, path, body });
-      const reply = answer(init.method, path, body);
-      return new Response(JSON.stringify(reply.body ?? {}), { status: reply.status, headers: { 'content-type': 'application/json' } });
-    },
-  });
-  for (const code of SCRIPTS) w.eval(code);
-  const d = w.document;
+  const page = mountOps(hash, answer);
+  const d = page.d;
   return {
-    w,
-    d,
-    sent,
+    ...page,
     row: (leadId: string) => d.querySelector(`#meetings-body tr[data-lead-id="${leadId}"]`),
     buttons: (leadId: string) => [...d.querySelectorAll<HTMLButtonElement>(`#meetings-body tr[data-lead-id="${leadId}"] .record button`)],
     status: () => d.getElementById('meetings-status')!.textContent,
-    posts: () => sent.filter((s) => s.method === 'POST'),
   };
 }
 
