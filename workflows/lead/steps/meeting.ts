@@ -9,6 +9,7 @@ import { close, type Closed } from './close';
 import { continueAsNewIfLong } from './continue';
 import { cancelMeeting, changeMeeting, checkReps, pickNewTime, publishMeeting, withdrawOffer } from './meeting-changes';
 import { askForOutcome, recordOutcome } from './outcome';
+import { tellPools } from './tell-pools';
 
 type MeetingInput =
   | { kind: 'outcome'; request: OutcomeRequest }
@@ -27,6 +28,8 @@ export async function stayUntilHeld(lead: LeadState): Promise<Closed> {
   if (!lead.runner.staysWithMeeting()) return close(lead, 'booked');
   startMeeting(lead);
   for (;;) {
+    // The pools that gave the lead a turn hear each change to its meeting (booked, moved, covered, how it went).
+    await tellPools(lead);
     await continueAsNewIfLong(lead);
     const next = await nextMeetingInput(lead);
     switch (next.kind) {
@@ -52,7 +55,10 @@ export async function stayUntilHeld(lead: LeadState): Promise<Closed> {
         await withdrawOffer(lead);
         break;
     }
-    if (FINAL_STAGES.includes(lead.stage) || lead.closedReason !== null) return close(lead, lead.stage);
+    if (FINAL_STAGES.includes(lead.stage) || lead.closedReason !== null) {
+      await tellPools(lead);
+      return close(lead, lead.stage);
+    }
   }
 }
 
