@@ -54,22 +54,25 @@ export async function findTimesFor(
   return findTimesAmong(deps, { ...attendeesFor(decision), ...rest, ...(decision.blocked ? { blocked: decision.blocked } : {}) });
 }
 
+/** What a search for times takes: among whom, from when, how many, and what the buyer asked for. */
+export interface TimesRequest {
+  ids: string[];
+  mode: 'all' | 'any';
+  required?: string[];
+  now: number;
+  count: number;
+  buyerTimezone?: string;
+  constraint?: TimeConstraint;
+  /** A booked meeting being moved: its own event is not in the way of its new time. */
+  ignore?: { start: string; end: string };
+  /** The routing decision's periods where a rep is at their pool cap (RouteDecision.blocked): never offered. */
+  blocked?: RouteDecision['blocked'];
+}
+
 /** The times to offer among given reps (every one of them, or any one for a group pool), from their calendars. */
 export async function findTimesAmong(
   deps: ActivityDeps,
-  input: {
-    ids: string[];
-    mode: 'all' | 'any';
-    required?: string[];
-    now: number;
-    count: number;
-    buyerTimezone?: string;
-    constraint?: TimeConstraint;
-    /** A booked meeting being moved: its own event is not in the way of its new time. */
-    ignore?: { start: string; end: string };
-    /** The routing decision's periods where a rep is at their pool cap (RouteDecision.blocked): never offered. */
-    blocked?: RouteDecision['blocked'];
-  },
+  input: TimesRequest,
 ): Promise<FoundTimes> {
   const { ids, mode } = input;
   const required = input.required ?? [];
@@ -141,16 +144,7 @@ export function calendarActivities(deps: ActivityDeps) {
      * their cap then. A cap filled since routing is not seen here (moving a meeting takes no pool
      * turn); a rep who took over the meeting as cover has no periods in it.
      */
-    async findTimesWith(input: {
-      workflowId: string;
-      ids: string[];
-      now: number;
-      count: number;
-      buyerTimezone?: string;
-      constraint?: TimeConstraint;
-      ignore?: { start: string; end: string };
-      blocked?: RouteDecision['blocked'];
-    }): Promise<FoundTimes> {
+    async findTimesWith(input: Omit<TimesRequest, 'mode' | 'required'> & { workflowId: string }): Promise<FoundTimes> {
       const { workflowId: _workflowId, ...rest } = input;
       return findTimesAmong(deps, { ...rest, mode: 'all' });
     },
