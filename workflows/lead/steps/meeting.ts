@@ -7,7 +7,7 @@ import { FINAL_STAGES, type BookingOutcome, type MeetingState } from '../message
 import type { CancelRequest, LeadState, OutcomeRequest } from '../state';
 import { close, type Closed } from './close';
 import { continueAsNewIfLong } from './continue';
-import { cancelMeeting, changeMeeting, checkReps, pickNewTime, publishMeeting, withdrawOffer } from './meeting-changes';
+import { cancelMeeting, changeMeeting, checkReps, freshTimeline, pickNewTime, publishMeeting, withdrawOffer } from './meeting-changes';
 import { askForOutcome, recordOutcome } from './outcome';
 import { tellPools } from './tell-pools';
 
@@ -69,22 +69,8 @@ function startMeeting(lead: LeadState): void {
   publishMeeting(lead);
 }
 
-
 export function newMeetingState(): MeetingState {
-  return {
-    version: 1,
-    bookedAt: Date.now(),
-    remindersSent: [],
-    lastCheckAt: null,
-    finalCheckDone: false,
-    outcomeAsked: false,
-    outcome: 'scheduled',
-    reschedules: 0,
-    offer: null,
-    recoveryUsed: false,
-    acknowledged: false,
-    eventGone: false,
-  };
+  return { version: 1, reschedules: 0, recoveryUsed: false, ...freshTimeline() };
 }
 
 /** The meeting's next duty (reminder, check, outcome, giving up); none while new times are on offer after it. */
