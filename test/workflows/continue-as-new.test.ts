@@ -44,6 +44,8 @@ describe('bounded history', () => {
         const d = await latest.describe();
         return d.runId !== firstRun && d.memo?.messageLimitReached ? d : undefined;
       });
+      // The API reads the cap from the memo and states the limit (429 message_limit, details.limit).
+      expect(run.memo).toMatchObject({ messageLimitReached: true, messageLimit: MAX_BUYER_MESSAGES });
       const s = await latest.query(statusQuery);
       expect(s.firstRunId).toBe(firstRun);
       expect(s.stage).toBe('awaiting_reply');

@@ -121,7 +121,7 @@ export class LeadState {
     setHandler(buyerMessageSignal, ({ text }) => {
       if (this.buyerMessages >= MAX_BUYER_MESSAGES) return; // the API refuses them from here on (memo below)
       this.buyerMessages++;
-      if (this.buyerMessages === MAX_BUYER_MESSAGES) upsertMemo({ messageLimitReached: true });
+      if (this.buyerMessages === MAX_BUYER_MESSAGES) upsertMemo({ messageLimitReached: true, messageLimit: MAX_BUYER_MESSAGES });
       this.record({ from: 'buyer', text });
       this.inbox.push(text);
     });
