@@ -12,7 +12,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { BuyerTokens } from '../../api/auth';
-import type { ApiDeps } from '../../api/context';
 import type { EventStreamLimits } from '../../api/event-hub';
 import { decodeLeadId } from '../../domain/qualify/lead-id';
 import { eventsQuery } from '../../workflows/lead/messages';
@@ -29,7 +28,7 @@ type Lead = { leadId: string; buyerToken: string; workflowId: string };
 let leads: Lead[];
 
 /** The real app on the shared dev server, on a real socket, its Temporal queries counted. */
-async function servedApp(sse: Partial<EventStreamLimits> = {}, deps: Partial<ApiDeps> = {}) {
+async function servedApp(sse: Partial<EventStreamLimits> = {}) {
   const counted = countingClient(env.client);
   const app = createApp({
     client: counted.client,
@@ -38,7 +37,6 @@ async function servedApp(sse: Partial<EventStreamLimits> = {}, deps: Partial<Api
     apiKeys: [TEST_API_KEY, SECOND_KEY],
     tokens: new BuyerTokens(TEST_TOKEN_SECRET),
     sse: { pollMs: 50, heartbeatMs: 1_000, ...sse },
-    ...deps,
   });
   const { base, server } = await serveApp(app);
   return { app, base, server, queries: counted.queries };
@@ -73,22 +71,19 @@ beforeAll(async () => {
   ({ env, h, app, close } = await devServerApp());
   worker = backgroundWorker(h);
   // Three leads waiting for the buyer's reply: a stream of each has a few events to replay.
-  leads = await (async () => {
-    const created = await Promise.all(
-      ['a', 'b', 'c'].map(async (n) => {
-        const res = await app.request('/v1/leads', json({ email: `streams-${n}-${Date.now()}@mercyhealth.org`, message: 'A hospital network in Seattle; can we meet?' }));
-        return (await res.json()) as Lead;
-      }),
-    );
-    for (const lead of created) {
-      for (const deadline = Date.now() + 30_000; ; await sleep(100)) {
-        const view = (await (await app.request(`/v1/leads/${lead.leadId}`, { headers: bearer(TEST_API_KEY) })).json()) as { stage?: string };
-        if (view.stage === 'awaiting_reply') break;
-        if (Date.now() > deadline) throw new Error(`lead never reached awaiting_reply: ${JSON.stringify(view)}`);
-      }
+  leads = await Promise.all(
+    ['a', 'b', 'c'].map(async (n) => {
+      const res = await app.request('/v1/leads', json({ email: `streams-${n}-${Date.now()}@mercyhealth.org`, message: 'A hospital network in Seattle; can we meet?' }));
+      return (await res.json()) as Lead;
+    }),
+  );
+  for (const lead of leads) {
+    for (const deadline = Date.now() + 30_000; ; await sleep(100)) {
+      const view = (await (await app.request(`/v1/leads/${lead.leadId}`, { headers: bearer(TEST_API_KEY) })).json()) as { stage?: string };
+      if (view.stage === 'awaiting_reply') break;
+      if (Date.now() > deadline) throw new Error(`lead never reached awaiting_reply: ${JSON.stringify(view)}`);
     }
-    return created;
-  })();
+  }
 });
 afterAll(async () => {
   for (const lead of leads ?? []) await env.client.workflow.getHandle(lead.workflowId).terminate('test done').catch(() => undefined);
@@ -127,7 +122,7 @@ describe('event streams on the dev server, over real sockets', () => {
       expect(streams.map((s) => s.status)).toEqual(streams.map(() => 200));
       // Every stream of A replays the lead's story so far, in order, once.
       await Promise.all(ofA.map((s) => s.until((e) => e.length >= lastA)));
-      for (const s of ofA) expect(idsOf(s.events)).toEqual(oneTo(lastA));
+      for (const s of ofA) expect(idsOf(s.events)).toEqual(oneTo(s.events.length));
       await Promise.all(others.map((s) => s.until((e) => e.length > 0)));
       await sleep(200);
       const from = Date.now();
@@ -232,10 +227,11 @@ describe('event streams on the dev server, over real sockets', () => {
         const asked = received.find((e) => e.data.message?.text === text);
         if (asked && received.some((e) => e.data.message?.from === 'agent' && e.id > asked.id)) break;
       }
-      const { events, last } = await lastEventId(b);
-      // Every event, once, in order: exactly what the workflow recorded.
-      expect(idsOf(received)).toEqual(oneTo(last));
-      expect(received.map((e) => e.data)).toEqual(events);
+      // Every event up to the last one received, once, in order: exactly what the workflow recorded
+      // (more may have come since the last stream ended).
+      const { events } = await lastEventId(b);
+      expect(idsOf(received)).toEqual(oneTo(received.length));
+      expect(received.map((e) => e.data)).toEqual(events.slice(0, received.length));
       expect(received.some((e) => e.data.message?.text === text)).toBe(true);
       // Each stream lived about its maximum age (a heartbeat every second would keep it open forever otherwise).
       for (const ms of lifetimes) {
@@ -267,12 +263,12 @@ describe('event streams on the dev server, over real sockets', () => {
       streams.push(late);
       const { last: now } = await lastEventId(c);
       await late.until((e) => e.length >= now);
-      expect(idsOf(late.events)).toEqual(oneTo(now));
+      expect(idsOf(late.events)).toEqual(oneTo(late.events.length));
       expect(catchUps()).toBe(1);
       const later = await openStream(base, eventsPath(c), bearer(c.buyerToken));
       streams.push(later);
       await later.until((e) => e.length >= now);
-      expect(idsOf(later.events)).toEqual(oneTo(now));
+      expect(idsOf(later.events)).toEqual(oneTo(later.events.length));
       expect(catchUps(), 'the second late joiner is served from the feed\'s buffer').toBe(1);
 
       // All three go on together with the lead's next events.

@@ -286,7 +286,9 @@ describe('the buyer\'s view', () => {
     expect(buyer.body.booking).not.toBeNull();
     expect(Object.keys(buyer.body.booking as object).sort()).toEqual(expect.arrayContaining(['end', 'proposalId', 'start']));
     expect(Object.keys(buyer.body.meeting as object).sort()).toEqual(['outcome', 'reschedules']);
-    expect(buyer.body.messages).toEqual(full.body.messages);
+    // The same conversation as the full view (which may have moved on since).
+    const fuller = await view(created.leadId, TEST_API_KEY);
+    expect(buyer.body.messages).toEqual(fuller.body.messages.slice(0, buyer.body.messages.length));
 
     // The API key sees everything, routing reasoning, facts and the Temporal UI link included.
     const fullParsed = leadViewSchema.strict().safeParse(full.body);
