@@ -325,6 +325,9 @@ export class LeadState {
 
   /** Whether the buyer can book one of `proposals` now: before booking, or while new times are on offer after it. */
   acceptsBuyerInput(): boolean {
+    // Parked for ops, the lead serves no booking until resumed (hours, maybe): accepted, one would
+    // wait that long; refused, the caller hears why at once. (Validators do not run on replay.)
+    if (this.attention?.waitingFor === 'ops') return false;
     if (this.meeting) return this.meeting.offer !== null && this.proposals.length > 0 && !FINAL_STAGES.includes(this.stage);
     return this.stage === 'awaiting_reply' || (this.stage === 'needs_attention' && this.attention?.waitingFor === 'buyer');
   }
