@@ -44,6 +44,7 @@ export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: st
     attention: s.attention,
     closedReason: s.closedReason,
     meeting: s.meeting,
+    resubmissions: s.resubmissions,
     messages: chatMessages(s),
     temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, s.workflowId, runId),
   };

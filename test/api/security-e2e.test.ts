@@ -16,7 +16,7 @@ import type { ApiDeps } from '../../api/context';
 import { buyerBookingSchema, buyerLeadViewSchema, chatMessageSchema, leadViewSchema, proposalSchema } from '../../api/schemas';
 import { decodeLeadId, encodeLeadId } from '../../domain/qualify/lead-id';
 import { leadWorkflowId } from '../../domain/qualify/lead';
-import { MAX_BUYER_MESSAGES } from '../../workflows/lead/state';
+import { MAX_BUYER_MESSAGES, RESUBMIT_NOTE_CHARS, RESUBMIT_NOTES_KEPT } from '../../workflows/lead/state';
 import { devServerApp, TEST_API_KEY, TEST_TOKEN_SECRET } from '../helpers/dev-server';
 import { backgroundWorker, type Harness } from '../helpers/harness';
 import { bearer, expectError, json } from './api-helpers';
@@ -121,7 +121,8 @@ describe('anonymous POST /v1/leads: a stranger cannot tell whether a person has 
       expect(encoded).toBe(encodeLeadId(email, 'x').split('.')[0]);
       expect(created.buyerToken.startsWith(`${created.leadId}~`)).toBe(true);
       expect(created.buyerToken.split('~')[1]).toBe(fresh.created.buyerToken.split('~')[1]);
-      expect(UUID.exec(runId!)?.slice(1)).toEqual(UUID.exec(decodeLeadId(fresh.created.leadId)!.runId)?.slice(1));
+      // A run id of the same version and variant as a real one (the variant's low bits are random).
+      expect(UUID.exec(runId!)?.[1]).toBe(UUID.exec(decodeLeadId(fresh.created.leadId)!.runId)?.[1]);
     }
     // ...but it names no run of the active lead, and its token opens nothing.
     expect(resubmit.created.leadId).not.toBe(lead.leadId);
@@ -137,6 +138,23 @@ describe('anonymous POST /v1/leads: a stranger cannot tell whether a person has 
     expect(after.status).toBe(200);
     expect(after.body.messages.map((m) => m.text).join('\n')).not.toContain(stranger);
     expect(after.body.messages.filter((m) => m.from === 'buyer').map((m) => m.text)).toEqual(['We run a hospital network.']);
+    // The rep (an API key) sees it as what it is: an unverified resubmission, apart from the conversation.
+    expect(after.body.resubmissions).toEqual({ count: 1, notes: [stranger] });
+
+    // However many strangers write, the lead keeps a few short notes and a count, nothing more.
+    const long = 'x'.repeat(RESUBMIT_NOTE_CHARS + 200);
+    for (let i = 0; i < RESUBMIT_NOTES_KEPT + 2; i++) await submit(app, { email: activeEmail, message: `${i} ${long}` });
+    const flooded = await until(
+      () => view(lead.leadId, TEST_API_KEY),
+      (v) => (v.body.resubmissions as { count: number }).count === RESUBMIT_NOTES_KEPT + 3,
+    );
+    const notes = (flooded.body.resubmissions as { notes: string[] }).notes;
+    expect(notes).toHaveLength(RESUBMIT_NOTES_KEPT);
+    expect(notes[0]).toBe(stranger);
+    for (const note of notes.slice(1)) expect(note).toHaveLength(RESUBMIT_NOTE_CHARS);
+    expect(flooded.body.messages).toEqual(after.body.messages);
+    // The buyer's own view has no such field (a stranger's words are not the buyer's).
+    expect(Object.keys((await view(lead.leadId, lead.buyerToken)).body)).not.toContain('resubmissions');
 
     // With the lead's own credentials the same request says so: 200 and the lead itself.
     for (const token of [lead.buyerToken, TEST_API_KEY]) {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { HISTORY_EVENTS_BOUND } from '../../workflows/lead/steps/continue';
 import { EVENTS_KEPT, MAX_BUYER_MESSAGES } from '../../workflows/lead/state';
-import { bookProposalUpdate, buyerMessageSignal, statusQuery } from '../../workflows/lead/messages';
+import { bookProposalUpdate, buyerMessageSignal, leadResubmittedSignal, statusQuery } from '../../workflows/lead/messages';
 import { devServerEnv } from '../helpers/dev-server';
 import { awaiting, harness, handedOff, waitForStatus, type Harness } from '../helpers/harness';
 
@@ -36,6 +36,7 @@ describe('bounded history', () => {
       const handle = await h.start({ email: `chatty-${Date.now()}@mercy.example`, name: 'Jane Park', message: 'We run a hospital network and need better scheduling.' });
       const offered = await waitForStatus(handle, awaiting);
       const firstRun = (await handle.describe()).runId;
+      await handle.signal(leadResubmittedSignal, { message: 'a stranger resubmitted the form' });
       // Far more messages than a lead takes in: every signal still lands in a history.
       const texts = Array.from({ length: MAX_BUYER_MESSAGES + 1_000 }, (_, i) => `hmm ${i}`);
       for (let i = 0; i < texts.length; i += 50) await Promise.all(texts.slice(i, i + 50).map((text) => handle.signal(buyerMessageSignal, { text })));
@@ -51,6 +52,7 @@ describe('bounded history', () => {
       expect(s.stage).toBe('awaiting_reply');
       expect(s.proposals).toEqual(offered.proposals);
       expect(s.events.length).toBeLessThanOrEqual(EVENTS_KEPT);
+      expect(s.resubmissions, 'the rep\'s resubmission notes carry over').toEqual({ count: 1, notes: ['a stranger resubmitted the form'] });
       const previous = await env.client.workflow.getHandle(handle.workflowId, firstRun).describe();
       expect(previous.status.name).toBe('CONTINUED_AS_NEW');
       // It moved on because its history was long (signals still arriving land in the old run until it can).

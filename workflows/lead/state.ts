@@ -61,7 +61,8 @@ export const MAX_BUYER_MESSAGES = 500;
 /** Buyer messages read in one workflow task at most (see pace). */
 const MESSAGES_PER_TASK = 25;
 /** Notes kept from resubmissions of the public form (unverified: anyone can submit any email). */
-const RESUBMIT_NOTES_KEPT = 3;
+export const RESUBMIT_NOTES_KEPT = 3;
+export const RESUBMIT_NOTE_CHARS = 300;
 
 export class LeadState {
   stage: LeadStage = 'qualifying';
@@ -128,7 +129,7 @@ export class LeadState {
     // Anyone can submit the form with anyone's email: a resubmission never speaks in the conversation.
     setHandler(leadResubmittedSignal, ({ message }) => {
       this.resubmitNotes++;
-      if (message && this.notesForRep.length < RESUBMIT_NOTES_KEPT) this.notesForRep.push(message.slice(0, 300));
+      if (message && this.notesForRep.length < RESUBMIT_NOTES_KEPT) this.notesForRep.push(message.slice(0, RESUBMIT_NOTE_CHARS));
     });
     setHandler(resumeSignal, () => void (this.resumeRequested = true));
     setHandler(
@@ -213,6 +214,7 @@ export class LeadState {
       resubmitNotes: c.resubmitNotes,
       stageRecorded: true,
     });
+    this.notesForRep.push(...(c.notesForRep ?? []));
   }
 
   /** Where the lead stands, for its next run (continue-as-new): every field above that outlives a wait. */
@@ -240,6 +242,7 @@ export class LeadState {
       meeting: this.meeting,
       buyerMessages: this.buyerMessages,
       resubmitNotes: this.resubmitNotes,
+      notesForRep: this.notesForRep,
       firstRunId: this.firstRunId,
     };
   }
@@ -394,6 +397,7 @@ export class LeadState {
       closedReason: this.closedReason,
       meeting: this.meeting ? { outcome: this.meeting.outcome, reschedules: this.meeting.reschedules, remindersSent: this.meeting.remindersSent } : null,
       firstRunId: this.firstRunId,
+      resubmissions: { count: this.resubmitNotes, notes: this.notesForRep },
       events: this.events,
     };
   }
