@@ -5,8 +5,10 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { InputError, LeadStateConflict } from '../domain/errors';
+import { STAGES_BEFORE_PROPOSALS, type LeadStage } from '../domain/lead-stages';
 import { bookProposalUpdate, buyerMessageSignal, statusQuery, type LeadStatus, type Proposal } from '../workflows/lead/messages';
 import { fromFailure } from '../workflows/failures';
+import { LeadStageKey } from '../workflows/lead/search-attributes';
 import type { ApiDeps, ApiEnv } from './context';
 import { workflowUiUrl } from './context';
 import { ApiError } from './errors';
@@ -42,6 +44,7 @@ export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: st
     attention: s.attention,
     closedReason: s.closedReason,
     meeting: s.meeting,
+    resubmissions: s.resubmissions,
     messages: chatMessages(s),
     temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, s.workflowId, runId),
   };
@@ -156,7 +159,7 @@ export function leadRoutes(deps: ApiDeps, hub: EventHub, messagesPerLead: RateLi
       description:
         'Every 409 carries `proposals`, the times on offer now (empty when there are none): `slot_conflict` (the time was just taken; fresh ones), ' +
         '`unknown_proposal` (that id is not, or no longer, on offer), `handed_off` (too many conflicts, a person follows up), ' +
-        '`lead_state_conflict` (nothing to book in this stage) or `lead_closed`.',
+        '`lead_state_conflict` (nothing to book in this stage: also, at once, while the lead is still qualifying or routing and has offered no times) or `lead_closed`.',
       security,
       request: { params: leadIdParams, body: { content: { 'application/json': { schema: bookingBodySchema } }, required: true } },
       responses: {
@@ -176,8 +179,13 @@ export function leadRoutes(deps: ApiDeps, hub: EventHub, messagesPerLead: RateLi
       // An unknown lead is 404 (before anything else); a closed one is a 409 with the proposals field.
       const run = await timed(() => currentRun(deps.client, ids));
       try {
-        live = (await timed(() => liveLead(deps.client, ids, run))).handle;
-        const current = live;
+        const { handle: current, description } = await timed(() => liveLead(deps.client, ids, run));
+        live = current;
+        // No times on offer yet: say so now rather than wait for the workflow to read the request.
+        const stage = description.typedSearchAttributes.get(LeadStageKey) as LeadStage | undefined;
+        if (stage && STAGES_BEFORE_PROPOSALS.includes(stage)) {
+          return conflict('lead_state_conflict', `the lead is ${stage}: it has offered no times yet; book one of its proposals once it shows them (stage awaiting_reply)`);
+        }
         // Booking talks to the calendar: allow it longer than a read (30 s by default).
         result = await timed(() => current.executeUpdate(bookProposalUpdate, { args: [{ proposalId }] }), timeoutMs * 3);
       } catch (err) {

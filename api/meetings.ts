@@ -21,8 +21,12 @@ const outcomeResultSchema = z.object({ stage: stageSchema, outcome: z.enum(REPOR
 const cancelResultSchema = z.object({ stage: stageSchema, booking: bookingSchema });
 
 const meetingsQuerySchema = z.strictObject({
-  from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Meetings starting at or after (ISO date-time); default: 24 h ago' }),
-  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Meetings starting before (ISO date-time); default: 7 days ahead' }),
+  from: z.iso.datetime({ offset: true }).optional().openapi({
+    description: 'Meetings starting at or after (ISO date-time); default: 24 h ago, or 8 days before `to` when `to` is no later than that. With `to`, it must be before `to` (400 otherwise).',
+  }),
+  to: z.iso.datetime({ offset: true }).optional().openapi({
+    description: 'Meetings starting before (ISO date-time); default: 7 days ahead, or 8 days after `from` when `from` is no earlier than that.',
+  }),
   outcome: z.enum(MEETING_OUTCOMES).optional(),
   rep: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
@@ -47,6 +51,25 @@ const meetingsSchema = z.object({
 });
 
 const DAY_MS = 86_400_000;
+const DEFAULT_BEFORE_MS = DAY_MS;
+const DEFAULT_AHEAD_MS = 7 * DAY_MS;
+const DEFAULT_WINDOW_MS = DEFAULT_BEFORE_MS + DEFAULT_AHEAD_MS;
+
+/**
+ * The window of meeting times a list covers. A bound left out defaults to 24 h ago / 7 days ahead,
+ * unless that would put it on the wrong side of the bound given (`?to=` last year): then the window
+ * keeps the default's length on the given bound's side, so one bound alone is never an error. Two
+ * bounds in the wrong order are the caller's mistake, said as such (a silent empty list would hide it).
+ */
+export function meetingsWindow(q: { from?: string; to?: string }, now: number): { from: Date; to: Date } {
+  const given = { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined };
+  if (given.from !== undefined && given.to !== undefined && given.from >= given.to) {
+    throw new ApiError(400, 'invalid_input', '`from` must be before `to`', { from: q.from, to: q.to });
+  }
+  const to = given.to ?? Math.max(now + DEFAULT_AHEAD_MS, (given.from ?? -Infinity) + DEFAULT_WINDOW_MS);
+  const from = given.from ?? Math.min(now - DEFAULT_BEFORE_MS, to - DEFAULT_WINDOW_MS);
+  return { from: new Date(from), to: new Date(to) };
+}
 const quote = (v: string) => `"${v.replace(/["\\]/g, '')}"`;
 
 /** The visibility query for a window of meeting times, optionally one outcome and one rep. */
@@ -157,7 +180,7 @@ export function meetingRoutes(deps: ApiDeps) {
       request: { query: meetingsQuerySchema },
       responses: {
         200: json(meetingsSchema, 'Meetings'),
-        400: json(errorSchema, 'Invalid filter'),
+        400: json(errorSchema, 'Invalid filter, or `from` not before `to`'),
         401: json(errorSchema, 'API key required'),
         429: json(errorSchema, 'Rate limited (see Retry-After)'),
         503: json(errorSchema, 'Temporal is unreachable'),
@@ -166,10 +189,7 @@ export function meetingRoutes(deps: ApiDeps) {
     async (c) => {
       if (c.get('caller').kind !== 'server') throw new ApiError(401, 'unauthorized', 'ops routes need an API key');
       const q = c.req.valid('query');
-      const now = Date.now();
-      const from = q.from ? new Date(q.from) : new Date(now - DAY_MS);
-      const to = q.to ? new Date(q.to) : new Date(now + 7 * DAY_MS);
-      if (from >= to) throw new ApiError(400, 'invalid_input', '`from` must be before `to`');
+      const { from, to } = meetingsWindow(q, Date.now());
       const rows: ReturnType<typeof meetingRow>[] = [];
       await timed(async () => {
         const query = meetingsQuery({ from, to, ...(q.outcome ? { outcome: q.outcome } : {}), ...(q.rep ? { rep: q.rep } : {}) });

@@ -53,6 +53,12 @@ export const leadViewSchema = z.object({
   meeting: z
     .object({ outcome: z.enum(MEETING_OUTCOMES), reschedules: z.number().int(), remindersSent: z.array(z.number()) })
     .nullable(),
+  /**
+   * Submissions of the public form with this email while the lead was active, for the rep: unverified
+   * (anyone can send any email) and never part of the conversation; `notes` keeps the first three
+   * messages, 300 characters each.
+   */
+  resubmissions: z.object({ count: z.number().int(), notes: z.array(z.string()) }),
   messages: z.array(chatMessageSchema),
   temporalUiUrl: z.string().nullable(),
 });

@@ -29,6 +29,13 @@ export type LeadStage = (typeof LEAD_STAGES)[number];
  */
 export const FINAL_STAGES: readonly LeadStage[] = ['held', 'canceled', 'unresponsive', 'disqualified', 'declined'];
 
+/**
+ * Stages before a lead has offered any times: a booking now can only name a guessed id, and the
+ * lead would take it up only once its first workflow task is done (seconds, or far longer when the
+ * worker is busy or down), so the API answers it at once instead of waiting on the workflow.
+ */
+export const STAGES_BEFORE_PROPOSALS: readonly LeadStage[] = ['qualifying', 'routing'];
+
 /** What happened at the meeting: `unconfirmed` while nobody said, `canceled` when it never took place. */
 export const MEETING_OUTCOMES = ['scheduled', 'unconfirmed', 'held', 'no_show', 'rep_no_show', 'canceled'] as const;
 export type MeetingOutcome = (typeof MEETING_OUTCOMES)[number];

@@ -44,7 +44,15 @@ export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=norma
  * Starts `temporal server start-dev` on loopback with its SQLite file in the data folder, so leads
  * survive a restart, and the Temporal UI beside it. Resolves when the gRPC port accepts connections.
  */
-export async function startDevServer(o: { dataDir: string; port?: number; uiPort?: number; timeoutMs?: number; sqlitePragmas?: string[] }): Promise<DevServer> {
+export async function startDevServer(o: {
+  dataDir: string;
+  port?: number;
+  uiPort?: number;
+  timeoutMs?: number;
+  sqlitePragmas?: string[];
+  /** Server settings (`--dynamic-config-value KEY=VALUE`), e.g. shorter windows for a test. Values are written as JSON. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+}): Promise<DevServer> {
   const port = o.port ?? 7233;
   const uiPort = o.uiPort ?? 8233;
   if (await portOpen(port)) {
@@ -55,7 +63,8 @@ export async function startDevServer(o: { dataDir: string; port?: number; uiPort
     temporalBinary('temporal'),
     ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
       '--db-filename', join(o.dataDir, 'temporal.sqlite'), '--log-level', 'error',
-      ...(o.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p])],
+      ...(o.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
+      ...Object.entries(o.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`])],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

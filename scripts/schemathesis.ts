@@ -9,6 +9,9 @@
  * numPendingTests, one test per API operation) that .ci/run adds to its totals. Exit status: 0 when
  * Schemathesis found nothing, 1 otherwise.
  *
+ * Per-operation exceptions live in schemathesis.toml at the repository root (read by `st` from there),
+ * each with the reason the document cannot state it.
+ *
  * Options (environment): BATON_SCHEMATHESIS_REPORT (JSON report path, default
  * test-results/schemathesis.json), BATON_SCHEMATHESIS_MAX_EXAMPLES (cases per operation and phase,
  * default 40), BATON_SCHEMATHESIS_SEED (a fixed seed, for reproducing a failure).

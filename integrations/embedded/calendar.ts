@@ -3,6 +3,9 @@ import { ProviderRejected, SlotConflict } from '../../domain/errors';
 import type { AttendeeResponse, BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, EventRef, EventState, FoundEvent, NewCalendarEvent } from '../providers';
 import { immediate } from './db';
 
+/** Event ids are `embedded-<n>`, n never reused. */
+const EVENT_ID_PREFIX = 'embedded-';
+
 interface EventRow {
   id: number;
   event_key: string | null;
@@ -70,10 +73,9 @@ export class EmbeddedCalendar implements CalendarProvider {
       ...event.attendees.map((a) => this.repIdByEmail.get(a.email.toLowerCase())).filter((id): id is string => !!id),
     ].filter((id, i, all) => all.indexOf(id) === i);
     return immediate(this.db, () => {
-      const existing = this.db.prepare('SELECT id FROM calendar_events WHERE event_key = ? ORDER BY id LIMIT 1').get(event.key) as
-        | { id: number }
-        | undefined;
-      if (existing) return { eventId: `embedded-${existing.id}`, created: false };
+      const copy = this.db.prepare('SELECT id FROM calendar_events WHERE event_key = ? ORDER BY id LIMIT 1').get(event.key) as { id: number } | undefined;
+      const existing = this.eventIdOf(event.key) ?? (copy ? `${EVENT_ID_PREFIX}${copy.id}` : undefined);
+      if (existing) return { eventId: existing, created: false };
       const overlap = this.db.prepare(
         'SELECT rep_id, title FROM calendar_events WHERE rep_id = ? AND start_ms < ? AND end_ms > ? LIMIT 1',
       );
@@ -92,7 +94,7 @@ export class EmbeddedCalendar implements CalendarProvider {
       const { next } = this.db
         .prepare(
           `SELECT MAX(COALESCE((SELECT MAX(id) FROM calendar_events), 0),
-                      COALESCE((SELECT MAX(CAST(substr(event_id, 10) AS INTEGER)) FROM calendar_bookings WHERE event_id LIKE 'embedded-%'), 0)) + 1 AS next`,
+                      COALESCE((SELECT MAX(CAST(substr(event_id, ${EVENT_ID_PREFIX.length + 1}) AS INTEGER)) FROM calendar_bookings WHERE event_id LIKE '${EVENT_ID_PREFIX}%'), 0)) + 1 AS next`,
         )
         .get() as { next: number };
       let firstId = 0;
@@ -100,12 +102,18 @@ export class EmbeddedCalendar implements CalendarProvider {
         const { lastInsertRowid } = insert.run(firstId ? null : next, event.key, repId, start, end, event.title, details);
         firstId ||= Number(lastInsertRowid);
       }
-      const eventId = `embedded-${firstId}`;
+      const eventId = `${EVENT_ID_PREFIX}${firstId}`;
       this.db
         .prepare(`INSERT INTO calendar_bookings (event_id, event_key, organizer, status, start_ms, end_ms, reps) VALUES (?, ?, ?, 'confirmed', ?, ?, ?)`)
         .run(eventId, event.key, event.organizer.repId, start, end, JSON.stringify(repIds));
       return { eventId, created: true };
     });
+  }
+
+  /** The id of the event booked with this key, if any (its copies may have moved to other reps since). */
+  private eventIdOf(key: string): string | undefined {
+    const row = this.db.prepare('SELECT event_id FROM calendar_bookings WHERE event_key = ?').get(key) as { event_id: string } | undefined;
+    return row?.event_id;
   }
 
   private booking(eventId: string): BookingRow | undefined {
@@ -211,13 +219,21 @@ export class EmbeddedCalendar implements CalendarProvider {
     return undefined;
   }
 
-  /** One query, whatever the number of candidates: the organizer's row is the event's first. */
+  /** The live event booked with this key and its organizer now (a cover may have taken the organizer's place). */
   async findEvent(organizers: CalendarOwner[], key: string): Promise<FoundEvent | null> {
+    const booking = this.db.prepare('SELECT event_id, organizer, status FROM calendar_bookings WHERE event_key = ?').get(key) as
+      | { event_id: string; organizer: string; status: string }
+      | undefined;
+    if (booking) {
+      const organizer = booking.status === 'confirmed' ? organizers.find((o) => o.repId === booking.organizer) : undefined;
+      return organizer ? { eventId: booking.event_id, created: false, organizer } : null;
+    }
+    // Events from before bookings were recorded: the organizer's copy is the event's first row.
     const row = this.db.prepare('SELECT id, rep_id FROM calendar_events WHERE event_key = ? ORDER BY id LIMIT 1').get(key) as
       | { id: number; rep_id: string }
       | undefined;
     const organizer = row && organizers.find((o) => o.repId === row.rep_id);
-    return row && organizer ? { eventId: `embedded-${row.id}`, created: false, organizer } : null;
+    return row && organizer ? { eventId: `${EVENT_ID_PREFIX}${row.id}`, created: false, organizer } : null;
   }
 
   /** Seeds busy/ooo blocks; re-seeding the same block is a no-op. */

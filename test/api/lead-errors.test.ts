@@ -44,7 +44,7 @@ const view = async (leadId: string, token = API_KEY) => (await (await app.reques
 const awaitingReply = (leadId: string) => poll(() => view(leadId), (v) => v.stage === 'awaiting_reply');
 
 describe('lead error paths against a real workflow', () => {
-  it('a lead no worker picks up answers 503 (never a hung request or a 500), and its stream just ends', async () => {
+  it('a lead no worker picks up answers 503 (never a hung request or a 500), a booking 409 at once, and its stream just ends', async () => {
     const noWorker = createApp({
       client: env.client,
       taskQueue: `no-worker-${Date.now()}`,
@@ -60,7 +60,13 @@ describe('lead error paths against a real workflow', () => {
     const auth = bearer(buyerToken);
     const started = Date.now();
     await expectError(await noWorker.request(`/v1/leads/${leadId}`, { headers: auth }), 503, 'temporal_unavailable');
-    await expectError(await noWorker.request(`/v1/leads/${leadId}/booking`, json({ proposalId: '1-1' }, auth)), 503, 'temporal_unavailable');
+    // Nothing is on offer before the lead's first workflow task has run: a booking hears so at once
+    // (409, as the document says), instead of waiting on a workflow that may be slow or, here, unworked.
+    const sentAt = Date.now();
+    const early = await expectError(await noWorker.request(`/v1/leads/${leadId}/booking`, json({ proposalId: '1-1' }, auth)), 409, 'lead_state_conflict');
+    expect(Date.now() - sentAt, 'a booking before any proposals never waits for the update timeout (3 × 400 ms here)').toBeLessThan(1_200);
+    expect(early.error.message).toBe('the lead is qualifying: it has offered no times yet; book one of its proposals once it shows them (stage awaiting_reply)');
+    expect((early as unknown as { proposals: unknown[] }).proposals).toEqual([]);
     const stream = await noWorker.request(`/v1/leads/${leadId}/events`, { headers: auth });
     expect(stream.status).toBe(200);
     const text = await stream.text();

@@ -169,3 +169,20 @@ export async function skipToWorkingMorning(h: Pick<Harness, 'env'>, zone = 'Amer
   while (morning.weekday > 5) morning = morning.plus({ days: 1 });
   await h.env.sleep(morning.toMillis() - now.toMillis());
 }
+
+/**
+ * A worker on the harness's task queue until `stop()`: for a test file whose tests all need one
+ * (starting a worker per test takes seconds on a busy machine).
+ */
+export function backgroundWorker(h: Pick<Harness, 'withWorker'>): { stop(): Promise<void> } {
+  let release!: () => void;
+  const done = new Promise<void>((r) => (release = r));
+  const running = h.withWorker(() => done);
+  running.catch(() => undefined); // a worker that failed is reported by stop(), not as an unhandled rejection
+  return {
+    async stop() {
+      release();
+      await running;
+    },
+  };
+}

@@ -14,7 +14,7 @@ import { policyOf } from '../../domain/team/policy';
 import { statusQuery } from '../../workflows/lead/messages';
 import { testTeam } from '../helpers/harness';
 import { ROOT } from '../helpers/paths';
-import { freePort } from '../../runtime/dev-server';
+import { freePort, startDevServer } from '../../runtime/dev-server';
 
 
 interface Proc {
@@ -151,6 +151,39 @@ describe('npm run worker', () => {
     expect(code).toBe(0);
     expect(worker.output()).toContain('worker stopped');
     expect(await healthcheck(metricsUrl)).toBe(1);
+  });
+
+  it('started before its Temporal server, retries the connection with growing waits, logging each, and polls once the server is up', async () => {
+    const port = await freePort();
+    const taskQueue = `entry-early-${process.pid}`;
+    const worker = run('worker.ts', {
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      BATON_WORKFLOW_BUNDLE: bundlePath,
+      BATON_DATA_DIR: join(dir, 'early-worker-data'),
+      BATON_SHUTDOWN_GRACE_SECONDS: '5',
+    });
+    /** The waits the worker announced before each retry, from its JSON log lines. */
+    const retryWaits = () =>
+      worker
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(`connecting to Temporal at 127.0.0.1:${port} failed; retrying`))
+        .map((line) => (JSON.parse(line) as { retryInMs: number }).retryInMs);
+    await eventually('three refused connections', async () => (retryWaits().length >= 3 ? true : undefined), worker);
+    expect(retryWaits().slice(0, 3)).toEqual([250, 500, 1_000]);
+
+    // The server comes up late (a deploy, a restart): the same worker process gets there on its own.
+    const server = await startDevServer({ dataDir: join(dir, 'late-server'), port, uiPort: await freePort() });
+    try {
+      await eventually('worker polling', async () => (worker.output().includes('"msg":"worker polling"') ? true : undefined), worker, 90_000);
+      expect(worker.child.exitCode).toBeNull();
+      expect(worker.output()).not.toMatch(/unhandled|ConnectionRefused.*\n.*exit/i);
+      worker.child.kill('SIGTERM');
+      expect((await within(worker.exited, 20_000, 'worker shutdown')).code).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('refuses to start on half-configured TLS, naming the missing variable', async () => {

@@ -150,6 +150,33 @@ describe('cancelEvent', () => {
   });
 });
 
+describe('event ids', () => {
+  it('are never reused: a booking after the newest event was cancelled gets a new id, and both read as what they are', async () => {
+    // Cancelling removes the newest rows, whose ids SQLite hands out again: the next event must not take the old id.
+    const first = await book('lead-jane/booking-1');
+    await calendar.cancelEvent(first);
+    const second = await book('lead-ann/booking-1', { attendees: [{ email: 'ann@mercyhealth.org', name: 'Ann Lee' }] });
+    expect(second.eventId).not.toBe(first.eventId);
+    expect(await calendar.getEvent(first)).toMatchObject({ status: 'cancelled' });
+    expect(await calendar.getEvent(second)).toEqual({ status: 'confirmed', ...nine, responses: { 'sarah@acme.example': 'accepted' } });
+    // And again after cancelling the second: every id stays its own event's.
+    await calendar.cancelEvent(second);
+    const third = await book('lead-bob/booking-1', over10());
+    expect(new Set([first.eventId, second.eventId, third.eventId]).size).toBe(3);
+  });
+
+  it('a retry with the same key answers the same event and its organizer now, also after a cover took the organizer\'s place; a cancelled one is not found', async () => {
+    const ref = await book();
+    await calendar.reassignEvent(ref, { from: sarah, to: tom });
+    expect((await calendar.createEvent(meeting('lead-jane/booking-1'))).eventId).toBe(ref.eventId);
+    expect(await calendar.findEvent([sarah, tom], 'lead-jane/booking-1')).toEqual({ eventId: ref.eventId, created: false, organizer: tom });
+    await calendar.cancelEvent({ ...ref, organizer: tom });
+    expect(await calendar.findEvent([sarah, tom], 'lead-jane/booking-1')).toBeNull();
+  });
+});
+
+const over10 = (): Partial<NewCalendarEvent> => ({ ...ten, attendees: [{ email: 'bob@mercyhealth.org', name: 'Bob Ray' }] });
+
 describe('reassignEvent', () => {
   it('the organizer’s place: the cover gets the copy (title and details) and the organizer role; a retry answers the same ref', async () => {
     const ref = await book();

@@ -57,6 +57,8 @@ export interface LeadStatus {
   meeting: MeetingView | null;
   /** The run that started this lead (its leadId names it), the same across continue-as-new. */
   firstRunId: string;
+  /** Submissions of the public form for this email while the lead was active: unverified, never in the conversation. */
+  resubmissions: { count: number; notes: string[] };
   events: LeadEvent[];
 }
 
@@ -124,6 +126,8 @@ export interface LeadSnapshot {
   meeting: MeetingState | null;
   buyerMessages: number;
   resubmitNotes: number;
+  /** Absent in snapshots from before resubmission notes were carried. */
+  notesForRep?: string[];
   firstRunId: string;
   /** What the pools heard of this lead's meeting (absent in runs from before the lead told them). */
   poolReported?: PoolReported | null;

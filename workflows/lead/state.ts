@@ -62,7 +62,8 @@ export const MAX_BUYER_MESSAGES = 500;
 /** Buyer messages read in one workflow task at most (see pace). */
 const MESSAGES_PER_TASK = 25;
 /** Notes kept from resubmissions of the public form (unverified: anyone can submit any email). */
-const RESUBMIT_NOTES_KEPT = 3;
+export const RESUBMIT_NOTES_KEPT = 3;
+export const RESUBMIT_NOTE_CHARS = 300;
 
 export class LeadState {
   stage: LeadStage = 'qualifying';
@@ -124,14 +125,14 @@ export class LeadState {
     setHandler(buyerMessageSignal, ({ text }) => {
       if (this.buyerMessages >= MAX_BUYER_MESSAGES) return; // the API refuses them from here on (memo below)
       this.buyerMessages++;
-      if (this.buyerMessages === MAX_BUYER_MESSAGES) upsertMemo({ messageLimitReached: true });
+      if (this.buyerMessages === MAX_BUYER_MESSAGES) upsertMemo({ messageLimitReached: true, messageLimit: MAX_BUYER_MESSAGES });
       this.record({ from: 'buyer', text });
       this.inbox.push(text);
     });
     // Anyone can submit the form with anyone's email: a resubmission never speaks in the conversation.
     setHandler(leadResubmittedSignal, ({ message }) => {
       this.resubmitNotes++;
-      if (message && this.notesForRep.length < RESUBMIT_NOTES_KEPT) this.notesForRep.push(message.slice(0, 300));
+      if (message && this.notesForRep.length < RESUBMIT_NOTES_KEPT) this.notesForRep.push(message.slice(0, RESUBMIT_NOTE_CHARS));
     });
     setHandler(resumeSignal, () => void (this.resumeRequested = true));
     setHandler(
@@ -217,6 +218,7 @@ export class LeadState {
       poolReported: c.poolReported ?? null,
       stageRecorded: true,
     });
+    this.notesForRep.push(...(c.notesForRep ?? []));
   }
 
   /** Where the lead stands, for its next run (continue-as-new): every field above that outlives a wait. */
@@ -245,6 +247,7 @@ export class LeadState {
       buyerMessages: this.buyerMessages,
       resubmitNotes: this.resubmitNotes,
       poolReported: this.poolReported,
+      notesForRep: this.notesForRep,
       firstRunId: this.firstRunId,
     };
   }
@@ -330,6 +333,9 @@ export class LeadState {
 
   /** Whether the buyer can book one of `proposals` now: before booking, or while new times are on offer after it. */
   acceptsBuyerInput(): boolean {
+    // Parked for ops, the lead serves no booking until resumed (hours, maybe): accepted, one would
+    // wait that long; refused, the caller hears why at once. (Validators do not run on replay.)
+    if (this.attention?.waitingFor === 'ops') return false;
     if (this.meeting) return this.meeting.offer !== null && this.proposals.length > 0 && !FINAL_STAGES.includes(this.stage);
     return this.stage === 'awaiting_reply' || (this.stage === 'needs_attention' && this.attention?.waitingFor === 'buyer');
   }
@@ -396,6 +402,7 @@ export class LeadState {
       closedReason: this.closedReason,
       meeting: this.meeting ? { outcome: this.meeting.outcome, reschedules: this.meeting.reschedules, remindersSent: this.meeting.remindersSent } : null,
       firstRunId: this.firstRunId,
+      resubmissions: { count: this.resubmitNotes, notes: this.notesForRep },
       events: this.events,
     };
   }
