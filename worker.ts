@@ -13,7 +13,7 @@ import type { Providers } from './integrations/providers';
 import type { Client } from '@temporalio/client';
 import { logger } from './runtime/log';
 import { boot, runEntryPoint, type WorkerFactory } from './runtime/boot';
-import { TemporalRotation } from './runtime/pool-client';
+import { TemporalPools } from './runtime/pool-client';
 import type { Settings } from './runtime/settings';
 import { isEntryPoint } from './runtime/signals';
 import { BatonWorker } from './runtime/worker-pair';
@@ -53,7 +53,7 @@ export async function createBatonWorker(o: BatonWorkerOptions): Promise<BatonWor
   const activities = createActivities({
     team: o.team,
     providers: o.providers,
-    rotation: (scope) => new TemporalRotation(o.client, o.taskQueue, scope),
+    pools: new TemporalPools(o.client, o.taskQueue),
     log: (level, msg, fields) => logger[level](fields, msg),
   });
   const workflowBundle = o.workflowBundle ?? (await bundleBatonWorkflows());

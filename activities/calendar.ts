@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { findCover, followBackups, isOnPtoDuring } from '../domain/route/availability';
-import { findRep } from '../domain/team/config';
+import { findPool, findRep } from '../domain/team/config';
 import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/qualify/lead';
 import type { RouteDecision } from '../domain/route/routing';
@@ -9,6 +9,7 @@ import { DAY_MS, openSlotAt, proposeSlots, searchLimit, type Busy, type SlotQuer
 import type { CreatedEvent } from '../integrations/providers';
 import type { Booking, Proposal } from '../workflows/lead/messages';
 import { currentRunId, type ActivityDeps } from './deps';
+import { runTurns, turnsAtMeeting, turnsFor } from './pool';
 import { EXTENSION_MS, loadCalendars } from './route';
 
 export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any', required: string[] = []): SlotQuery {
@@ -25,6 +26,18 @@ export function attendeesFor(decision: RouteDecision): { ids: string[]; mode: 'a
     : { ids: decision.attendees, mode: 'all', required: [] };
 }
 
+/**
+ * A rep's periods at their pool cap (RouteDecision.blocked) are busy for this lead: no time is
+ * offered there. Takes the decision, or just its `blocked` (a booked meeting's new times).
+ */
+export function withBlocked(calendars: Record<string, Busy[]>, decision: Pick<RouteDecision, 'blocked'>): Record<string, Busy[]> {
+  const blocked = Object.entries(decision.blocked ?? {});
+  if (blocked.length === 0) return calendars;
+  const out = { ...calendars };
+  for (const [id, periods] of blocked) out[id] = [...(out[id] ?? []), ...periods.map((p) => ({ start: p.start, end: p.end, type: 'busy' as const }))];
+  return out;
+}
+
 export interface FoundTimes {
   slots: { start: string; end: string; reps: string[] }[];
   extended: boolean;
@@ -37,7 +50,7 @@ export async function findTimesFor(
   input: { decision: RouteDecision; now: number; count: number; buyerTimezone?: string; constraint?: TimeConstraint },
 ): Promise<FoundTimes> {
   const { decision, ...rest } = input;
-  return findTimesAmong(deps, { ...attendeesFor(decision), ...rest });
+  return findTimesAmong(deps, { ...attendeesFor(decision), ...rest, ...(decision.blocked ? { blocked: decision.blocked } : {}) });
 }
 
 /** The times to offer among given reps (every one of them, or any one for a group pool), from their calendars. */
@@ -53,6 +66,8 @@ export async function findTimesAmong(
     constraint?: TimeConstraint;
     /** A booked meeting being moved: its own event is not in the way of its new time. */
     ignore?: { start: string; end: string };
+    /** The routing decision's periods where a rep is at their pool cap (RouteDecision.blocked): never offered. */
+    blocked?: RouteDecision['blocked'];
   },
 ): Promise<FoundTimes> {
   const { ids, mode } = input;
@@ -63,11 +78,13 @@ export async function findTimesAmong(
   const until = input.constraint
     ? Math.max(usual, searchLimit({ now: input.now, horizonMs: deps.team.booking.horizon, constraint: input.constraint }) + DAY_MS)
     : usual;
-  const calendars = await loadCalendars(deps, [...ids, ...required], input.now, until);
+  const loaded = await loadCalendars(deps, [...ids, ...required], input.now, until);
   if (input.ignore) {
     const [start, end] = [Date.parse(input.ignore.start), Date.parse(input.ignore.end)];
-    for (const id of Object.keys(calendars)) calendars[id] = calendars[id]!.filter((b) => !(b.type === 'busy' && b.start === start && b.end === end));
+    for (const id of Object.keys(loaded)) loaded[id] = loaded[id]!.filter((b) => !(b.type === 'busy' && b.start === start && b.end === end));
   }
+  // After `ignore`: a cap period that happens to match the meeting's own times still blocks.
+  const calendars = withBlocked(loaded, { blocked: input.blocked });
   const found = proposeSlots({
     ...slotQuery(deps, ids, calendars, input.now, mode, required),
     ...(input.constraint ? { constraint: input.constraint } : {}),
@@ -117,7 +134,13 @@ export function calendarActivities(deps: ActivityDeps) {
   const rep = (id: string) => team.reps.find((r) => r.id === id)!;
 
   return {
-    /** Times every one of these reps can do (a booked meeting's attendees, when the buyer wants to move it). */
+    /**
+     * Times every one of these reps can do (a booked meeting's attendees, when the buyer wants to
+     * move it). `blocked` is the lead's routing decision's cap periods (RouteDecision.blocked), as
+     * the pool answered when the lead was routed: a move never lands where a rep was already at
+     * their cap then. A cap filled since routing is not seen here (moving a meeting takes no pool
+     * turn); a rep who took over the meeting as cover has no periods in it.
+     */
     async findTimesWith(input: {
       workflowId: string;
       ids: string[];
@@ -126,6 +149,7 @@ export function calendarActivities(deps: ActivityDeps) {
       buyerTimezone?: string;
       constraint?: TimeConstraint;
       ignore?: { start: string; end: string };
+      blocked?: RouteDecision['blocked'];
     }): Promise<FoundTimes> {
       const { workflowId: _workflowId, ...rest } = input;
       return findTimesAmong(deps, { ...rest, mode: 'all' });
@@ -196,11 +220,13 @@ export function calendarActivities(deps: ActivityDeps) {
 
       const escalated: Booking['escalated'] = [];
       const involved = new Set([...decision.reps, ...decision.extraAttendees]);
-      const coverRotation = deps.rotation(`${input.workflowId}/${runId}/cover-${input.attempt}`);
+      // Pool turns at booking time know the meeting's start: caps count by meeting date.
+      const turnAt = turnsAtMeeting(team, { at: input.now, meetingStart: start, segment: decision.segment ?? null });
+      const coverTurns = turnsFor(deps.pools, `${input.workflowId}/${runId}/cover-${input.attempt}`, input.workflowId);
       /** Whoever is on PTO at the slot is covered by a backup, else a pool mate, who is in and free then. */
       const coveredAt = async (id: string): Promise<string> => {
         if (!onPto(id)) return id;
-        const cover = await findCover(team, id, (candidate) => onPto(candidate) || !freeAtSlot(candidate), coverRotation, runId, involved);
+        const cover = await runTurns(findCover(team, id, (candidate) => onPto(candidate) || !freeAtSlot(candidate), turnAt, involved), coverTurns);
         escalated.push(...cover.escalated);
         if (!cover.repId) throw new SlotConflict(`${id} is on PTO at ${proposal.start} and nobody can cover`);
         return cover.repId;
@@ -215,8 +241,11 @@ export function calendarActivities(deps: ActivityDeps) {
         if (taken.length > 0) throw new SlotConflict(`${taken.join(', ')} no longer free at ${proposal.start}`, { details: { busy: taken } });
         const free = proposal.attendees.filter((id) => decision.reps.includes(id) && !extras.includes(id) && freeAtSlot(id) && !onPto(id));
         if (free.length === 0) throw new SlotConflict(`nobody in ${decision.pool} is free at ${proposal.start} any more`);
-        const chosen = await deps.rotation(`${input.workflowId}/${runId}/book-${input.attempt}`).next(decision.pool!, decision.reps, free, runId);
-        reps.push(chosen ?? free[0]!);
+        // The group's turn: whoever of those free at the time the pool's fairness picks.
+        const pool = findPool(team, decision.pool!)!;
+        const chosen = await turnsFor(deps.pools, `${input.workflowId}/${runId}/book-${input.attempt}`, input.workflowId)(turnAt(pool, free));
+        if (!chosen.rep) throw new SlotConflict(`everyone in ${pool.name} free at ${proposal.start} has reached their cap`, { details: { notes: chosen.notes } });
+        reps.push(chosen.rep);
       } else {
         for (const id of decision.reps) reps.push(await coveredAt(id));
         for (const id of decision.extraAttendees) extras.push(await coveredAt(id));

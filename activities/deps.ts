@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
-import type { Rotation } from '../domain/route/distribution';
+import type { PoolService } from '../domain/route/distribution';
 import type { Team } from '../domain/team/team';
 import type { Providers } from '../integrations/providers';
 
 export interface ActivityDeps {
   team: Team;
   providers: Providers;
-  /** Pool rotation scoped to one idempotency key (the lead run), so retried activities pick alike. */
-  rotation: (scope: string) => Rotation;
+  /** Pool turns and meeting events: the pool workflows (worker), or memory (CLI, tests). */
+  pools: PoolService;
   log?: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
   /** Where people reach this Baton (BATON_PUBLIC_URL), for links in notices to reps; unset: none. */
   publicUrl?: string;

@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { handoffActivities } from './handoff';
 import { meetingActivities } from './meeting';
 import { policyActivities } from './policy';
+import { poolActivities } from './pool';
 import { qualifyActivities } from './qualify';
 import { routeActivities } from './route';
 import { toFailure } from '../workflows/failures';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...calendarActivities(deps),
     ...handoffActivities(deps),
     ...meetingActivities(deps),
+    ...poolActivities(deps),
   });
 }
 

@@ -8,8 +8,8 @@ import { repNoticeEmail, reminderEmail, type RepNotice } from '../domain/convers
 import { ProviderRejected, SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/qualify/lead';
 import { findCover, isOnPtoDuring } from '../domain/route/availability';
-import type { RouteDecision } from '../domain/route/routing';
-import { findRep, type Rep } from '../domain/team/config';
+import { poolTurnRequest, type RouteDecision } from '../domain/route/routing';
+import { findRep, type Pool, type Rep } from '../domain/team/config';
 import { awayAtMeeting, type Away } from '../domain/schedule/meeting-check';
 import { openSlotAt } from '../domain/schedule/slots';
 import type { MeetingStatus } from '../integrations/providers';
@@ -17,6 +17,7 @@ import type { Booking } from '../workflows/lead/messages';
 import { encodeLeadId } from '../domain/qualify/lead-id';
 import { slotQuery } from './calendar';
 import { attemptSignal, mayHaveWritten, type ActivityDeps } from './deps';
+import { runTurns, turnsAtMeeting, turnsFor } from './pool';
 import { loadCalendars } from './route';
 
 const DAY_MS = 86_400_000;
@@ -166,13 +167,19 @@ export function meetingActivities(deps: ActivityDeps) {
       return awayAtMeeting({ meeting: { start, end }, reps: booking.attendees.map(rep), calendars, event });
     },
 
-    /** Who steps in for a rep (their backup chain, then a pool mate), for new times after the rep missed a meeting. */
+    /**
+     * Who steps in for a rep (their backup chain, then a pool mate), for new times after the rep
+     * missed a meeting. A pool's turn is asked at `now` (no meeting time is known yet, so caps are
+     * checked for today) under ids keyed by the lead, so a retry gets the same cover.
+     */
     async chooseCover(input: { leadKey: string; repId: string; exclude: string[]; now: number }): Promise<string | null> {
       const horizonEnd = input.now + team.booking.horizon;
       const calendars = await loadCalendars(deps, team.reps.map((r) => r.id), input.now, horizonEnd);
       const away = (id: string) =>
         id === input.repId || isOnPtoDuring(rep(id), input.now, horizonEnd, (calendars[id] ?? []).filter((b) => b.type === 'ooo'));
-      const cover = await findCover(team, input.repId, away, deps.rotation(`${input.leadKey}/rep-no-show`), input.leadKey, new Set(input.exclude));
+      const ask = (pool: Pool, eligible: string[]) => poolTurnRequest(team, pool, eligible, { at: input.now, segment: null });
+      const turns = turnsFor(deps.pools, `${input.leadKey}/rep-no-show`, workflowIdOf(input.leadKey));
+      const cover = await runTurns(findCover(team, input.repId, away, ask, new Set(input.exclude)), turns);
       return cover.repId;
     },
 
@@ -190,17 +197,20 @@ export function meetingActivities(deps: ActivityDeps) {
       const uncovered: string[] = [];
       const everyone = team.reps.map((r) => r.id);
       // This meeting's own event is not in anyone's way: a retry after a hand-over landed sees the
-      // cover free, picks the same one (the rotation turn is keyed by version), and the hand-over is a no-op.
+      // cover free and asks the same turns under the same ids (keyed by the meeting's version), so
+      // the pool answers the same cover and the hand-over is a no-op.
       const { busy } = await freeAt(everyone, start, end, booking);
       const unavailable = (id: string) => awayIds.has(id) || busy.includes(id) || booking.attendees.includes(id);
-      const rotation = deps.rotation(`${input.leadKey}/cover-${input.version}`);
+      // Caps count by meeting date: the cover is checked on the meeting's own day.
+      const ask = turnsAtMeeting(team, { at: Date.now(), meetingStart: start, segment: input.decision.segment ?? null });
+      const turns = turnsFor(deps.pools, `${input.leadKey}/cover-${input.version}`, workflowIdOf(input.leadKey));
       for (const away of input.away) {
         if (away.reason === 'gone' && awayIds.size === booking.attendees.length) {
           // The whole event is gone: there is nothing to hand over; the buyer gets new times.
           uncovered.push(away.repId);
           continue;
         }
-        const cover = await findCover(team, away.repId, unavailable, rotation, input.leadKey, new Set(booking.attendees));
+        const cover = await runTurns(findCover(team, away.repId, unavailable, ask, new Set(booking.attendees)), turns);
         if (!cover.repId) {
           uncovered.push(away.repId);
           continue;
@@ -225,9 +235,14 @@ export function meetingActivities(deps: ActivityDeps) {
   };
 }
 
+/** The lead's workflow id from its key (`<workflow id>/<first run id>`): the lead the pools credit. */
+function workflowIdOf(leadKey: string): string {
+  return leadKey.slice(0, leadKey.lastIndexOf('/'));
+}
+
 /** `<public URL>/ops#meetings?lead=<leadId>`; without BATON_PUBLIC_URL, the path and the API route to use. */
 function outcomeLinkFor(publicUrl: string | undefined, leadKey: string): string {
-  const [workflowId, firstRunId] = [leadKey.slice(0, leadKey.lastIndexOf('/')), leadKey.slice(leadKey.lastIndexOf('/') + 1)];
+  const [workflowId, firstRunId] = [workflowIdOf(leadKey), leadKey.slice(leadKey.lastIndexOf('/') + 1)];
   const leadId = encodeLeadId(workflowId.replace(/^lead-/, ''), firstRunId);
   return publicUrl ? `${publicUrl.replace(/\/$/, '')}/ops#meetings?lead=${leadId}` : `the ops page (/ops), or POST /v1/leads/${leadId}/outcome`;
 }

@@ -9,6 +9,7 @@ import { matchesApiKey } from './auth';
 import type { ApiDeps, ApiEnv, Caller } from './context';
 import { ApiError, toErrorResponse } from './errors';
 import { DEFAULT_STREAM_LIMITS, EventHub } from './event-hub';
+import { fairnessRoutes } from './fairness';
 import { temporalCalls } from './lead-access';
 import { leadCreateRoutes } from './lead-create';
 import { leadEventRoutes } from './lead-events';
@@ -165,6 +166,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', leadEventRoutes(deps, hub));
   app.route('/', opsRoutes(deps));
   app.route('/', meetingRoutes(deps));
+  app.route('/', fairnessRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

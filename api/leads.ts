@@ -33,7 +33,7 @@ export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: st
     stage: s.stage,
     lead: s.lead,
     receivedAt: s.receivedAt,
-    facts: s.facts as Record<string, unknown> | null,
+    facts: s.facts,
     route: s.route as Record<string, unknown> | null,
     proposals: s.proposals,
     booking: s.booking,

@@ -4,14 +4,13 @@
  * visibility answers the list (search attributes MeetingAt, MeetingOutcome, AssignedRep).
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError, type WorkflowExecutionInfo } from '@temporalio/client';
-import { encodeLeadId } from '../domain/qualify/lead-id';
+import { WorkflowNotFoundError, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { cancelMeetingUpdate, MEETING_OUTCOMES, recordOutcomeUpdate, REPORTED_OUTCOMES } from '../workflows/lead/messages';
 import { AssignedRepKey, LeadStageKey, MeetingAtKey, MeetingOutcomeKey } from '../workflows/lead/search-attributes';
 import type { ApiDeps, ApiEnv } from './context';
-import { workflowUiUrl } from './context';
 import { ApiError } from './errors';
-import { authorizeLead, bodyErrors, errors, json, leadClosed, liveLead, security } from './lead-access';
+import { authorizeLead, bodyErrors, errors, json, leadClosed, liveLead, security, type LeadIds } from './lead-access';
+import { visibleLead } from './ops';
 import { bookingSchema, errorSchema, leadIdParams, stageSchema } from './schemas';
 
 const body = <T>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
@@ -63,21 +62,13 @@ export function meetingsQuery(filter: { from: Date; to: Date; outcome?: string; 
 }
 
 function meetingRow(info: WorkflowExecutionInfo, deps: ApiDeps) {
-  const get = <T>(key: { name: string }) => info.typedSearchAttributes.get(key as never) as T | undefined;
-  const memo = (info.memo ?? {}) as { name?: unknown; company?: unknown; firstRunId?: unknown };
-  const email = info.workflowId.replace(/^lead-/, '');
+  const { get, base } = visibleLead(info, deps);
   return {
-    // A lead continued as new keeps the id of its first run.
-    leadId: encodeLeadId(email, info.raw.firstRunId || info.runId),
-    workflowId: info.workflowId,
-    email,
-    name: typeof memo.name === 'string' ? memo.name : null,
-    company: typeof memo.company === 'string' ? memo.company : null,
+    ...base,
     meetingAt: (get<Date>(MeetingAtKey) ?? new Date(0)).toISOString(),
     outcome: (get<string>(MeetingOutcomeKey) ?? 'scheduled') as (typeof MEETING_OUTCOMES)[number],
     stage: get<string>(LeadStageKey) ?? 'booked',
     rep: get<string>(AssignedRepKey) ?? null,
-    temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, info.workflowId, info.runId),
   };
 }
 
@@ -98,6 +89,17 @@ export function meetingRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>();
   const timeoutMs = deps.temporalTimeoutMs ?? 10_000;
   const timed = <T>(fn: () => Promise<T>, ms = timeoutMs): Promise<T> => deps.client.connection.withDeadline(Date.now() + ms, fn);
+  /** An update on the lead's current run: 404 unknown, 409 closed (also when it closes meanwhile); it talks to providers, so 3× a read's time. */
+  const onLiveLead = async <T>(ids: LeadIds, update: (handle: WorkflowHandle) => Promise<T>): Promise<T> => {
+    const { handle } = await timed(() => liveLead(deps.client, ids));
+    try {
+      return await timed(() => update(handle), timeoutMs * 3);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw leadClosed('completed');
+      throw err;
+    }
+  };
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -114,18 +116,10 @@ export function meetingRoutes(deps: ApiDeps) {
       const { leadId } = c.req.valid('param');
       const { reason } = c.req.valid('json');
       const caller = c.get('caller');
-      const ids = authorizeLead(caller, leadId);
-      const { handle } = await timed(() => liveLead(deps.client, ids));
-      try {
-        const result = await timed(
-          () => handle.executeUpdate(cancelMeetingUpdate, { args: [{ by: caller.kind === 'buyer' ? 'buyer' : 'server', ...(reason ? { reason } : {}) }] }),
-          timeoutMs * 3,
-        );
-        return c.json(result, 200);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw leadClosed('completed');
-        throw err;
-      }
+      const result = await onLiveLead(authorizeLead(caller, leadId), (handle) =>
+        handle.executeUpdate(cancelMeetingUpdate, { args: [{ by: caller.kind === 'buyer' ? 'buyer' : 'server', ...(reason ? { reason } : {}) }] }),
+      );
+      return c.json(result, 200);
     },
   );
 
@@ -146,15 +140,10 @@ export function meetingRoutes(deps: ApiDeps) {
       const { outcome, note } = c.req.valid('json');
       const caller = c.get('caller');
       if (caller.kind !== 'server') throw new ApiError(401, 'unauthorized', 'recording an outcome needs an API key');
-      const ids = authorizeLead(caller, leadId);
-      const { handle } = await timed(() => liveLead(deps.client, ids));
-      try {
-        const result = await timed(() => handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome, ...(note ? { note } : {}) }] }), timeoutMs * 3);
-        return c.json(result, 200);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw leadClosed('completed');
-        throw err;
-      }
+      const result = await onLiveLead(authorizeLead(caller, leadId), (handle) =>
+        handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome, ...(note ? { note } : {}) }] }),
+      );
+      return c.json(result, 200);
     },
   );
 

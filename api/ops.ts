@@ -23,20 +23,32 @@ export function opsQuery(filter: { stage?: string; stuck?: string; rep?: string 
   return parts.join(' AND ');
 }
 
-function row(info: WorkflowExecutionInfo, deps: ApiDeps, now: number) {
+/** What every ops list shows of a lead found in visibility: its id, who it is, and its search attributes. */
+export function visibleLead(info: WorkflowExecutionInfo, deps: ApiDeps) {
   const get = <T>(key: { name: string }) => info.typedSearchAttributes.get(key as never) as T | undefined;
-  const deadline = get<Date>(NextDeadlineKey);
   const email = info.workflowId.replace(/^lead-/, '');
   const memo = (info.memo ?? {}) as { name?: unknown; company?: unknown };
+  return {
+    get,
+    base: {
+      // A lead continued as new keeps the id of its first run.
+      leadId: encodeLeadId(email, info.raw.firstRunId || info.runId),
+      workflowId: info.workflowId,
+      email,
+      name: typeof memo.name === 'string' ? memo.name : null,
+      company: typeof memo.company === 'string' ? memo.company : null,
+      temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, info.workflowId, info.runId),
+    },
+  };
+}
+
+function row(info: WorkflowExecutionInfo, deps: ApiDeps, now: number) {
+  const { get, base } = visibleLead(info, deps);
+  const deadline = get<Date>(NextDeadlineKey);
   const stage = get<string>(LeadStageKey) ?? 'qualifying';
   const running = info.status.name === 'RUNNING';
   return {
-    // A lead continued as new keeps the id of its first run.
-    leadId: encodeLeadId(email, info.raw.firstRunId || info.runId),
-    workflowId: info.workflowId,
-    email,
-    name: typeof memo.name === 'string' ? memo.name : null,
-    company: typeof memo.company === 'string' ? memo.company : null,
+    ...base,
     stage,
     stuck: stage === 'needs_attention' || (running && !!deadline && deadline.getTime() < now),
     rep: get<string>(AssignedRepKey) ?? null,
@@ -45,7 +57,6 @@ function row(info: WorkflowExecutionInfo, deps: ApiDeps, now: number) {
     nextDeadline: deadline ? deadline.toISOString() : null,
     startedAt: info.startTime.toISOString(),
     status: info.status.name,
-    temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, info.workflowId, info.runId),
   };
 }
 

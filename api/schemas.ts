@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { leadSchema } from '../domain/qualify/lead';
 import { multiLineText } from '../domain/qualify/text-safety';
-import { LEAD_STAGES, MEETING_OUTCOMES } from '../workflows/lead/messages';
+import { attentionSchema, chatMessageSchema as chatMessage, leadEventSchema } from '../domain/converse/conversation-schema';
+import { LEAD_STAGES, MEETING_OUTCOMES } from '../domain/lead-stages';
+import { factsSchema } from '../domain/qualify/facts-schema';
+import { bookingSchema, proposalSchema } from '../domain/schedule/booking-schema';
 
 export { leadSchema };
 
@@ -25,32 +28,11 @@ export const MAX_MESSAGE_CHARS = 5_000;
 export const messageBodySchema = z.strictObject({ text: multiLineText('the message', MAX_MESSAGE_CHARS) });
 export const bookingBodySchema = z.strictObject({ proposalId: z.string().min(1).max(50) });
 
-export const proposalSchema = z.object({
-  id: z.string(),
-  start: z.iso.datetime(),
-  end: z.iso.datetime(),
-  attendees: z.array(z.string()),
-});
+// The lead's values are defined once, in domain/, and reused here: the OpenAPI document describes them fully.
+export { bookingSchema, proposalSchema };
 
-export const bookingSchema = z.object({
-  proposalId: z.string(),
-  start: z.string(),
-  end: z.string(),
-  eventId: z.string(),
-  reps: z.array(z.string()),
-  attendees: z.array(z.string()),
-  attempt: z.number(),
-  meetLink: z.string().optional(),
-  escalated: z.array(z.object({ from: z.string(), to: z.string(), reason: z.literal('pto') })),
-});
-
-export const chatMessageSchema = z.object({
-  id: z.number(),
-  at: z.string(),
-  from: z.enum(['buyer', 'agent']),
-  text: z.string(),
-  proposalIds: z.array(z.string()).optional(),
-});
+/** A message as the API lists it: the conversation's message with its event id and time. */
+export const chatMessageSchema = chatMessage.extend({ id: leadEventSchema.shape.id, at: leadEventSchema.shape.at });
 
 export const leadViewSchema = z.object({
   leadId: z.string(),
@@ -58,13 +40,13 @@ export const leadViewSchema = z.object({
   stage: stageSchema,
   lead: z.object({ email: z.string(), name: z.string().optional(), company: z.string().optional() }),
   receivedAt: z.string(),
-  facts: z.record(z.string(), z.unknown()).nullable(),
+  facts: factsSchema.nullable(),
   route: z.record(z.string(), z.unknown()).nullable(),
   proposals: z.array(proposalSchema),
   booking: bookingSchema.nullable(),
   bookingAttempts: z.number(),
   nextDeadline: z.string().nullable(),
-  attention: z.object({ reason: z.string(), since: z.string(), waitingFor: z.enum(['ops', 'buyer']) }).nullable(),
+  attention: attentionSchema.nullable(),
   closedReason: z.string().nullable(),
   /** After booking: the meeting's outcome so far, how often it moved, the reminders sent (ms before the start). */
   meeting: z

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { InMemoryRotation } from '../domain/route/distribution';
+import { InMemoryPools } from '../domain/route/distribution';
 import { ConfigError, InputError } from '../domain/errors';
 import { leadSchema, type Lead } from '../domain/qualify/lead';
 import { findOpenSlots, proposeSlots } from '../domain/schedule/slots';
@@ -19,12 +19,15 @@ import { compileTeamRules, loadCalendarSeed, loadCrmSeed, loadProposals, loadTea
 import { ruleCacheFile } from '../runtime/rule-cache';
 import { dataDirOf } from '../runtime/settings';
 import { EVAL_USAGE, evalCommand } from './eval/command';
+import { fairnessCommand, simulateCommand } from './pools';
 
 const USAGE = `usage:
   baton route --team team.yaml --lead lead.json [--crm crm.yaml] [--calendar calendar.json] [--now ISO]
   baton slots --team team.yaml --reps a,b [--mode all|any] [--calendar calendar.json] [--now ISO] [--tz ZONE] [--all]
   baton rules --team team.yaml
   baton reply --team team.yaml --proposals proposals.json --text "..." [--booked PROPOSAL_ID] [--calendar calendar.json] [--now ISO] [--tz ZONE]
+  baton fairness --team team.yaml
+  baton simulate --team team.yaml --pool ID [--leads N] [--seed S] [--seeds K] [--truth truth.json]
   ${EVAL_USAGE}`;
 
 function required(values: Record<string, unknown>, name: string): string {
@@ -76,11 +79,11 @@ function offlineDeps(team: Team, llm: LlmProvider | undefined, crmFile?: string,
   const local = embeddedProviders(':memory:', team);
   if (crmFile) local.crm.seed(loadCrmSeed(crmFile));
   if (calendarFile) local.calendar.seed(loadCalendarSeed(calendarFile, team));
-  const rotation = new InMemoryRotation();
   return {
     team,
     providers: { calendar: local.calendar, crm: local.crm, email: local.outbox, ...(llm ? { llm } : {}) },
-    rotation: () => rotation,
+    // Turns answered in memory by the same takeTurn the pool workflow runs, from an empty ledger.
+    pools: new InMemoryPools(),
   };
 }
 
@@ -92,7 +95,7 @@ async function route(args: string[]) {
   const now = parseNow(values.now);
   const deps = offlineDeps(team, llm, values.crm, values.calendar);
   const facts = await qualifyActivities(deps).qualifyLead({ workflowId: 'cli', lead });
-  const d = await decideRoute(deps, { lead, facts, now, scope: 'cli' });
+  const d = await decideRoute(deps, { lead, facts, now, scope: 'cli', leadId: 'cli' });
   return { target: d.target, reps: d.reps, attendees: d.attendees, source: d.source, rule: d.rule, escalated: d.escalated, facts: d.facts, reasoning: d.reasoning };
 }
 
@@ -217,6 +220,15 @@ async function run(argv: string[]): Promise<number> {
       console.error(`baton: ${failed}`);
       return 2;
     }
+  } else if (command === 'fairness') {
+    const { values } = parseArgs({ args, options: { team: { type: 'string' } } });
+    console.log(JSON.stringify(await fairnessCommand({ team: required(values, 'team') }), null, 2));
+  } else if (command === 'simulate') {
+    const { values } = parseArgs({
+      args,
+      options: { team: { type: 'string' }, pool: { type: 'string' }, leads: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' }, truth: { type: 'string' } },
+    });
+    console.log(JSON.stringify(simulateCommand({ ...values, team: required(values, 'team'), pool: required(values, 'pool') }), null, 2));
   } else if (command === 'eval') console.log(await evalCommand(args));
   else throw new InputError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
   return 0;

@@ -1,33 +1,33 @@
 /**
- * The pool workflows as the worker's activities reach them: one rotation turn per update, started
- * on first use. Rotation (domain/route/distribution.ts) is what routing needs; this is how it is
- * kept durable and race-free across workers.
+ * The pool workflows as the worker's activities reach them: one turn per update, meeting events as
+ * signals, each pool started on first use. PoolService (domain/route/distribution.ts) is what
+ * routing and outcomes need; this is how it is kept durable and race-free across workers.
  */
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Rotation } from '../domain/route/distribution';
-import { assignUpdate, poolTaskQueue, poolWorkflowId } from '../workflows/pool/messages';
+import type { PoolService } from '../domain/route/distribution';
+import type { TurnAnswer, TurnIds, TurnRequest } from '../domain/route/fairness';
+import type { MeetingEvent } from '../domain/route/pool-ledger';
+import { asTurnAnswer, assignUpdate, meetingEventSignal, poolStateQuery, poolTaskQueue, poolWorkflowId, type AssignRequest, type PoolState } from '../workflows/pool/messages';
 
 /**
- * Pool rotation kept by one `poolWorkflow` per pool. Each call carries a request id built from the
- * scope (the lead run) and a counter, so a retried activity gets the same answer, never a new turn.
+ * Pools kept by one `poolWorkflow` each. A turn's request id comes from the caller (the lead run and
+ * a counter), so a retried activity gets the same answer, never a new turn.
  */
-export class TemporalRotation implements Rotation {
-  private calls = 0;
-
+export class TemporalPools implements PoolService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    private readonly scope: string,
   ) {}
 
-  async next(poolId: string, members: readonly string[], eligible: readonly string[]): Promise<string | null> {
-    const request = { requestId: `${this.scope}#${this.calls++}`, members: [...members], eligible: [...eligible] };
-    const workflowId = poolWorkflowId(this.taskQueue, poolId);
+  async turn(request: TurnRequest, ids: TurnIds): Promise<TurnAnswer> {
+    // members/eligible at the top level too: a worker from before fairness reads only those.
+    const assign: AssignRequest = { requestId: ids.requestId, leadId: ids.leadId, members: [...request.pool.members], eligible: [...request.eligible], turn: request };
+    const workflowId = poolWorkflowId(this.taskQueue, request.pool.id);
     const handle = this.client.workflow.getHandle(workflowId);
     const gate = poolGate(workflowId);
     try {
-      return await gate.run(() => handle.executeUpdate(assignUpdate, { args: [request] }));
+      return asTurnAnswer(await gate.run(() => handle.executeUpdate(assignUpdate, { args: [assign] })));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
@@ -36,12 +36,23 @@ export class TemporalRotation implements Rotation {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    return gate.run(() => handle.executeUpdate(assignUpdate, { args: [request] }));
+    return asTurnAnswer(await gate.run(() => handle.executeUpdate(assignUpdate, { args: [assign] })));
+  }
+
+  /** A signal, starting the pool if it is not running: the pool applies each key once. */
+  async report(poolId: string, event: MeetingEvent): Promise<void> {
+    await this.client.workflow.signalWithStart('poolWorkflow', {
+      workflowId: poolWorkflowId(this.taskQueue, poolId),
+      taskQueue: poolTaskQueue(this.taskQueue),
+      args: [],
+      signal: meetingEventSignal,
+      signalArgs: [event],
+    });
   }
 }
 
 /**
- * Rotation updates in flight per pool workflow from this process. Temporal admits 10 in-flight
+ * Turn updates in flight per pool workflow from this process. Temporal admits 10 in-flight
  * updates per workflow; callers over that get RESOURCE_EXHAUSTED and retry, and a crowd of them
  * (a burst of leads) stalled one pool for over a minute in `npm run bench`, while 6 at a time
  * complete some 150 assignments a second (each workflow task takes all the queued updates).
@@ -77,4 +88,31 @@ class Gate {
       else this.active--;
     }
   }
+}
+
+/** Each pool's state as its workflow answers the query; null for a pool whose workflow never started. */
+export async function readPoolStates(client: Client, taskQueue: string, poolIds: readonly string[]): Promise<Map<string, PoolState | null>> {
+  const states = new Map<string, PoolState | null>();
+  await Promise.all(
+    poolIds.map(async (id) => {
+      try {
+        states.set(id, await client.workflow.getHandle(poolWorkflowId(taskQueue, id)).query(poolStateQuery));
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        states.set(id, null);
+      }
+    }),
+  );
+  return states;
+}
+
+/** The ids of this deployment's running pools, from Temporal visibility (eventually consistent). */
+export async function runningPoolIds(client: Client, taskQueue: string): Promise<string[]> {
+  const prefix = poolWorkflowId(taskQueue, '');
+  const ids: string[] = [];
+  const query = `WorkflowType = "poolWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${poolTaskQueue(taskQueue)}"`;
+  for await (const info of client.workflow.list({ query })) {
+    if (info.workflowId.startsWith(prefix)) ids.push(info.workflowId.slice(prefix.length));
+  }
+  return [...new Set(ids)].sort();
 }

@@ -3,7 +3,8 @@
  * 10,000 synthetic leads (fact extraction + rule matching + distribution, as `baton route` does).
  */
 import { cpus, totalmem } from 'node:os';
-import { InMemoryRotation } from '../domain/route/distribution';
+import { InMemoryPools } from '../domain/route/distribution';
+import { settle } from '../domain/route/fairness';
 import { extractFacts } from '../domain/qualify/facts';
 import { parseWorkingHours, type DayHours } from '../domain/team/hours';
 import { buyerText, type Lead } from '../domain/qualify/lead';
@@ -62,7 +63,7 @@ const phrases = [
 const leads: Lead[] = Array.from({ length: LEADS }, (_, i) => ({ email: `buyer${i}@company${i % 500}.example`, message: `${phrases[i % phrases.length]} (#${i})` }));
 const ctx = { competitors: team.competitors, territories: team.territories };
 const now = Date.parse('2026-12-01T15:00:00Z');
-const rotation = new InMemoryRotation();
+const turns = new InMemoryPools();
 
 // Facts are extracted once per lead (the workflow's qualify step); routing runs on them.
 function extractAll() {
@@ -72,7 +73,7 @@ function extractAll() {
 async function routeAll(prepared: ReturnType<typeof extractAll>) {
   let assigned = 0;
   for (const [i, { facts, text }] of prepared.entries()) {
-    const d = await routeLead({ team, facts, text, crmOwner: null, now, calendars: {}, leadId: `l${i}` }, rotation);
+    const d = settle(routeLead({ team, facts, text, crmOwner: null, now, calendars: {} }), turns.answerer(`l${i}`));
     assigned += d.reps.length;
   }
   return assigned;

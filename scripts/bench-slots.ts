@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseWorkingHours, type DayHours } from '../domain/team/hours';
 import { proposeSlots, type Attendee, type Busy, type ProposeQuery } from '../domain/schedule/slots';
+import { seededRandom } from '../domain/route/learning';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const WARMUP = 20;
@@ -29,17 +30,8 @@ const ZONES = [
   'America/Halifax',
 ];
 
-/** mulberry32: a small seeded PRNG so the benchmark input is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (mulberry32, the one learning uses), so the benchmark input is reproducible. */
+const rng = seededRandom;
 
 function scenario(seed: number, mode: 'all' | 'any'): ProposeQuery {
   const rand = rng(seed);

@@ -6,7 +6,8 @@
  *
  * Re-record only for histories you mean to add (a new path); keep the old files, since they stand
  * for leads already running in production. See docs/production.md, "Changing the lead workflow".
- * `-- --suffix NAME` writes lead-booked.NAME.json and so on next to them, for a patched() change.
+ * `-- --suffix NAME` writes lead-booked.NAME.json and so on next to them, for a patched() change;
+ * `-- --only pool-rotation` (comma-separated names) writes only those.
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -25,6 +26,7 @@ import { embeddedProviders } from '../runtime/providers';
 import { ensureSearchAttributes } from '../runtime/temporal';
 import { createBatonWorker } from '../worker';
 import { bookProposalUpdate, buyerMessageSignal, statusQuery, type LeadStatus, type LeadWorkflowInput } from '../workflows/lead/messages';
+import { TemporalPools } from '../runtime/pool-client';
 import { poolWorkflowId } from '../workflows/pool/messages';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,7 +34,7 @@ const OUT = join(ROOT, 'test/fixtures/histories');
 const TEAM = join(ROOT, 'test/fixtures/team.yaml');
 const IDENTITY = 'baton-history-recorder';
 const TASK_QUEUE = 'baton-histories';
-const { suffix } = parseArgs({ options: { suffix: { type: 'string' } } }).values;
+const { suffix, only } = parseArgs({ options: { suffix: { type: 'string' }, only: { type: 'string' } } }).values;
 if (suffix !== undefined && !/^[a-z0-9-]+$/.test(suffix)) {
   console.error(`histories:record: --suffix must be lowercase letters, digits and dashes, got "${suffix}"`);
   process.exit(2);
@@ -128,12 +130,20 @@ async function main() {
       await seeker.result();
       recorded['lead-disqualified'] = seeker;
 
-      // The pool's rotation workflow (still running: a history need not be complete to replay).
+      // The pool's workflow (still running: a history need not be complete to replay), told how the
+      // pool lead's meeting went, as the lead workflow reports it.
+      const pools = new TemporalPools(client, TASK_QUEUE);
+      const rebooked = await conflict.query(statusQuery);
+      const meeting = { leadId: conflict.workflowId, repId: rebooked.booking!.reps[0]!, meetingStart: rebooked.booking!.start };
+      await pools.report('smb', { ...meeting, key: `${conflict.workflowId}/booked`, event: 'booked' });
+      await pools.report('smb', { ...meeting, key: `${conflict.workflowId}/held`, event: 'held' });
       recorded['pool-rotation'] = client.workflow.getHandle(poolWorkflowId(TASK_QUEUE, 'smb'));
+      await until(conflict, () => true); // the signals are applied by the pool's next task
     });
 
     mkdirSync(OUT, { recursive: true });
-    for (const [name, handle] of Object.entries(recorded)) {
+    const wanted = only?.split(',').map((n) => n.trim());
+    for (const [name, handle] of Object.entries(recorded).filter(([n]) => !wanted || wanted.includes(n))) {
       const json = historyToJSON(await handle.fetchHistory());
       const file = join(OUT, suffix ? `${name}.${suffix}.json` : `${name}.json`);
       writeFileSync(file, `${JSON.stringify(JSON.parse(json), null, 1)}\n`);

@@ -70,6 +70,7 @@ export function opsPage(): string {
     <div role="tablist" aria-label="Ops views">
       <button type="button" role="tab" id="tab-leads" aria-controls="panel-leads" aria-selected="true">Leads</button>
       <button type="button" role="tab" id="tab-outbox" aria-controls="panel-outbox" aria-selected="false" tabindex="-1">Outbox</button>
+      <button type="button" role="tab" id="tab-fairness" aria-controls="panel-fairness" aria-selected="false" tabindex="-1">Fairness</button>
     </div>
     <div class="actions"><button type="button" id="refresh">Refresh</button> <button type="button" id="forget-key" hidden>Forget API key</button></div>
   </div>
@@ -100,6 +101,12 @@ export function opsPage(): string {
       <thead><tr><th scope="col">Sent</th><th scope="col">To</th><th scope="col">Subject</th></tr></thead>
       <tbody id="outbox-body"></tbody>
     </table>
+  </section>
+  <section role="tabpanel" id="panel-fairness" aria-labelledby="tab-fairness" hidden>
+    <h2 class="sr-only">Fairness</h2>
+    <p id="fairness-status" role="status" aria-live="polite"></p>
+    <p class="muted small legend"><span class="swatch fill"></span> leads this window <span class="swatch mark"></span> weighted share (the bar should end near the line)</p>
+    <div id="fairness-pools"></div>
   </section>
 </div>`,
     scripts: '<script src="/assets/ops.js"></script>',

@@ -38,7 +38,7 @@ const expectedFacts = z.strictObject({
   state: z.string().regex(/^[A-Z]{2}$/, 'expected a US state code such as "WA"').nullable(),
   mentions: z.array(z.string()),
   urgent: z.boolean().nullable(),
-  disqualified: z.enum(DISQUALIFICATION_REASONS as [string, ...string[]]).nullable(),
+  disqualified: z.enum(DISQUALIFICATION_REASONS).nullable(),
 });
 
 const expectedRoute = z.strictObject({

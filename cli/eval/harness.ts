@@ -1,14 +1,14 @@
 /**
  * Runs labelled leads the way Baton handles them — the same loading, activity and domain code as
  * the worker, over in-memory embedded providers — once per path: deterministic (no model) and with
- * the configured model. Each lead starts from a fresh pool rotation, so its decision does not
+ * the configured model. Each lead starts from fresh pools (empty ledgers), so its decision does not
  * depend on which cases ran before it. A lead is closed when its facts disqualify it (as the lead
  * workflow does), else routed.
  */
 import { qualifyActivities } from '../../activities/qualify';
 import { decideRoute } from '../../activities/route';
 import type { ActivityDeps } from '../../activities/deps';
-import { InMemoryRotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
 import type { Facts } from '../../domain/qualify/facts';
 import type { Team } from '../../domain/team/team';
 import type { LlmProvider, LlmTask, LlmUsage } from '../../integrations/providers';
@@ -93,11 +93,10 @@ export async function runPath(setup: EvalSetup, cases: EvalCase[], llm?: LlmProv
   if (setup.calendarFile) local.calendar.seed(loadCalendarSeed(setup.calendarFile, team));
   const runs: CaseRun[] = [];
   for (const c of cases) {
-    const rotation = new InMemoryRotation();
     const deps: ActivityDeps = {
       team,
       providers: { calendar: local.calendar, crm: local.crm, email: local.outbox, ...(metered ? { llm: metered } : {}) },
-      rotation: () => rotation,
+      pools: new InMemoryPools(),
     };
     const calls = metered?.calls ?? 0;
     const failures = metered?.failures ?? 0;
@@ -109,7 +108,7 @@ export async function runPath(setup: EvalSetup, cases: EvalCase[], llm?: LlmProv
       run.facts = facts;
       if (facts.disqualified) run.outcome = { closed: facts.disqualified.reason, ...(facts.disqualified.quote ? { quote: facts.disqualified.quote } : {}) };
       else {
-        const d = await decideRoute(deps, { lead: c.lead, facts, now: c.now ?? setup.now, scope });
+        const d = await decideRoute(deps, { lead: c.lead, facts, now: c.now ?? setup.now, scope, leadId: scope });
         run.outcome = { target: d.target, reps: d.reps, source: d.source, rule: d.rule?.index ?? null };
       }
     } catch (err) {

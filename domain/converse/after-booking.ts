@@ -8,7 +8,7 @@
  */
 import { DateTime } from 'luxon';
 import { escapeHtml } from './briefing';
-import { describeTimes, firstName, formatClock, formatSlotTime, joinWords, zoneLabel } from './copy';
+import { describeTimes, firstName, formatClock, formatSlotTime, joinWords, zoneLabel, type MeetingCopy } from './copy';
 
 const LOCALE = 'en-US';
 
@@ -38,16 +38,7 @@ function inHowLong(ms: number): string {
 /** Within this much of the start a reminder says "starting in an hour" rather than the day. */
 const SOON_MS = 3 * 3_600_000;
 
-export interface MeetingCopy {
-  start: number;
-  end: number;
-  /** The buyer's IANA zone. */
-  timezone: string;
-  now: number;
-  buyerName?: string;
-  /** Who the buyer meets, full names. */
-  repNames: string[];
-}
+export type { MeetingCopy } from './copy';
 
 /**
  * The reminder in the conversation: "See you tomorrow at 2pm (Pacific) with Sarah — reply here if

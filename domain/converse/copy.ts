@@ -174,13 +174,19 @@ export function proposalMessage(slots: { start: number }[], o: ProposalCopyOptio
   }
 }
 
-export interface ConfirmationCopyOptions {
+/** A booked meeting as the agent's wording needs it. */
+export interface MeetingCopy {
   start: number;
   end: number;
+  /** The buyer's IANA zone. */
   timezone: string;
   now: number;
   buyerName?: string;
+  /** Who the buyer meets, full names. */
   repNames: string[];
+}
+
+export interface ConfirmationCopyOptions extends MeetingCopy {
   companyName: string;
 }
 

@@ -16,44 +16,9 @@ import { findPlaces, type PlaceMention } from './places';
 import { BuyerWords, namesANumber } from './grounding';
 import { confirmsDisqualification } from './signals';
 import { normalizeName } from '../text-match';
+import { DISQUALIFICATION_REASONS, type DisqualificationReason, type Fact, type Facts } from './facts-schema';
 
-export interface Fact<T> {
-  value: T;
-  source: 'field' | 'message' | 'transcript' | 'llm';
-  quote?: string;
-}
-
-export type DisqualificationReason = 'spam' | 'student' | 'job_seeker' | 'competitor' | 'vendor_pitch';
-export const DISQUALIFICATION_REASONS: readonly DisqualificationReason[] = ['spam', 'student', 'job_seeker', 'competitor', 'vendor_pitch'];
-
-export interface Facts {
-  budgetUsd?: Fact<number>;
-  employees?: Fact<number>;
-  /** Canonical lower-case id (see INDUSTRIES), or a lower-cased value from a field or the LLM. */
-  industry?: Fact<string>;
-  city?: Fact<string>;
-  /** US 2-letter code. */
-  state?: Fact<string>;
-  /** ISO 3166-1 alpha-2. */
-  country?: Fact<string>;
-  /** Every territory the location is in: built-in ones, then configured ones (names as written in config). */
-  territories: string[];
-  /** Configured competitors named in the text (config spelling), even when negated. */
-  mentions: Fact<string>[];
-  urgent?: Fact<boolean>;
-  /** IANA zone: fields.timezone, else inferred from city/state/country when unambiguous. */
-  timezone?: Fact<string>;
-  productInterest?: Fact<string>;
-  disqualified?: { reason: DisqualificationReason; quote?: string };
-  /**
-   * A model's disqualification that Baton did not confirm (no grounded quote, or its own signals
-   * disagree): the lead goes on, and the rep sees the doubt in the briefing.
-   */
-  doubt?: { reason: DisqualificationReason; quote?: string; why: string };
-  /** `llm`: the deterministic extractor's facts plus the model's grounded ones. */
-  extractor: 'deterministic' | 'llm';
-  notes: string[];
-}
+export { DISQUALIFICATION_REASONS, type DisqualificationReason, type Fact, type Facts } from './facts-schema';
 
 export interface FactContext {
   competitors: string[];

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Rep, TeamConfig } from '../team/config';
-import type { Rotation } from './distribution';
+import type { Pool, Rep, TeamConfig } from '../team/config';
+import type { TurnAnswer, TurnRequest, TurnSteps } from './fairness';
 
 export interface OutOfOffice {
   start: number;
@@ -58,27 +58,40 @@ export function followBackups(
   return { repId: null, escalated };
 }
 
+/** Who covers, the hops taken, and what the pools said on the way (a member at their cap). */
+export interface Cover {
+  repId: string | null;
+  escalated: Escalation[];
+  notes: string[];
+  /** The pool whose turn chose the cover, and its answer; null when a backup covers. */
+  turn: { pool: string; answer: TurnAnswer } | null;
+}
+
 /**
  * Who covers for a rep who cannot take a lead: the first one available along their backup chain,
- * else a pool mate of anyone on that chain, in that pool's rotation (never one in `exclude`).
- * Null when nobody can; `escalated` lists every hop either way.
+ * else a pool mate of anyone on that chain, by that pool's turn (never one in `exclude`). Each pool
+ * turn is yielded as a request (`ask` builds it) and answered by the caller. Null when nobody can;
+ * `escalated` lists every hop either way.
  */
-export async function findCover(
+export function* findCover(
   team: Pick<TeamConfig, 'reps' | 'pools'>,
   repId: string,
   unavailable: Unavailable,
-  rotation: Rotation,
-  leadId: string,
+  ask: (pool: Pool, eligible: string[]) => TurnRequest,
   exclude: ReadonlySet<string> = new Set(),
-): Promise<{ repId: string | null; escalated: Escalation[] }> {
+): TurnSteps<Cover> {
   const cover = followBackups(team, repId, unavailable);
-  if (cover.repId) return cover;
+  if (cover.repId) return { ...cover, notes: [], turn: null };
+  const notes: string[] = [];
   const chain = [repId, ...cover.escalated.map((e) => e.to)];
   for (const pool of chain.flatMap((id) => team.pools.filter((p) => p.members.includes(id)))) {
     const eligible = pool.members.filter((m) => !exclude.has(m) && !unavailable(m));
     if (eligible.length === 0) continue;
-    const mate = await rotation.next(pool.id, pool.members, eligible, leadId);
-    if (mate) return { repId: mate, escalated: [...cover.escalated, { from: repId, to: mate, reason: 'pto' }] };
+    const answer = yield ask(pool, eligible);
+    notes.push(...answer.notes);
+    if (answer.rep) {
+      return { repId: answer.rep, escalated: [...cover.escalated, { from: repId, to: answer.rep, reason: 'pto' }], notes, turn: { pool: pool.id, answer } };
+    }
   }
-  return { repId: null, escalated: cover.escalated };
+  return { repId: null, escalated: cover.escalated, notes, turn: null };
 }

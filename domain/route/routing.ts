@@ -1,9 +1,11 @@
-import { takesMeetings, type Distribution, type Rep, type Target } from '../team/config';
+import { takesMeetings, type Distribution, type Pool, type Rep, type Target } from '../team/config';
 import { findCover, isOnPto, isOnPtoDuring, type Escalation } from './availability';
-import type { Rotation } from './distribution';
+import type { TurnAnswer, TurnRequest, TurnSteps } from './fairness';
 import type { Facts } from '../qualify/facts';
+import { segmentOf, type Segment } from './learning';
+import type { TurnPolicy } from './pool-ledger';
 import { matchRule, type RuleTarget } from './rules';
-import { findOpenSlots, type Busy } from '../schedule/slots';
+import { findOpenSlots, MAX_EXTENSION_DAYS, type Busy } from '../schedule/slots';
 import { teamSlotQuery, type Team } from '../team/team';
 
 export type RouteSource = 'owner' | 'rule' | 'fallback';
@@ -25,6 +27,24 @@ export interface RouteDecision {
   mode: 'all' | 'any';
   /** Attendees added by the rule, beyond the owning rep(s). */
   extraAttendees: string[];
+  /** The lead's segment, for learning: the lead passes it with its meeting events (absent on older decisions). */
+  segment?: Segment;
+  /** The pool turns this decision took: each pool hears how the meeting went (absent on older decisions). */
+  poolTurns?: PoolTurn[];
+  /** Times a rep must not be booked at: periods where they are at their cap (absent on older decisions). */
+  blocked?: Record<string, Interval[]>;
+}
+
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+/** A credit a pool gave for this lead: `rep` got `pool`'s turn. */
+export interface PoolTurn {
+  pool: string;
+  rep: string;
+  policy: TurnPolicy;
 }
 
 export interface CrmOwnerHint {
@@ -44,7 +64,6 @@ export interface RoutingInput {
   now: number;
   /** Busy and out-of-office blocks per rep id over the horizon. */
   calendars: Record<string, Busy[]>;
-  leadId: string;
 }
 
 interface Chosen {
@@ -123,42 +142,88 @@ class Availability {
   };
 }
 
+/** A pool's turn as routing asks for it: the pool's settings, who may take the lead, the lead's segment. */
+export function poolTurnRequest(
+  team: Team,
+  pool: Pool,
+  eligible: string[],
+  context: { at: number; segment: Segment | null; meetingAt?: Record<string, number> },
+): TurnRequest {
+  const { id, name, members, distribution, weights, caps, fairness, learn } = pool;
+  return {
+    pool: { id, name, members, distribution, weights, caps, fairness, learn },
+    eligible,
+    names: Object.fromEntries(members.map((m) => [m, team.reps.find((r) => r.id === m)?.name ?? m])),
+    segment: context.segment,
+    at: context.at,
+    timezone: team.company.timezone,
+    ...(context.meetingAt ? { meetingAt: context.meetingAt } : {}),
+    holdMs: team.booking.replyTimeout,
+    lookaheadMs: team.booking.horizon + MAX_EXTENSION_DAYS * 86_400_000,
+  };
+}
+
 /**
  * Turns the chosen target into concrete reps and attendees: PTO cover through backups (then pool
- * mates), the pool's distribution method, and any attendees a rule adds.
+ * mates), the pool's distribution method, and any attendees a rule adds. Pure: wherever a pool's
+ * turn is needed it yields the request, and the caller answers it (activities/pool.ts from the pool
+ * workflow, `settle` in memory) and resumes it with the answer.
  */
-export async function routeLead(input: RoutingInput, rotation: Rotation): Promise<RouteDecision> {
-  const { team, facts, leadId } = input;
+export function* routeLead(input: RoutingInput): TurnSteps<RouteDecision> {
+  const { team, facts } = input;
   const chosen = chooseTarget(team, facts, input.text, input.crmOwner);
   const availability = new Availability(input);
+  const segment = segmentOf(facts);
   const escalated: Escalation[] = [];
   const notes: string[] = [...chosen.notes];
   const taken = new Set<string>();
+  const poolTurns: PoolTurn[] = [];
+  const blocked: Record<string, Interval[]> = {};
 
-  const coverFor = async (repId: string): Promise<string> => {
-    const cover = await findCover(team, repId, availability.unavailable, rotation, leadId, taken);
+  /** The pool's turn, with each member's earliest open time when the pool has caps (they count by meeting date). */
+  const ask = (pool: Pool, eligible: string[]): TurnRequest => {
+    const meetingAt = Object.keys(pool.caps).length
+      ? Object.fromEntries(eligible.map((m) => [m, availability.openSlots(m)[0]?.start ?? input.now]))
+      : undefined;
+    return poolTurnRequest(team, pool, eligible, { at: input.now, segment, ...(meetingAt ? { meetingAt } : {}) });
+  };
+  const credited = (pool: string, answer: TurnAnswer) => {
+    if (!answer.rep) return;
+    poolTurns.push({ pool, rep: answer.rep, policy: answer.policy });
+    if (answer.blocked.length) blocked[answer.rep] = answer.blocked;
+  };
+  function* turn(pool: Pool, eligible: string[]): TurnSteps<TurnAnswer> {
+    const answer = yield ask(pool, eligible);
+    notes.push(...answer.notes);
+    credited(pool.id, answer);
+    return answer;
+  }
+  function* coverFor(repId: string): TurnSteps<string> {
+    const cover = yield* findCover(team, repId, availability.unavailable, ask, taken);
     escalated.push(...cover.escalated);
+    notes.push(...cover.notes);
+    if (cover.turn) credited(cover.turn.pool, cover.turn.answer);
     if (cover.repId) return cover.repId;
     notes.push(`nobody could cover for ${repId}, who is on PTO`);
     return repId;
-  };
+  }
 
   let reps: string[] = [];
   let mode: 'all' | 'any' = 'all';
-  let pool: (typeof team.pools)[number] | undefined;
+  let pool: Pool | undefined;
   if (chosen.target.type === 'rep') {
-    reps = [await coverFor(chosen.target.id)];
+    reps = [yield* coverFor(chosen.target.id)];
   } else {
     pool = team.pools.find((p) => p.id === chosen.target.id)!;
     const present = pool.members.filter((m) => !availability.unavailable(m));
     for (const m of pool.members) {
       if (!present.includes(m)) notes.push(`${m} skipped: ${availability.onPto(m) ? 'on PTO' : 'takes no meetings (hours: none)'}`);
     }
-    reps = await distribute(pool, present, availability, rotation, leadId, notes);
+    reps = yield* distribute(pool, present, availability, turn, notes);
     if (pool.distribution === 'group') mode = 'any';
     if (reps.length === 0) {
-      notes.push(`every member of ${pool.name} is on PTO or fully booked`);
-      reps = [await coverFor(pool.members.find((m) => takesMeetings(availability.repOf(m))) ?? pool.members[0]!)];
+      notes.push(`every member of ${pool.name} is on PTO, fully booked or at their cap`);
+      reps = [yield* coverFor(pool.members.find((m) => takesMeetings(availability.repOf(m))) ?? pool.members[0]!)];
     }
   }
   reps.forEach((r) => taken.add(r));
@@ -166,13 +231,13 @@ export async function routeLead(input: RoutingInput, rotation: Rotation): Promis
   const extraAttendees: string[] = [];
   for (const extra of chosen.extra) {
     if (extra.type === 'rep') {
-      const who = await coverFor(extra.id);
+      const who = yield* coverFor(extra.id);
       if (!taken.has(who)) extraAttendees.push(who);
     } else {
       const extraPool = team.pools.find((p) => p.id === extra.id)!;
       const eligible = extraPool.members.filter((m) => !taken.has(m) && !availability.unavailable(m));
-      const who = await rotation.next(extraPool.id, extraPool.members, eligible, leadId);
-      if (who) extraAttendees.push(who);
+      const answer = eligible.length ? yield* turn(extraPool, eligible) : null;
+      if (answer?.rep) extraAttendees.push(answer.rep);
       else notes.push(`nobody from ${extraPool.name} is available to join`);
     }
     extraAttendees.forEach((r) => taken.add(r));
@@ -191,37 +256,50 @@ export async function routeLead(input: RoutingInput, rotation: Rotation): Promis
     distribution: pool?.distribution ?? null,
     mode,
     extraAttendees,
+    segment,
+    poolTurns,
+    blocked,
   };
   decision.reasoning = explain(team, decision, chosen.reasons, notes, ownerNotOnTeam(team, input.crmOwner));
   return decision;
 }
 
-async function distribute(
-  pool: Team['pools'][number],
+function* distribute(
+  pool: Pool,
   present: string[],
   availability: Availability,
-  rotation: Rotation,
-  leadId: string,
+  turn: (pool: Pool, eligible: string[]) => TurnSteps<TurnAnswer>,
   notes: string[],
-): Promise<string[]> {
+): TurnSteps<string[]> {
   switch (pool.distribution) {
     case 'round_robin': {
-      const rep = await rotation.next(pool.id, pool.members, present, leadId);
-      return rep ? [rep] : [];
+      const answer = present.length ? yield* turn(pool, present) : null;
+      return answer?.rep ? [answer.rep] : [];
     }
     case 'first_available': {
-      const earliest = new Map(present.map((m) => [m, availability.openSlots(m)[0]?.start ?? Infinity]));
-      const soonest = Math.min(...earliest.values());
-      const tied = present.filter((m) => earliest.get(m) === soonest && soonest !== Infinity);
-      const rep = await rotation.next(pool.id, pool.members, tied.length ? tied : present, leadId);
-      return rep ? [rep] : [];
+      // The earliest open slot wins; the pool breaks ties (weights, caps), and when everyone tied is
+      // at their cap the next earliest get their turn.
+      let left = present;
+      while (left.length) {
+        const earliest = new Map(left.map((m) => [m, availability.openSlots(m)[0]?.start ?? Infinity]));
+        const soonest = Math.min(...earliest.values());
+        const tied = left.filter((m) => earliest.get(m) === soonest && soonest !== Infinity);
+        const ask = tied.length ? tied : left;
+        const answer = yield* turn(pool, ask);
+        if (answer.rep) return [answer.rep];
+        left = left.filter((m) => !ask.includes(m));
+      }
+      return [];
     }
     case 'ranked': {
-      const rep = present.find((m) => availability.openSlots(m).length > 0);
-      if (!rep && present.length) notes.push(`no member of ${pool.name} has an open slot in the horizon; taking the top-ranked`);
-      return rep ? [rep] : present.slice(0, 1);
+      // Listed order is the rank; the pool skips members at their cap and counts the lead.
+      const open = present.filter((m) => availability.openSlots(m).length > 0);
+      if (open.length === 0 && present.length) notes.push(`no member of ${pool.name} has an open slot in the horizon; taking the top-ranked`);
+      const answer = present.length ? yield* turn(pool, open.length ? open : present) : null;
+      return answer?.rep ? [answer.rep] : [];
     }
     case 'group':
+      // Whoever is free at the chosen time takes it: the pool's turn happens at booking (activities/calendar.ts).
       return present;
   }
 }

@@ -58,6 +58,9 @@ export interface Slot {
   reps: string[];
 }
 
+/** How many days past the horizon the finder looks when the horizon has nothing (by default). */
+export const MAX_EXTENSION_DAYS = 14;
+
 export interface ProposeQuery extends SlotQuery {
   count: number;
   /** The buyer's zone, when known: options are kept inside 08:00-20:00 there when that leaves enough. */
@@ -371,7 +374,7 @@ function pickSpread(pool: Candidate[], count: number, picked: Candidate[]): Cand
  * up to here (plus a meeting and the buffer).
  */
 export function searchLimit(q: Pick<ProposeQuery, 'now' | 'horizonMs' | 'constraint' | 'maxExtensionDays'>): number {
-  const maxExtension = Math.max(0, Math.floor(q.maxExtensionDays ?? 14));
+  const maxExtension = Math.max(0, Math.floor(q.maxExtensionDays ?? MAX_EXTENSION_DAYS));
   let until = q.now + q.horizonMs;
   if (maxExtension === 0) return until;
   const preferred = q.constraint?.preferredStart;
@@ -385,7 +388,7 @@ export function proposeSlots(q: ProposeQuery): Proposal {
   const count = Math.max(0, Math.floor(q.count));
   const from = q.now + q.minNoticeMs;
   const horizonEnd = q.now + q.horizonMs;
-  const maxExtension = Math.max(0, Math.floor(q.maxExtensionDays ?? 14));
+  const maxExtension = Math.max(0, Math.floor(q.maxExtensionDays ?? MAX_EXTENSION_DAYS));
   const preferred = q.constraint?.preferredStart !== undefined && Number.isFinite(q.constraint.preferredStart) ? q.constraint.preferredStart : undefined;
   // A preferred start ("push it a week") is searched wherever it is, with a day around it.
   let until = preferred !== undefined && maxExtension > 0 ? Math.max(horizonEnd, preferred + DAY_MS) : horizonEnd;

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { InMemoryRotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
+import { settle } from '../../domain/route/fairness';
 import { extractFacts } from '../../domain/qualify/facts';
 import { routeLead } from '../../domain/route/routing';
 import type { Team } from '../../domain/team/team';
@@ -55,13 +56,10 @@ async function booking(teamForRun: Team, routedBy: Team = teamForRun, lead = jan
   const activities = createActivities({
     team: teamForRun,
     providers: { calendar, crm: local.crm, email: local.outbox },
-    rotation: () => new InMemoryRotation(),
+    pools: new InMemoryPools(),
   });
   const facts = extractFacts(lead, { competitors: routedBy.competitors, territories: routedBy.territories });
-  const decision = await routeLead(
-    { team: routedBy, facts, text: lead.message, crmOwner: null, now: NOW, calendars: {}, leadId: 'lead' },
-    new InMemoryRotation(),
-  );
+  const decision = settle(routeLead({ team: routedBy, facts, text: lead.message, crmOwner: null, now: NOW, calendars: {} }), new InMemoryPools().answerer('lead'));
   const input = { workflowId: `lead-${lead.email}`, attempt: 1, proposal, decision, lead, now: NOW };
   return (attempt) =>
     new MockActivityEnvironment({ attempt, workflowExecution: { workflowId: input.workflowId, runId: 'run-1' } }).run(activities.bookMeeting, input) as Promise<Booking>;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { InMemoryRotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
 import { extractFacts } from '../../domain/qualify/facts';
 import type { Lead } from '../../domain/qualify/lead';
 import { HubSpotCrmProvider, type HubSpotCrmOptions } from '../../integrations/hubspot/crm';
@@ -52,7 +52,7 @@ afterEach(() => {
 
 function activitiesWith(options: Partial<HubSpotCrmOptions> = {}) {
   const crm = new HubSpotCrmProvider({ accessToken: 'pat-na1-test', basePath: server.url, timeoutMs: 2_000, ...options });
-  return createActivities({ team, providers: { calendar: local.calendar, crm, email: local.outbox }, rotation: () => new InMemoryRotation() });
+  return createActivities({ team, providers: { calendar: local.calendar, crm, email: local.outbox }, pools: new InMemoryPools() });
 }
 
 /** Temporal's attempt `attempt` of an activity of lead run `runId`, with the proxies' 30 s timeout. */

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { FoundTimes } from '../../activities/calendar';
-import { InMemoryRotation, type Rotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
+import { settle, type TurnAnswer, type TurnIds, type TurnRequest } from '../../domain/route/fairness';
 import { extractFacts } from '../../domain/qualify/facts';
 import { routeLead, type RouteDecision } from '../../domain/route/routing';
 import { poolWithDefaults } from '../../domain/team/config';
@@ -33,29 +34,28 @@ function groupTeam(): Team {
   });
 }
 
-/** A rotation that remembers every turn it hands out, per pool. */
-class CountingRotation implements Rotation {
+/** Pools that remember every turn they hand out, per pool. */
+class CountingPools extends InMemoryPools {
   readonly turns: string[] = [];
-  private readonly inner = new InMemoryRotation();
-  async next(poolId: string, members: readonly string[], eligible: readonly string[], leadId: string): Promise<string | null> {
-    this.turns.push(poolId);
-    return this.inner.next(poolId, members, eligible);
+  override async turn(request: TurnRequest, ids: TurnIds): Promise<TurnAnswer> {
+    this.turns.push(request.pool.id);
+    return super.turn(request, ids);
   }
 }
 
 let dir: string;
 let local: EmbeddedProviders;
 let team: Team;
-let rotation: CountingRotation;
+let pools: CountingPools;
 let decision: RouteDecision;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-group-'));
   team = groupTeam();
   local = embeddedProviders(join(dir, 'embedded.sqlite'), team);
-  rotation = new CountingRotation();
+  pools = new CountingPools();
   const facts = extractFacts(bank, { competitors: team.competitors, territories: team.territories });
-  decision = await routeLead({ team, facts, text: bank.message, crmOwner: null, now: NOW, calendars: {}, leadId: 'lead' }, new InMemoryRotation());
+  decision = settle(routeLead({ team, facts, text: bank.message, crmOwner: null, now: NOW, calendars: {} }), new InMemoryPools().answerer('lead'));
 });
 afterEach(() => {
   local.db.close();
@@ -63,7 +63,7 @@ afterEach(() => {
 });
 
 function activities() {
-  return createActivities({ team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox }, rotation: () => rotation });
+  return createActivities({ team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox }, pools });
 }
 
 const env = (attempt = 1) => new MockActivityEnvironment({ attempt, workflowExecution: { workflowId: `lead-${bank.email}`, runId: 'run-1' } });
@@ -85,22 +85,22 @@ describe('a group pool with an attendee a rule added', () => {
     }
   });
 
-  it('re-checks Mark at booking: a taken time is a conflict and spends no rotation turn', async () => {
+  it('re-checks Mark at booking: a taken time is a conflict and spends no pool turn', async () => {
     const start = NOW + 4 * HOUR;
     const proposal: Proposal = { id: '1-1', start: new Date(start).toISOString(), end: new Date(start + 30 * 60_000).toISOString(), attendees: ['ana', 'raj'] };
     local.calendar.seed({ mark: [{ start: proposal.start, end: proposal.end, title: 'Another meeting' }] });
     const book = () => env().run(activities().bookMeeting, { workflowId: `lead-${bank.email}`, attempt: 1, proposal, decision, lead: bank, now: NOW }) as Promise<Booking>;
     await expect(book()).rejects.toMatchObject({ type: 'SlotConflict', message: expect.stringContaining('mark no longer free') });
-    expect(rotation.turns).toEqual([]);
+    expect(pools.turns).toEqual([]);
     expect(local.calendar.bookedEvents()).toEqual([]);
   });
 
-  it('books the group rep the rotation picks, with Mark, when everyone is free', async () => {
+  it('books the group rep the pool picks, with Mark, when everyone is free', async () => {
     const start = NOW + 4 * HOUR;
     const proposal: Proposal = { id: '1-1', start: new Date(start).toISOString(), end: new Date(start + 30 * 60_000).toISOString(), attendees: ['ana', 'raj'] };
     const booked = (await env().run(activities().bookMeeting, { workflowId: `lead-${bank.email}`, attempt: 1, proposal, decision, lead: bank, now: NOW })) as Booking;
     expect(booked.reps).toEqual(['ana']);
     expect(booked.attendees).toEqual(['ana', 'mark']);
-    expect(rotation.turns).toEqual(['group']);
+    expect(pools.turns).toEqual(['group']);
   });
 });

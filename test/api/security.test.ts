@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { BuyerTokens } from '../../api/auth';
 import type { ApiDeps } from '../../api/context';
 import { toErrorResponse } from '../../api/errors';
-import { encodeLeadId } from '../../domain/qualify/lead-id';
+import { decodeLeadId, encodeLeadId } from '../../domain/qualify/lead-id';
 import { clientAddress, parseTrustedProxies, RateLimiter, rateKeyOfAddress } from '../../api/limits';
 import { EMAIL_PATTERN } from '../../domain/qualify/lead';
 import { ConfigError } from '../../domain/errors';
@@ -136,8 +136,11 @@ describe('faults', () => {
     const noPoller = Object.assign(new Error('9 FAILED_PRECONDITION: No poller seen for task queue recently: baton-leads'), { code: 9 });
     const { status, body, headers } = toErrorResponse(Object.assign(new Error('Failed to query workflow'), { cause: noPoller }));
     expect({ status, code: body.error.code, retryAfter: headers['retry-after'] }).toEqual({ status: 503, code: 'worker_unavailable', retryAfter: '5' });
+    // Describing needs no worker (the lead exists); the query does.
+    const runId = decodeLeadId(leadA)!.runId;
+    const description = { runId, status: { name: 'RUNNING' }, raw: { workflowExecutionInfo: { firstRunId: runId } } };
     const client = {
-      workflow: { getHandle: () => ({ query: () => Promise.reject(noPoller) }) },
+      workflow: { getHandle: () => ({ query: () => Promise.reject(noPoller), describe: () => Promise.resolve(description) }) },
       connection: { withDeadline: (_d: number, fn: () => unknown) => fn() },
     };
     const app = await offlineApp({ client: client as unknown as ApiDeps['client'] });

@@ -77,14 +77,14 @@ describe('baton eval: the cases file', () => {
 describe('baton eval: scoring', () => {
   it('scores facts and decisions, a currency range and a closed lead', async () => {
     const text = [
-      line({ id: 'eur', lead: { email: 'a@munich.example', message: 'Insurer in Munich. We set aside €200k.' }, expect: { facts: { ...nullFacts, budgetUsd: [200000, 250000], industry: 'insurance', country: 'DE' }, route: { target: { type: 'pool', id: 'enterprise' }, reps: ['ana'], source: 'rule', rule: 0 } } }),
+      line({ id: 'eur', lead: { email: 'a@munich.example', message: 'Insurer in Munich. We set aside ¥30m.' }, expect: { facts: { ...nullFacts, budgetUsd: [200000, 250000], industry: 'insurance', country: 'DE' }, route: { target: { type: 'pool', id: 'enterprise' }, reps: ['ana'], source: 'rule', rule: 0 } } }),
       line({ id: 'dq', lead: { email: 'k@gmail.com', message: "I'm a student doing my thesis on routing" }, expect: { facts: { ...nullFacts, disqualified: 'student' }, route: null } }),
       line({ id: 'owner', lead: { email: 'lisa@globex.example', message: 'We are 12,000 employees now.' }, expect: { facts: { ...nullFacts, employees: 12000 }, route: { target: { type: 'rep', id: 'mark' }, reps: ['mark'], source: 'owner', rule: null } } }),
     ].join('\n');
     const cases = parseCases(text, 'cases.jsonl', team);
     const run = await runPath({ teamFile: TEAM, crmFile: CRM, now: Date.parse('2026-12-01T15:00:00Z') }, cases);
     const score = scorePath(cases, run);
-    // The deterministic extractor reads no euros: the budget and so the decision are wrong for "eur".
+    // "¥" is never converted (JPY or CNY?): the budget and so the decision are wrong for "eur".
     expect(score.facts.budgetUsd).toEqual({ correct: 2, total: 3, wrong: ['eur'] });
     expect(score.facts.industry).toMatchObject({ correct: 3 });
     expect(score.facts.disqualified).toMatchObject({ correct: 3 });

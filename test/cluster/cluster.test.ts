@@ -341,6 +341,12 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
     expect(counts.reduce((a, b) => a + b, 0), 'one pool turn per lead').toBe(leads);
     expect(Math.max(...counts) - Math.min(...counts), 'rotation spread').toBeLessThanOrEqual(1);
     expect(counts.length).toBe(REPS);
+    // The pool's fairness ledger (fair-turns) agrees: one credit per lead, and every member within
+    // one lead of their share of the window (equal weights: the same rotation).
+    const ledger = pool.ledger;
+    expect(ledger, 'the pool keeps a fairness ledger').toBeDefined();
+    expect(Object.keys(ledger!.meetings).length, 'one credit per lead').toBe(leads);
+    for (const [id, tally] of Object.entries(ledger!.tallies)) expect(Math.abs(tally.deficit), `${id}: leads from their share`).toBeLessThan(1);
 
     // Both workers (and the one started after the kill) worked, and leads moved between them.
     const perLead = await mapLimit(allBuyers, 8, async (b) => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { qualifyActivities } from '../../activities/qualify';
 import { decideRoute } from '../../activities/route';
 import { ConfigError } from '../../domain/errors';
-import { InMemoryRotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
 import { loadCrmSeed, loadTeam } from '../../runtime/load';
 import { embeddedProviders } from '../../runtime/providers';
 import { TEST_TEAM } from '../helpers/paths';
@@ -35,11 +35,11 @@ describe('crm.yaml with owners who are not on the team', () => {
     const team = await loadTeam(TEST_TEAM);
     const local = embeddedProviders(':memory:', team);
     local.crm.seed(accounts);
-    const deps = { team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox }, rotation: () => new InMemoryRotation() };
+    const deps = { team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox }, pools: new InMemoryPools() };
     const route = async (email: string, message: string) => {
       const lead = { email, message };
       const facts = await qualifyActivities(deps).qualifyLead({ workflowId: 'w', lead });
-      return decideRoute(deps, { lead, facts, now: Date.parse('2026-12-01T15:00:00Z'), scope: email });
+      return decideRoute(deps, { lead, facts, now: Date.parse('2026-12-01T15:00:00Z'), scope: email, leadId: email });
     };
 
     const byRule = await route('jane@mercyhealth.org', 'We run a hospital network.');

@@ -62,6 +62,15 @@ describe('replay of recorded histories', () => {
     expect(upserts).toHaveLength(2); // the SDK's patch marker attribute, then Baton's five at once
   });
 
+  it('covers pools from before fairness and after (fair-turns), with meeting events', () => {
+    const events = (name: string) =>
+      histories().find((h) => h.workflowId === name)!.history.events as { markerRecordedEventAttributes?: { markerName?: string }; workflowExecutionSignaledEventAttributes?: { signalName?: string } }[];
+    expect(events('pool-rotation').some((e) => e.markerRecordedEventAttributes)).toBe(false);
+    const fair = events('pool-rotation.fair-turns');
+    expect(fair.flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? [])).toEqual(['core_patch']);
+    expect(fair.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? [])).toEqual(['meetingEvent', 'meetingEvent']);
+  });
+
   it('covers leads from after one-crm-write-per-activity: the hand-off as three CRM activities', () => {
     const booked = histories().find((h) => h.workflowId === 'lead-booked.crm-writes')!.history;
     const scheduled = (booked.events as { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[]).flatMap(

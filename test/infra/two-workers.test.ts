@@ -213,6 +213,11 @@ describe('two workers on one task queue', () => {
     const counts = [...byRep.values()];
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
     expect(pool.assignments).toEqual(Object.fromEntries(byRep));
+    // The pool's fairness ledger agrees: each lead holds one credit, with the rep it was routed to.
+    expect(Object.fromEntries(Object.entries(pool.ledger!.meetings).map(([lead, m]) => [lead, m.member]))).toEqual(
+      Object.fromEntries(offered.map((s, i) => [leadWorkflowId(leads[i]!.email), s.route!.reps[0]!])),
+    );
+    for (const tally of Object.values(pool.ledger!.tallies)) expect(Math.abs(tally.deficit)).toBeLessThan(1);
     await env.client.workflow.getHandle(poolWorkflowId(taskQueue, 'smb')).terminate('test done');
   });
 });

@@ -4,7 +4,7 @@ import { HubSpotCrmProvider, markerForKey } from '../../integrations/hubspot/crm
 import { closedPortUrl, fixture, HttpRecorder, replay, type Reply } from './http-recorder';
 import { qualifyActivities } from '../../activities/qualify';
 import { decideRoute } from '../../activities/route';
-import { InMemoryRotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
 import { embeddedProviders } from '../../runtime/providers';
 import { testTeam } from '../helpers/harness';
 
@@ -114,9 +114,9 @@ describe('HubSpot CrmProvider contract: accounts and contacts (read by email, no
       });
       for (const reply of ownerReplies) server.once('GET', '/crm/v3/owners/812', reply);
       const hubspot = new HubSpotCrmProvider({ accessToken: TOKEN, basePath: server.url, timeoutMs: 2_000 });
-      const deps = { team, providers: { calendar: local.calendar, crm: hubspot, email: local.outbox }, rotation: () => new InMemoryRotation() };
+      const deps = { team, providers: { calendar: local.calendar, crm: hubspot, email: local.outbox }, pools: new InMemoryPools() };
       const facts = await qualifyActivities(deps).qualifyLead({ workflowId: 'w', lead });
-      const decision = await decideRoute(deps, { lead, facts, now: NOW.getTime(), scope: 'w' });
+      const decision = await decideRoute(deps, { lead, facts, now: NOW.getTime(), scope: 'w', leadId: 'w' });
       expectAllAuthorized();
       return decision;
     };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualifyActivities } from '../../activities/qualify';
 import { decideRoute } from '../../activities/route';
-import { InMemoryRotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
 import { loadTeam } from '../../runtime/load';
 import { embeddedProviders } from '../../runtime/providers';
 import { ROOT } from '../helpers/paths';
@@ -54,10 +54,10 @@ async function baton(args: string[], env: Record<string, string>): Promise<{ cod
 async function withoutModel(teamFile: string, message: string) {
   const team = await loadTeam(teamFile);
   const local = embeddedProviders(':memory:', team);
-  const deps = { team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox }, rotation: () => new InMemoryRotation() };
+  const deps = { team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox }, pools: new InMemoryPools() };
   const lead = { email: 'jane@prospect.example', message };
   const facts = await qualifyActivities(deps).qualifyLead({ workflowId: 'cli', lead });
-  return decideRoute(deps, { lead, facts, now: Date.parse(NOW), scope: 'cli' });
+  return decideRoute(deps, { lead, facts, now: Date.parse(NOW), scope: 'cli', leadId: 'cli' });
 }
 
 const HOSPITAL = "We're a 2,000-person hospital network in Seattle looking to cut no-shows.";

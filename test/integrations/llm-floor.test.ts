@@ -12,7 +12,7 @@ import type { Facts } from '../../domain/qualify/facts';
 import { BuyerWords } from '../../domain/qualify/grounding';
 import type { Lead } from '../../domain/qualify/lead';
 import { confirmsDisqualification } from '../../domain/qualify/signals';
-import { InMemoryRotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
 import type { RouteDecision } from '../../domain/route/routing';
 import type { Team } from '../../domain/team/team';
 import { OpenAiLlmProvider } from '../../integrations/openai/llm';
@@ -116,12 +116,12 @@ interface Outcome {
 
 async function runLead(llm: LlmProvider | undefined, message: string, t: Team = team): Promise<Outcome> {
   const local = embeddedProviders(':memory:', t);
-  const deps = { team: t, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox, ...(llm ? { llm } : {}) }, rotation: () => new InMemoryRotation() };
+  const deps = { team: t, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox, ...(llm ? { llm } : {}) }, pools: new InMemoryPools() };
   const lead: Lead = { email: 'buyer@prospect.example', message };
   const started = performance.now();
   const facts = await qualifyActivities(deps).qualifyLead({ workflowId: 'w', lead });
   // A disqualified lead is closed before routing, as in the workflow.
-  const decision = facts.disqualified ? null : await decideRoute(deps, { lead, facts, now: NOW, scope: 'w' });
+  const decision = facts.disqualified ? null : await decideRoute(deps, { lead, facts, now: NOW, scope: 'w', leadId: 'w' });
   local.db.close();
   return { facts, decision, ms: performance.now() - started };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualifyActivities } from '../../activities/qualify';
-import { InMemoryRotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
 import { OpenAiLlmProvider } from '../../integrations/openai/llm';
 import { embeddedProviders } from '../../runtime/providers';
 import { loadTeam } from '../../runtime/load';
@@ -69,7 +69,7 @@ describe('LLM-compiled rules and LLM facts', () => {
   it('uses validated LLM facts, and falls back to the deterministic extractor when they do not validate', async () => {
     const team = await loadTeam(teamFile('Healthcare companies go to Sarah'));
     const local = embeddedProviders(':memory:', team);
-    const deps = { team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox, llm: llm() }, rotation: () => new InMemoryRotation() };
+    const deps = { team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox, llm: llm() }, pools: new InMemoryPools() };
     const lead = { email: 'jane@mercyhealth.org', message: 'We are a 2,000-person hospital network in Seattle, budget one hundred fifty grand.' };
     const none = { budgetUsd: null, employees: null, industry: null, city: null, state: null, country: null, mentions: [], urgent: null, timezone: null, productInterest: null, disqualified: null };
 

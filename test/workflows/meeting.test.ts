@@ -225,3 +225,28 @@ describe('after booking: the lead stays with the meeting', () => {
     );
   });
 });
+
+describe('a long-lived lead keeps a short history', () => {
+  it('through a reschedule, a no-show and a recovery booking, to held, in a few hundred events', async () => {
+    const team = withBooking({ minNotice: 6 * HOUR });
+    await withTimeSkippingHarness(
+      async (h) => {
+        const { handle } = await bookedLead(h, 'longlife@mercy.example');
+        await handle.signal(buyerMessageSignal, { text: 'Something came up, can we push it an hour later?' });
+        const offer = await waitForStatus(handle, (s) => s.stage === 'rescheduling');
+        await handle.executeUpdate(bookProposalUpdate, { args: [{ proposalId: offer.proposals[0]!.id }] });
+        await untilStatus(h, handle, (s) => s.meeting?.outcome === 'unconfirmed', { stepMs: 2 * HOUR });
+        await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: 'no_show' }] });
+        const recovery = await handle.query(statusQuery);
+        await handle.executeUpdate(bookProposalUpdate, { args: [{ proposalId: recovery.proposals[0]!.id }] });
+        await untilStatus(h, handle, (s) => s.meeting?.outcome === 'unconfirmed', { stepMs: 2 * HOUR });
+        await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: 'held' }] });
+        expect(await handle.result()).toEqual({ stage: 'held' });
+        const { historyLength } = await handle.describe();
+        console.log(`history of a lead through a reschedule, a no-show and a recovery to held: ${historyLength} events`);
+        expect(historyLength).toBeLessThan(400);
+      },
+      { team },
+    );
+  });
+});

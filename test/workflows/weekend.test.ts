@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { findTimesFor } from '../../activities/calendar';
-import { InMemoryRotation } from '../../domain/route/distribution';
+import { InMemoryPools } from '../../domain/route/distribution';
 import { proposalMessage } from '../../domain/converse/copy';
 import { withParsedRules } from '../../domain/team/team';
 import { embeddedProviders } from '../../runtime/providers';
@@ -13,15 +13,14 @@ import { ROOT } from '../helpers/paths';
 /** The example team (config/team.yaml) keeps real working hours: a Friday-evening lead meets Monday. */
 const team = withParsedRules(loadTeamConfig(`${ROOT}config/team.yaml`));
 const local = embeddedProviders(':memory:', team);
-const rotation = new InMemoryRotation();
-const deps = { team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox }, rotation: () => rotation };
+const deps = { team, providers: { calendar: local.calendar, crm: local.crm, email: local.outbox }, pools: new InMemoryPools() };
 
 describe('weekend and night leads', () => {
   it('answers a Friday 17:00 lead with the first working hours of the rep, shown in the buyer zone', async () => {
     const friday5pm = DateTime.fromISO('2026-11-20T17:00', { zone: 'America/New_York' }).toMillis();
     const lead = { email: 'night@mercyhealth.org', message: 'Hospital in Portland, Oregon looking for a demo' };
     const facts = extractFacts(lead, { competitors: team.competitors, territories: team.territories });
-    const decision = await decideRoute(deps, { lead, facts, now: friday5pm, scope: 'weekend' });
+    const decision = await decideRoute(deps, { lead, facts, now: friday5pm, scope: 'weekend', leadId: 'weekend' });
     expect(decision.reps).toEqual(['sarah']);
     const t0 = performance.now();
     const found = await findTimesFor(deps, { decision, now: friday5pm, count: 3, buyerTimezone: 'America/Los_Angeles' });

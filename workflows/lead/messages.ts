@@ -11,40 +11,13 @@ import type { TimeConstraint } from '../../domain/schedule/constraint';
 import type { CrmContactRef, Person } from '../../integrations/providers';
 
 export type { BookingPolicy } from '../../domain/team/policy';
+export type { Booking, Proposal } from '../../domain/schedule/booking-schema';
+export type { Attention, ChatMessage, LeadEvent } from '../../domain/converse/conversation-schema';
+import type { Booking, Proposal } from '../../domain/schedule/booking-schema';
+import type { Attention, LeadEvent } from '../../domain/converse/conversation-schema';
 
-/** One vocabulary for the `stage` field, the `LeadStage` search attribute and the ops page (contract section 4). */
-export const LEAD_STAGES = [
-  'qualifying',
-  'routing',
-  'proposing',
-  'awaiting_reply',
-  'booking',
-  /** A meeting is ahead: the lead is active, and answers the buyer (contract section 6). */
-  'booked',
-  /** New times offered for a booked meeting, which stands until a new one is booked. */
-  'rescheduling',
-  'held',
-  /** The buyer missed the meeting; new times were offered once. */
-  'no_show',
-  'canceled',
-  'unresponsive',
-  'disqualified',
-  'declined',
-  'needs_attention',
-] as const;
-export type LeadStage = (typeof LEAD_STAGES)[number];
-/**
- * Stages a lead never leaves. (Leads from before Baton stayed with the meeting closed in `booked`;
- * their workflow is closed, which is what the API checks first.)
- */
-export const FINAL_STAGES: readonly LeadStage[] = ['held', 'canceled', 'unresponsive', 'disqualified', 'declined'];
-
-/** What happened at the meeting: `unconfirmed` while nobody said, `canceled` when it never took place. */
-export const MEETING_OUTCOMES = ['scheduled', 'unconfirmed', 'held', 'no_show', 'rep_no_show', 'canceled'] as const;
-export type MeetingOutcome = (typeof MEETING_OUTCOMES)[number];
-/** What the rep (or ops) may report after the meeting: `POST /v1/leads/:id/outcome`. */
-export const REPORTED_OUTCOMES = ['held', 'no_show', 'rep_no_show'] as const;
-export type ReportedOutcome = (typeof REPORTED_OUTCOMES)[number];
+export { FINAL_STAGES, LEAD_STAGES, MEETING_OUTCOMES, REPORTED_OUTCOMES, type LeadStage, type MeetingOutcome, type ReportedOutcome } from '../../domain/lead-stages';
+import type { LeadStage, MeetingOutcome, ReportedOutcome } from '../../domain/lead-stages';
 
 export const TASK_QUEUE_DEFAULT = 'baton-leads';
 
@@ -60,47 +33,10 @@ export interface LeadWorkflowInput {
   policy?: BookingPolicy;
 }
 
-export interface Proposal {
-  id: string;
-  start: string;
-  end: string;
-  /** Rep ids who would attend; for group pools, the members free at that time. */
-  attendees: string[];
-}
 
-export interface ChatMessage {
-  from: 'buyer' | 'agent';
-  text: string;
-  /** Proposal ids this agent message offers, so a chat UI can render them as buttons. */
-  proposalIds?: string[];
-}
 
-export interface LeadEvent {
-  id: number;
-  at: string;
-  type: 'stage' | 'message';
-  stage?: LeadStage;
-  message?: ChatMessage;
-}
 
-export interface Booking {
-  proposalId: string;
-  start: string;
-  end: string;
-  eventId: string;
-  reps: string[];
-  attendees: string[];
-  attempt: number;
-  meetLink?: string;
-  escalated: { from: string; to: string; reason: 'pto' }[];
-}
 
-export interface Attention {
-  reason: string;
-  since: string;
-  /** What unblocks it: an ops `resume` signal after fixing the cause, or the buyer replying. */
-  waitingFor: 'ops' | 'buyer';
-}
 
 export interface LeadStatus {
   workflowId: string;

@@ -53,6 +53,8 @@ const HOW: Record<StepName, { label: string; runs: Runs; resumable?: true }> = {
   createRepTask: { label: 'task for the rep', runs: 'crm', resumable: true },
   checkMeeting: { label: 'check the reps before the meeting', runs: 'write' },
   coverMeeting: { label: 'cover for a rep', runs: 'write' },
+  // The pool hears what happened to the meeting it gave out (a signal, idempotent by key).
+  reportMeetingToPool: { label: 'tell the pool', runs: 'write' },
 };
 
 /**

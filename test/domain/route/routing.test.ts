@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isOnPto } from '../../../domain/route/availability';
 import { DEFAULT_BOOKING, poolWithDefaults, type Pool, type Rep, type TeamConfig } from '../../../domain/team/config';
-import { InMemoryRotation, nextInRotation } from '../../../domain/route/distribution';
+import { InMemoryPools, nextInRotation } from '../../../domain/route/distribution';
+import { settle } from '../../../domain/route/fairness';
 import { extractFacts } from '../../../domain/qualify/facts';
-import { chooseTarget, routeLead } from '../../../domain/route/routing';
+import { chooseTarget, routeLead, type RoutingInput } from '../../../domain/route/routing';
 import { withParsedRules, type Team } from '../../../domain/team/team';
 import { parseWorkingHours, type DayHours } from '../../../domain/team/hours';
 
@@ -34,8 +35,10 @@ function team({ pools = [], ...config }: Partial<Omit<TeamConfig, 'pools'>> & Pi
 const ptoToday = [{ from: '2026-11-30', to: '2026-12-05' }];
 const input = (t: Team, message: string, extra = {}) => {
   const lead = { email: 'buyer@example.com', message };
-  return { team: t, facts: extractFacts(lead, { competitors: t.competitors, territories: t.territories }), text: message, crmOwner: null, now: NOW, calendars: {}, leadId: 'lead', ...extra };
+  return { team: t, facts: extractFacts(lead, { competitors: t.competitors, territories: t.territories }), text: message, crmOwner: null, now: NOW, calendars: {}, ...extra };
 };
+/** Routes one lead, answering its pool turns in memory (each lead its own id, as each lead workflow is). */
+const route = (i: RoutingInput, pools = new InMemoryPools(), leadId = 'lead') => settle(routeLead(i), pools.answerer(leadId));
 
 describe('routing precedence and explanations', () => {
   const t = team({
@@ -54,17 +57,17 @@ describe('routing precedence and explanations', () => {
     expect(chooseTarget(t, other.facts, other.text, null)).toMatchObject({ source: 'fallback', target: { type: 'pool', id: 'enterprise' } });
   });
 
-  it('an account owner who is not on the team is noted and the rules (or the fallback) decide', async () => {
+  it('an account owner who is not on the team is noted and the rules (or the fallback) decide', () => {
     const hospital = input(t, 'We are a hospital group');
-    const byRule = await routeLead({ ...hospital, crmOwner: { repId: 'olduser', accountName: 'Mercy Health' } }, new InMemoryRotation());
+    const byRule = route({ ...hospital, crmOwner: { repId: 'olduser', accountName: 'Mercy Health' } });
     expect(byRule).toMatchObject({ source: 'rule', reps: ['sarah'] });
     expect(byRule.reasoning).toMatch(/^This account's CRM owner \(olduser\) is not on the team, so the rules decide\. Rule 1 /);
     const other = input(t, 'We sell shoes');
-    const byFallback = await routeLead({ ...other, crmOwner: { email: 'gone@acme.example', name: 'Bob Stone' } }, new InMemoryRotation());
+    const byFallback = route({ ...other, crmOwner: { email: 'gone@acme.example', name: 'Bob Stone' } });
     expect(byFallback.source).toBe('fallback');
     expect(byFallback.reasoning).toMatch(/^This account's CRM owner \(Bob Stone <gone@acme\.example>\) is not on the team, so the rules decide\. No rule matched/);
     // An account without an owner says nothing about one.
-    expect((await routeLead({ ...other, crmOwner: { accountName: 'Shoes Inc' } }, new InMemoryRotation())).reasoning).not.toMatch(/owner/);
+    expect(route({ ...other, crmOwner: { accountName: 'Shoes Inc' } }).reasoning).not.toMatch(/owner/);
   });
 
   it('follows the backup chain past reps on PTO, without cycles, and explains who was skipped', async () => {
@@ -74,7 +77,7 @@ describe('routing precedence and explanations', () => {
       rules: ['Healthcare companies go to Sarah'],
       fallback: { type: 'rep', id: 'ana' },
     });
-    const d = await routeLead(input(cyclic, 'hospital group'), new InMemoryRotation());
+    const d = route(input(cyclic, 'hospital group'));
     expect(d.reps).toEqual(['ana']); // sarah → tom (also away) → no more backups → tom's pool mate
     expect(d.escalated).toEqual([{ from: 'sarah', to: 'tom', reason: 'pto' }, { from: 'sarah', to: 'ana', reason: 'pto' }]);
     expect(d.reasoning).toMatch(/Sarah Tester is on PTO/);
@@ -92,10 +95,10 @@ describe('distribution properties', () => {
           pools: [{ id: 'p', name: 'P', members: ids, distribution: 'round_robin' }],
           fallback: { type: 'pool', id: 'p' },
         });
-        const rotation = new InMemoryRotation();
+        const pools = new InMemoryPools();
         const counts = new Map<string, number>();
         for (let n = 0; n < leads; n++) {
-          const d = await routeLead(input(t, 'hello', { leadId: `l${n}` }), rotation);
+          const d = route(input(t, 'hello'), pools, `l${n}`);
           counts.set(d.reps[0]!, (counts.get(d.reps[0]!) ?? 0) + 1);
         }
         if (present.length === 0) return;
@@ -122,7 +125,7 @@ describe('distribution properties', () => {
             rules: ['Deals over $100K go to the enterprise team with Mark', 'Healthcare companies go to Sarah', 'If someone mentions Competitor X, route to Mark'],
             fallback: { type: 'pool', id: 'enterprise' },
           });
-          const d = await routeLead(input(t, message), new InMemoryRotation());
+          const d = route(input(t, message));
           for (const id of [...d.reps, ...d.attendees]) expect(ids).toContain(id);
           const canCover = ids.some((_, i) => !away[i]);
           if (canCover && !d.reasoning.includes('nobody could cover') && !d.reasoning.includes('every member')) {
@@ -149,7 +152,7 @@ describe('distribution properties', () => {
         pools: [{ id: 'p', name: 'P', members: ['ana', 'raj'], distribution }],
         fallback: { type: 'pool', id: 'p' },
       });
-      const d = await routeLead(input(t, 'hi', { calendars: { ...busyAll('ana', 20) } }), new InMemoryRotation());
+      const d = route(input(t, 'hi', { calendars: { ...busyAll('ana', 20) } }));
       expect(d.reps).toEqual([expected]);
     }
   });
@@ -165,9 +168,9 @@ describe('a rep with no working hours (hours: none) is never given a lead', () =
         pools: [{ id: 'p', name: 'P', members: ['lee', 'ana', 'raj'], distribution }],
         fallback: { type: 'pool', id: 'p' },
       });
-      const rotation = new InMemoryRotation();
+      const pools = new InMemoryPools();
       for (let n = 0; n < 6; n++) {
-        const d = await routeLead(input(t, 'hello', { leadId: `l${n}` }), rotation);
+        const d = route(input(t, 'hello'), pools, `l${n}`);
         expect(d.reps).not.toContain('lee');
         expect(d.reps.length).toBeGreaterThan(0);
         expect(d.reasoning).toContain('lee skipped: takes no meetings (hours: none)');
@@ -185,9 +188,9 @@ describe('a rep with no working hours (hours: none) is never given a lead', () =
       rules: ['Healthcare companies go to Sarah with a solutions engineer from the SE pool'],
       fallback: { type: 'pool', id: 'desk' },
     });
-    const rotation = new InMemoryRotation();
+    const pools = new InMemoryPools();
     for (let n = 0; n < 4; n++) {
-      const d = await routeLead(input(t, 'hospital network', { leadId: `l${n}` }), rotation);
+      const d = route(input(t, 'hospital network'), pools, `l${n}`);
       expect(d.reps).toEqual(['ana']);
       expect(d.extraAttendees).toEqual(['priya']);
     }
@@ -199,10 +202,10 @@ describe('a rep with no working hours (hours: none) is never given a lead', () =
       rules: ['Healthcare companies go to Sarah'],
       fallback: { type: 'rep', id: 'ana' },
     });
-    const d = await routeLead(input(t, 'hospital network', { crmOwner: { repId: 'lee', accountName: 'Mercy' } }), new InMemoryRotation());
+    const d = route(input(t, 'hospital network', { crmOwner: { repId: 'lee', accountName: 'Mercy' } }));
     expect(d).toMatchObject({ source: 'rule', reps: ['sarah'] });
     expect(d.reasoning).toContain('Lee Tester owns the account of Mercy in the CRM but takes no meetings (hours: none), so the rules decide');
-    const other = await routeLead(input(t, 'shoes', { crmOwner: { email: 'lee@acme.example' } }), new InMemoryRotation());
+    const other = route(input(t, 'shoes', { crmOwner: { email: 'lee@acme.example' } }));
     expect(other).toMatchObject({ source: 'fallback', reps: ['ana'] });
   });
 
@@ -214,5 +217,74 @@ describe('a rep with no working hours (hours: none) is never given a lead', () =
     expect(() => team({ reps, rules: ['Fintech companies go to Sarah', 'Healthcare companies go to Sarah with Lee'], fallback: { type: 'rep', id: 'sarah' } })).toThrow(
       'team.yaml: rules[1]: "Healthcare companies go to Sarah with Lee" adds to the meeting lee, who takes no meetings',
     );
+  });
+});
+
+describe('pool turns as data', () => {
+  const t = team({
+    reps: [rep('ana'), rep('raj'), rep('lee')],
+    pools: [{ id: 'p', name: 'Pod', members: ['ana', 'raj', 'lee'], distribution: 'round_robin' }],
+    fallback: { type: 'pool', id: 'p' },
+  });
+
+  it('yields the pool turn it needs and decides from the answer it is given', () => {
+    const steps = routeLead(input(t, 'We are a 300-person hospital in Seattle'));
+    const first = steps.next();
+    expect(first.done).toBe(false);
+    const request = first.value as import('../../../domain/route/fairness').TurnRequest;
+    expect(request).toMatchObject({
+      pool: { id: 'p', members: ['ana', 'raj', 'lee'] },
+      eligible: ['ana', 'raj', 'lee'],
+      segment: { industry: 'healthcare', size: '200-999' },
+      at: NOW,
+      timezone: 'America/New_York',
+      names: { ana: 'Ana Tester' },
+    });
+    const done = steps.next({ rep: 'raj', notes: ['Ana Tester skipped: reached the cap of 2/day for Tue 1 Dec'], policy: 'fair', blocked: [{ start: 1, end: 2 }] });
+    expect(done.done).toBe(true);
+    const d = done.value as import('../../../domain/route/routing').RouteDecision;
+    expect(d.reps).toEqual(['raj']);
+    expect(d.poolTurns).toEqual([{ pool: 'p', rep: 'raj', policy: 'fair' }]);
+    expect(d.blocked).toEqual({ raj: [{ start: 1, end: 2 }] });
+    expect(d.reasoning).toContain('Note: Ana Tester skipped: reached the cap of 2/day for Tue 1 Dec.');
+  });
+
+  it('gives leads by weight through the same turns the pool workflow takes', () => {
+    const weighted = team({
+      reps: [rep('ana'), rep('raj')],
+      pools: [{ id: 'p', name: 'Pod', members: ['ana', 'raj'], weights: { ana: 1, raj: 2 } }],
+      fallback: { type: 'pool', id: 'p' },
+    });
+    const pools = new InMemoryPools();
+    const got = Array.from({ length: 30 }, (_, n) => route(input(weighted, 'hello'), pools, `l${n}`).reps[0]);
+    expect(got.filter((r) => r === 'raj')).toHaveLength(20);
+    expect(got.slice(0, 3).sort()).toEqual(['ana', 'raj', 'raj']);
+  });
+
+  it('skips a member at their cap, says so, and keeps the period blocked for the next lead', () => {
+    const capped = team({
+      reps: [rep('ana'), rep('raj')],
+      pools: [{ id: 'p', name: 'Pod', members: ['ana', 'raj'], caps: { ana: { count: 1, per: 'day' } }, distribution: 'ranked' }],
+      fallback: { type: 'pool', id: 'p' },
+    });
+    const pools = new InMemoryPools(() => NOW);
+    const first = route(input(capped, 'hello'), pools, 'l1');
+    expect(first.reps).toEqual(['ana']); // ranked: the top-ranked first
+    pools.reportNow('p', { key: 'l1/booked', leadId: 'l1', repId: 'ana', event: 'booked', meetingStart: new Date(NOW + 2 * 3_600_000).toISOString() });
+    const second = route(input(capped, 'hello'), pools, 'l2');
+    expect(second.reps).toEqual(['raj']);
+    expect(second.reasoning).toContain('Ana Tester skipped: reached the cap of 1/day for Tue 1 Dec');
+  });
+
+  it('first_available gives the lead to the next earliest when everyone tied is at their cap', () => {
+    const busy = { raj: [{ start: NOW, end: NOW + 20 * 3_600_000, type: 'busy' as const }] };
+    const capped = team({
+      reps: [rep('ana'), rep('raj')],
+      pools: [{ id: 'p', name: 'Pod', members: ['ana', 'raj'], caps: { ana: { count: 1, per: 'week' } }, distribution: 'first_available' }],
+      fallback: { type: 'pool', id: 'p' },
+    });
+    const pools = new InMemoryPools(() => NOW);
+    expect(route(input(capped, 'hi', { calendars: busy }), pools, 'l1').reps).toEqual(['ana']);
+    expect(route(input(capped, 'hi', { calendars: busy }), pools, 'l2').reps).toEqual(['raj']);
   });
 });

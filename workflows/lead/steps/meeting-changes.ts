@@ -10,6 +10,7 @@ import {
 } from '../../../domain/converse/after-booking';
 import { confirmationMessage } from '../../../domain/converse/copy';
 import { SlotConflict } from '../../../domain/errors';
+import type { RouteDecision } from '../../../domain/route/routing';
 import { mergeConstraints, type TimeConstraint } from '../../../domain/schedule/constraint';
 import { insideCutoff } from '../../../domain/schedule/meeting';
 import type { AwayReason } from '../../../domain/schedule/meeting-check';
@@ -47,7 +48,14 @@ async function timesFor(lead: LeadState, ids: string[], constraint?: TimeConstra
     ...(lead.constraint ? { constraint: lead.constraint } : {}),
     // Moving the meeting: its own event is not in the way of "30 minutes earlier".
     ...(lead.meeting!.offer === null || lead.meeting!.offer === 'reschedule' ? { ignore: { start: b.start, end: b.end } } : {}),
+    ...blockedOf(lead),
   });
+}
+
+/** The routing decision's periods where a rep is at their pool cap: new times never land there (none on older decisions). */
+export function blockedOf(lead: LeadState): Pick<RouteDecision, 'blocked'> {
+  const blocked = lead.decision?.blocked;
+  return blocked && Object.keys(blocked).length > 0 ? { blocked } : {};
 }
 
 /**
@@ -190,9 +198,14 @@ function startOver(lead: LeadState): void {
   lead.proposals = [];
   lead.attention = null;
   lead.setStage('booked');
+  publishMeeting(lead);
+}
+
+/** What ops search booked leads by: when the meeting is, how it went, whose it is. */
+export function publishMeeting(lead: LeadState): void {
   lead.attributes.set([
     { key: MeetingAtKey, value: new Date(lead.booking!.start) },
-    { key: MeetingOutcomeKey, value: 'scheduled' },
+    { key: MeetingOutcomeKey, value: lead.meeting!.outcome },
     { key: AssignedRepKey, value: lead.booking!.reps[0] ?? null },
   ]);
 }

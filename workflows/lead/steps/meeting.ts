@@ -4,11 +4,10 @@ import { clarifyMessage, declineAckMessage } from '../../../domain/converse/copy
 import { understandReply, type ReplyContext, type ReplyIntent } from '../../../domain/converse/reply';
 import { meetingDuties, type MeetingDuty } from '../../../domain/schedule/meeting';
 import { FINAL_STAGES, type BookingOutcome, type MeetingState } from '../messages';
-import { MeetingAtKey, MeetingOutcomeKey } from '../search-attributes';
 import type { CancelRequest, LeadState, OutcomeRequest } from '../state';
 import { close, type Closed } from './close';
 import { continueAsNewIfLong } from './continue';
-import { cancelMeeting, changeMeeting, checkReps, pickNewTime, withdrawOffer } from './meeting-changes';
+import { cancelMeeting, changeMeeting, checkReps, pickNewTime, publishMeeting, withdrawOffer } from './meeting-changes';
 import { askForOutcome, recordOutcome } from './outcome';
 
 type MeetingInput =
@@ -61,11 +60,9 @@ export async function stayUntilHeld(lead: LeadState): Promise<Closed> {
 function startMeeting(lead: LeadState): void {
   lead.meeting ??= newMeetingState();
   lead.setStage('booked');
-  lead.attributes.set([
-    { key: MeetingAtKey, value: new Date(lead.booking!.start) },
-    { key: MeetingOutcomeKey, value: lead.meeting.outcome },
-  ]);
+  publishMeeting(lead);
 }
+
 
 export function newMeetingState(): MeetingState {
   return {

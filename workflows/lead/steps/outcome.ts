@@ -3,7 +3,7 @@ import type { OutcomeResult, ReportedOutcome } from '../messages';
 import { MeetingOutcomeKey } from '../search-attributes';
 import type { LeadState } from '../state';
 import { handToHuman } from './hand-off';
-import { offerTimes } from './meeting-changes';
+import { blockedOf, offerTimes } from './meeting-changes';
 
 /** After the meeting (`outcomeAfter`): the rep is asked how it went; until someone says, it is unconfirmed. */
 export async function askForOutcome(lead: LeadState): Promise<void> {
@@ -47,7 +47,7 @@ export async function recordOutcome(lead: LeadState, outcome: ReportedOutcome, n
       lead.setStage('unresponsive');
     } else {
       m.recoveryUsed = true;
-      const found = await lead.steps.findTimesWith({ workflowId: lead.workflowId, ids: b.attendees, now: Date.now(), count: lead.policy.proposals, buyerTimezone: lead.buyerTimezone });
+      const found = await lead.steps.findTimesWith({ workflowId: lead.workflowId, ids: b.attendees, now: Date.now(), count: lead.policy.proposals, buyerTimezone: lead.buyerTimezone, ...blockedOf(lead) });
       if (found.slots.length === 0) {
         await handToHuman(lead, 'the buyer missed the meeting and no new time is open');
       } else {
@@ -61,7 +61,7 @@ export async function recordOutcome(lead: LeadState, outcome: ReportedOutcome, n
     const missed = b.reps[0]!;
     const cover = await lead.steps.chooseCover({ leadKey: lead.leadKey, repId: missed, exclude: b.attendees, now: Date.now() });
     const attendees = b.attendees.map((id) => (id === missed && cover ? cover : id));
-    const found = await lead.steps.findTimesWith({ workflowId: lead.workflowId, ids: attendees, now: Date.now(), count: lead.policy.proposals, buyerTimezone: lead.buyerTimezone });
+    const found = await lead.steps.findTimesWith({ workflowId: lead.workflowId, ids: attendees, now: Date.now(), count: lead.policy.proposals, buyerTimezone: lead.buyerTimezone, ...blockedOf(lead) });
     offerTimes(lead, found.slots, 'rep_no_show');
     lead.say(
       repNoShowApologyMessage(lead.proposals.map((p) => ({ start: Date.parse(p.start) })), { ...copy, missedRepNames: [lead.name(missed)], repNames: attendees.map((id) => lead.name(id)) }),
