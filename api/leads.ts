@@ -41,7 +41,7 @@ export function leadView(leadId: string, s: LeadStatus, deps: ApiDeps, runId: st
     nextDeadline: s.nextDeadline,
     attention: s.attention,
     closedReason: s.closedReason,
-    meeting: s.meeting,
+    meeting: s.meeting ? { outcome: s.meeting.outcome, reschedules: s.meeting.reschedules, remindersSent: s.meeting.remindersSent } : null,
     messages: chatMessages(s),
     temporalUiUrl: workflowUiUrl(deps.temporalUiUrl, deps.namespace, s.workflowId, runId),
   };

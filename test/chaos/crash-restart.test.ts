@@ -13,8 +13,9 @@ import { loadTeam } from '../../runtime/load';
 import { mapLimit, sleep } from '../../scripts/bench-lib';
 import { LeadStageKey } from '../../workflows/lead/search-attributes';
 import { statusQuery, type LeadStage, type LeadStatus } from '../../workflows/lead/messages';
-import { bookedEvents, chaosEnv, isSettled, leadState, overlaps, type ChaosEnv } from './env';
-import { auditLead, calendarByLead, emailsByLead, meetingVersions, reminderInTheWay, reminderTimes, settleWait } from './meetings';
+import { WorkerSupervisor } from './supervisor';
+import { bookedEvents, chaosEnv, isSettled, leadRecord, overlaps, type ChaosEnv } from './env';
+import { auditLead, calendarByLead, changeHeldBack, emailsByLead, meetingVersions, reminderTimes, settleWait } from './meetings';
 
 const LEADS = Number(process.env.CHAOS_LEADS ?? 500);
 const DEADLINE_MS = 6 * 60_000;
@@ -50,6 +51,8 @@ interface Started {
   answeredRound?: string;
   /** The meeting's first time, as the buyer saw it before moving it. */
   firstStart?: number;
+  /** The record's `meeting.bookedAt` for that first time. */
+  firstBookedAt?: number;
   firstEventId?: string;
   asked?: boolean;
   /** The new time the buyer picked last; `unsure` while the API could not say whether the pick arrived. */
@@ -61,12 +64,14 @@ interface Started {
 
 let env: ChaosEnv;
 let team: Team;
+let supervisor: WorkerSupervisor;
 beforeAll(async () => {
   // 100 reps: about 4 booking buyers per rep, so most leads book at the first or second try.
   env = await chaosEnv({ name: 'crash', reps: 100 });
   team = await loadTeam(env.teamFile);
 });
 afterAll(async () => {
+  supervisor?.stop(); // cleanup's kill is no crash
   await env?.cleanup();
 });
 
@@ -79,33 +84,12 @@ describe('chaos: crashes and restarts under load', () => {
     const started = new Map<number, Started>();
     let answers = 0;
     let apiFailures = 0;
-    let workerCrashes = 0;
     let heldBack = 0;
     const unexpected: string[] = [];
     const offsets = team.booking.reminders;
 
     // A process supervisor's job: a worker that dies on its own (not by our SIGKILL) is noted and restarted.
-    let killing = false;
-    const supervise = () => {
-      const w = env.worker();
-      void w.exited.then(async (how) => {
-        if (killing || Date.now() > deadline) return;
-        workerCrashes++;
-        note(`worker exited on its own (${how}): ${w.stderr().slice(-500)}`);
-        // Restart until one comes up: a start can fail while the dev server is away, and a failed
-        // restart must never become an unhandled rejection (vitest fails the run on those).
-        while (Date.now() < deadline && !killing) {
-          try {
-            await env.startWorker();
-            return supervise();
-          } catch (err) {
-            note(`worker restart failed: ${(err as Error).message.slice(0, 200)}`);
-            await sleep(1_000);
-          }
-        }
-      });
-    };
-    supervise();
+    supervisor = new WorkerSupervisor({ current: () => env.worker(), start: () => env.startWorker() }, note);
 
     // ── buyers submit leads (about 25 a second), retrying while Temporal is away ──
     const launch = mapLimit(Array.from({ length: LEADS }, (_, i) => i), 16, async (i) => {
@@ -127,7 +111,8 @@ describe('chaos: crashes and restarts under load', () => {
       }
     });
     let launched = false;
-    void launch.then(() => (launched = true));
+    // Its failure is the test's (awaited below); this copy must not count as unhandled.
+    launch.then(() => (launched = true), () => {});
 
     const status = (s: Started) => env.client.workflow.getHandle(s.workflowId, s.runId).query(statusQuery);
     /**
@@ -180,7 +165,10 @@ describe('chaos: crashes and restarts under load', () => {
       const lead = await status(s);
       if (lead.stage === 'booked' && s.plan === 'reschedule' && (lead.meeting?.reschedules ?? 0) >= 1) return void (s.done = true);
       if (lead.stage === 'booked' && s.plan === 'reschedule' && !s.asked) {
+        // The meeting's life starts once the hand-off is done; its bookedAt is what the audit needs.
+        if (!lead.meeting) return;
         s.firstStart ??= Date.parse(lead.booking!.start);
+        s.firstBookedAt ??= Date.parse(lead.meeting.bookedAt);
         s.firstEventId ??= lead.booking!.eventId;
         if (await say(s, ASK_TO_MOVE, lead)) s.asked = true;
         return;
@@ -188,9 +176,8 @@ describe('chaos: crashes and restarts under load', () => {
       // A move or a cancel never races one of the meeting's reminders (meetings.ts says why).
       const ending = (lead.stage === 'rescheduling' && s.plan === 'reschedule') || (lead.stage === 'booked' && s.plan === 'cancel' && !s.canceled);
       if (!ending) return;
-      if (reminderInTheWay(lead, offsets, Date.now())) return void heldBack++;
+      if (changeHeldBack(lead, offsets, Date.now())) return void heldBack++;
       if (s.plan === 'cancel') {
-        s.firstStart ??= Date.parse(lead.booking!.start);
         const res = byButton(s.i) ? await env.post(`/v1/leads/${s.leadId}/cancel`, { reason: 'plans changed' }) : null;
         if (res && res.status >= 500) return void apiFailures++;
         // 409: canceled already, by an earlier try whose answer was lost.
@@ -255,14 +242,10 @@ describe('chaos: crashes and restarts under load', () => {
       if (due > Date.now()) await sleep(due - Date.now());
     };
     const kill = async (label: string) => {
-      killing = true;
-      await env.killWorker();
-      note(`${label}: worker SIGKILLed with ${started.size} leads started, ${answers} answers sent`);
-      await sleep(2_000);
-      await env.startWorker();
-      killing = false;
-      supervise();
-      note(`${label}: worker restarted`);
+      const killed = env.worker().pid;
+      const sent = started.size;
+      await supervisor.kill(2_000);
+      note(`${label}: worker ${killed} SIGKILLed with ${sent} leads started, ${answers} answers sent; worker ${env.worker().pid} up`);
     };
     const afterBookingSoFar = () => {
       const all = [...started.values()];
@@ -294,9 +277,10 @@ describe('chaos: crashes and restarts under load', () => {
     expect(new Set(runs)).toEqual(new Set([...started.values()].map((s) => s.workflowId)));
 
     // The lead's own record, closed leads included (a query replays a closed workflow on the worker).
+    const recordsBy = Date.now() + 60_000;
     const states = await mapLimit([...started.values()], 16, async (s) => {
-      const state = await leadState(env.client, s.workflowId, s.runId);
-      return { s, state, lead: state.lead ?? (await status(s)) };
+      const { lead, ...state } = await leadRecord(env.client, s.workflowId, s.runId, recordsBy);
+      return { s, state, lead };
     });
     const byStage: Record<string, number> = {};
     for (const { s, state, lead } of states) {
@@ -320,7 +304,7 @@ describe('chaos: crashes and restarts under load', () => {
     // ── the calendar holds exactly the meetings still booked, the outbox exactly the emails due ──
     const events = bookedEvents(env.db);
     expect(overlaps(events), 'overlapping meetings in one rep calendar').toEqual([]);
-    const versions = new Map(states.map(({ s, lead }) => [s.workflowId, meetingVersions(lead, [s.firstStart])]));
+    const versions = new Map(states.map(({ s, lead }) => [s.workflowId, meetingVersions(lead, [{ ...(s.firstStart ? { start: s.firstStart } : {}), ...(s.firstBookedAt ? { bookedAt: s.firstBookedAt } : {}) }])]));
     // Audit when no reminder is on its way: none came due in the last REMINDER_SETTLE_MS.
     const wait = settleWait([...versions.values()].flatMap((v) => reminderTimes(v, offsets)), Date.now(), REMINDER_SETTLE_MS);
     if (wait > 0) {
@@ -354,7 +338,7 @@ describe('chaos: crashes and restarts under load', () => {
       const kind = e.what.replace(/^rep-notice\/(\w+)-\d+$/, 'notice $1').replace(/^reminder\/\d+\/(\d+)$/, (_, ms) => `reminder ${Number(ms) / 3_600_000}h`);
       kinds[kind] = (kinds[kind] ?? 0) + 1;
     }
-    note(`stages: ${JSON.stringify(byStage)}; calendar events ${liveEvents} == meetings booked ${stillBooked}; emails ${JSON.stringify(kinds)}; worker crashes ${workerCrashes}`);
+    note(`stages: ${JSON.stringify(byStage)}; calendar events ${liveEvents} == meetings booked ${stillBooked}; emails ${JSON.stringify(kinds)}; worker crashes ${supervisor.crashes.length}, failed worker starts ${supervisor.failedStarts.length}`);
     const handedOver = states.flatMap(({ lead }) => (lead.attention ? [lead.attention.reason] : []));
     if (handedOver.length > 0) note(`needs_attention, why: ${JSON.stringify(handedOver)}`);
     console.log(`chaos (crash/restart), ${((Date.now() - t0) / 1000).toFixed(0)}s:\n  ${timeline.join('\n  ')}`);
@@ -362,6 +346,6 @@ describe('chaos: crashes and restarts under load', () => {
     const choosers = [...started.values()].filter((s) => !['silent', 'decline'].includes(s.plan)).length;
     expect((byStage.booked ?? 0) + (byStage.canceled ?? 0)).toBeGreaterThanOrEqual(Math.floor(choosers * 0.9));
     expect(byStage.canceled ?? 0, 'cancels went through').toBeGreaterThanOrEqual(Math.floor((LEADS / 10) * 0.9));
-    expect(workerCrashes, 'the worker survives the dev server restart').toBe(0);
+    expect(supervisor.crashes, 'the worker survives the dev server restart').toEqual([]);
   });
 });

@@ -34,14 +34,24 @@ export function stageTrail(s: Pick<LeadStatus, 'events'>): { stage: LeadStage; a
   return s.events.flatMap((e) => (e.type === 'stage' && e.stage ? [{ stage: e.stage, at: Date.parse(e.at) }] : []));
 }
 
+/** What the buyer saw of an earlier time of the meeting before moving it (the record keeps only the latest). */
+export interface EarlierTime {
+  start?: number;
+  /** The record's `meeting.bookedAt` while that time stood. */
+  bookedAt?: number;
+}
+
 /**
  * The meeting's versions from the stage trail: entering `booked` from `booking` (the first booking)
- * or from `rescheduling` (a new time picked) starts one; its `at` is the meeting's `bookedAt` (both
- * are set in one workflow activation). `starts[k]` is version k+1's start as the buyer saw it; the
- * last version's is the booking's. (An offer that expired also goes back from `rescheduling` to
- * `booked` without a new time: after replyTimeout, 24 h, never inside a test run.)
+ * or from `rescheduling` (a new time picked) starts one. A move's `bookedAt` is its trail time (the
+ * workflow sets both in one activation); the first booking's is later than its trail time (the
+ * meeting starts once the hand-off — CRM writes, intro email — is done, and reminders due before are
+ * skipped), so it comes from the record: `meeting.bookedAt` for the time that stands, `earlier[k]`
+ * (as the buyer saw it) for one moved away from. `earlier[k].start` likewise is version k+1's start.
+ * (An offer that expired also goes back from `rescheduling` to `booked` without a new time: after
+ * replyTimeout, 24 h, never inside a test run.)
  */
-export function meetingVersions(s: Pick<LeadStatus, 'events' | 'booking' | 'stage'>, starts: (number | undefined)[] = []): MeetingVersion[] {
+export function meetingVersions(s: Pick<LeadStatus, 'events' | 'booking' | 'stage' | 'meeting'>, earlier: EarlierTime[] = []): MeetingVersion[] {
   const trail = stageTrail(s);
   const versions: MeetingVersion[] = [];
   for (let k = 1; k < trail.length; k++) {
@@ -55,9 +65,17 @@ export function meetingVersions(s: Pick<LeadStatus, 'events' | 'booking' | 'stag
   const canceled = trail.find((t) => t.stage === 'canceled');
   const last = versions.at(-1);
   if (last && canceled) last.endedAt = canceled.at;
-  versions.forEach((v, k) => (v.start = starts[k] ?? (k === versions.length - 1 && s.booking ? Date.parse(s.booking.start) : NaN)));
+  versions.forEach((v, k) => {
+    const current = k === versions.length - 1;
+    v.start = earlier[k]?.start ?? (current && s.booking ? Date.parse(s.booking.start) : NaN);
+    if (current && s.meeting) v.bookedAt = Date.parse(s.meeting.bookedAt);
+    else if (k === 0) v.bookedAt = earlier[0]?.bookedAt ?? NaN;
+  });
   return versions;
 }
+
+/** Booked, but the hand-off (CRM writes, the intro email) is not done yet: the meeting's life has not started. */
+export const handOffPending = (s: Pick<LeadStatus, 'booking' | 'meeting' | 'stage'>) => s.booking !== null && s.meeting === null && s.stage === 'booked';
 
 /** When each reminder of a version comes due, for those its booking did not skip (the workflow's rule). */
 function dueReminders(v: MeetingVersion, offsets: readonly number[]): { offset: number; at: number }[] {
@@ -72,6 +90,16 @@ export function reminderInTheWay(s: LeadStatus, offsets: readonly number[], now:
   const current = meetingVersions(s).at(-1);
   if (!current || !s.meeting) return null;
   return dueReminders(current, offsets).find((r) => !s.meeting!.remindersSent.includes(r.offset) && r.at <= now + REMINDER_GUARD_MS) ?? null;
+}
+
+/**
+ * Why a buyer holds a move or a cancel back now, or null to go ahead: the hand-off is not done
+ * (when the meeting's reminders count from is not known yet), or a reminder is in the way.
+ */
+export function changeHeldBack(s: LeadStatus, offsets: readonly number[], now: number): string | null {
+  if (handOffPending(s)) return 'the hand-off is not done';
+  const r = reminderInTheWay(s, offsets, now);
+  return r ? `the ${r.offset / 3_600_000} h reminder is due at ${new Date(r.at).toISOString()}` : null;
 }
 
 /** Every reminder time of these versions that can still come due, for the audit's settling wait. */

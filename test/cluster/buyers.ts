@@ -11,7 +11,7 @@ import { decodeLeadId } from '../../domain/qualify/lead-id';
 import { mapLimit, sleep } from '../../scripts/bench-lib';
 import { LeadStageKey } from '../../workflows/lead/search-attributes';
 import { statusQuery, type LeadStage, type LeadStatus, type Proposal } from '../../workflows/lead/messages';
-import { reminderInTheWay } from '../chaos/meetings';
+import { changeHeldBack, type EarlierTime } from '../chaos/meetings';
 import { API_KEY } from './baton';
 
 export interface ApiReply {
@@ -137,6 +137,8 @@ export interface Buyer {
   answeredRound?: string;
   /** After booking: the meeting's first time and event, as the buyer saw them before moving it. */
   firstStart?: number;
+  /** The record's `meeting.bookedAt` for that first time. */
+  firstBookedAt?: number;
   firstEventId?: string;
   asked?: boolean;
   /** The new time picked last. */
@@ -243,13 +245,17 @@ export interface JourneyStep {
 
 const record = (b: Buyer, ctx: JourneyContext): Promise<LeadStatus> => ctx.client.workflow.getHandle(b.workflowId!, b.runId!).query(statusQuery);
 
+/** What the buyer saw of the meeting's first time before moving it, for the audit (meetings.ts). */
+export const earlierTimes = (b: Buyer): EarlierTime[] => [{ ...(b.firstStart ? { start: b.firstStart } : {}), ...(b.firstBookedAt ? { bookedAt: b.firstBookedAt } : {}) }];
+
 /**
- * A move or a cancel waits while a reminder of the standing meeting is due, unsent: which the
- * workflow saw first would be a race, and the audit expects one outbox. True: hold back now.
+ * A move or a cancel waits while the hand-off is not done or a reminder of the standing meeting is
+ * due, unsent: which the workflow saw first would be a race, and the audit expects one outbox
+ * (meetings.ts, changeHeldBack). True: hold back now.
  */
 async function holdFor(b: Buyer, ctx: JourneyContext): Promise<boolean> {
   const now = await record(b, ctx).catch(() => null);
-  const holding = !now || reminderInTheWay(now, ctx.reminders, Date.now()) !== null;
+  const holding = !now || changeHeldBack(now, ctx.reminders, Date.now()) !== null;
   if (holding) b.heldBack = (b.heldBack ?? 0) + 1;
   return holding;
 }
@@ -261,7 +267,10 @@ const CANCEL = 'Sorry, plans changed on our side, please cancel the meeting.';
 async function askToMove(b: Buyer, lead: LeadView, apis: Apis, ctx: JourneyContext): Promise<void> {
   if (b.asked) return;
   const now = await record(b, ctx);
+  // The meeting's life starts once the hand-off is done; its bookedAt is what the audit needs.
+  if (!now.meeting) return;
   b.firstStart ??= Date.parse(now.booking!.start);
+  b.firstBookedAt ??= Date.parse(now.meeting.bookedAt);
   b.firstEventId ??= now.booking!.eventId;
   const r = await sendMessage(b, ASK_TO_MOVE, apis, lead);
   if (r.status === 202) b.asked = true;

@@ -9,7 +9,7 @@ import { EmbeddedCalendar } from '../../integrations/embedded/calendar';
 import { openEmbeddedDb } from '../../integrations/embedded/db';
 import { EmbeddedOutbox } from '../../integrations/embedded/outbox';
 import type { LeadStage, LeadStatus } from '../../workflows/lead/messages';
-import { auditLead, calendarByLead, emailsByLead, expectedEmails, meetingVersions, reminderInTheWay, settleWait } from '../chaos/meetings';
+import { auditLead, calendarByLead, changeHeldBack, emailsByLead, expectedEmails, handOffPending, meetingVersions, reminderInTheWay, settleWait, type EarlierTime } from '../chaos/meetings';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -19,15 +19,19 @@ const WF = 'lead-jane@buyer.example';
 const RUN = 'run-1';
 const rep = { repId: 'rep01', email: 'rep01@bench.example' };
 
-/** A lead's record: its stage trail (stage, minutes after T), its booking and meeting. */
-function lead(trail: [LeadStage, number][], o: { start?: number; reschedules?: number; sent?: number[]; eventId?: string } = {}): LeadStatus {
+/**
+ * A lead's record: its stage trail (stage, minutes after T), its booking and meeting. The meeting
+ * counts from its last `booked` entry unless `bookedAt` says otherwise; `handingOff`: not yet.
+ */
+function lead(trail: [LeadStage, number][], o: { start?: number; reschedules?: number; sent?: number[]; eventId?: string; bookedAt?: number; handingOff?: boolean } = {}): LeadStatus {
   const stage = trail.at(-1)![0];
   const start = o.start ?? T + 5 * HOUR;
+  const bookedAt = o.bookedAt ?? T + (trail.findLast(([s]) => s === 'booked')?.[1] ?? 0) * MIN;
   return {
     workflowId: WF,
     stage,
     booking: o.eventId ? { proposalId: '1-1', start: new Date(start).toISOString(), end: new Date(start + 30 * MIN).toISOString(), eventId: o.eventId, reps: ['rep01'], attendees: ['rep01'], attempt: 1, escalated: [] } : null,
-    meeting: o.eventId ? { outcome: stage === 'canceled' ? 'canceled' : 'scheduled', reschedules: o.reschedules ?? 0, remindersSent: o.sent ?? [] } : null,
+    meeting: o.eventId && !o.handingOff ? { outcome: stage === 'canceled' ? 'canceled' : 'scheduled', reschedules: o.reschedules ?? 0, remindersSent: o.sent ?? [], bookedAt: new Date(bookedAt).toISOString() } : null,
     events: trail.map(([s, minutes], id) => ({ id, at: new Date(T + minutes * MIN).toISOString(), type: 'stage', stage: s })),
   } as unknown as LeadStatus;
 }
@@ -41,11 +45,11 @@ function world() {
   const book = async (attempt: number, start: number) =>
     calendar.createEvent({ key: `${WF}/${RUN}/attempt-${attempt}`, organizer: rep, attendees: [], start: new Date(start).toISOString(), end: new Date(start + 30 * MIN).toISOString(), title: 'Demo', description: '' });
   const send = (what: string, to = 'jane@buyer.example') => outbox.send({ key: `${WF}/${RUN}/${what}`, to: [{ email: to }], subject: 's', text: 't', html: 'h' });
-  const audit = (status: LeadStatus, starts: number[] = [], auditAt = T + 10 * MIN) =>
+  const audit = (status: LeadStatus, earlier: EarlierTime[] = [], auditAt = T + 10 * MIN) =>
     auditLead({
       status,
       buyerEmail: 'Jane@Buyer.example',
-      versions: meetingVersions(status, starts),
+      versions: meetingVersions(status, earlier),
       calendar: calendarByLead(db).get(WF),
       emails: emailsByLead(db).get(WF),
       offsets: OFFSETS,
@@ -58,8 +62,8 @@ function world() {
 describe('after-booking audit', () => {
   it('reads the meeting versions from the stage trail: a move ends one, a cancel ends the last', () => {
     const moved = lead([...BOOKED, ['rescheduling', 3], ['booked', 4]], { start: T + 9 * HOUR, eventId: 'e', reschedules: 1 });
-    expect(meetingVersions(moved, [T + 8 * HOUR])).toEqual([
-      { version: 1, start: T + 8 * HOUR, bookedAt: T + 2 * MIN, endedAt: T + 4 * MIN },
+    expect(meetingVersions(moved, [{ start: T + 8 * HOUR, bookedAt: T + 2.5 * MIN }])).toEqual([
+      { version: 1, start: T + 8 * HOUR, bookedAt: T + 2.5 * MIN, endedAt: T + 4 * MIN },
       { version: 2, start: T + 9 * HOUR, bookedAt: T + 4 * MIN, endedAt: null },
     ]);
     const canceled = lead([...BOOKED, ['canceled', 7]], { eventId: 'e' });
@@ -82,6 +86,22 @@ describe('after-booking audit', () => {
     ]);
   });
 
+  it("counts the first booking's reminders from the end of the hand-off, as the workflow does", () => {
+    // Booked at T+2m for T+1h05m; the hand-off (CRM writes, intro email) took until T+6m, after the
+    // 1 h reminder's time (T+5m): the workflow skips it, so the audit must not expect it.
+    const slow = lead(BOOKED, { start: T + 65 * MIN, eventId: 'e', bookedAt: T + 6 * MIN });
+    const [v] = meetingVersions(slow);
+    expect(v).toEqual({ version: 1, start: T + 65 * MIN, bookedAt: T + 6 * MIN, endedAt: null });
+    expect(expectedEmails({ booked: true, versions: [v!], canceled: false, offsets: OFFSETS, auditAt: T + 10 * MIN })).toEqual(['intro-email']);
+    expect(reminderInTheWay(slow, OFFSETS, T + 7 * MIN)).toBeNull();
+    // Still handing off: a buyer holds a move back (when reminders count from is not known yet).
+    const handingOff = lead(BOOKED, { start: T + 65 * MIN, eventId: 'e', handingOff: true });
+    expect(handOffPending(handingOff)).toBe(true);
+    expect(changeHeldBack(handingOff, OFFSETS, T + 3 * MIN)).toMatch(/hand-off/);
+    expect(changeHeldBack(lead(BOOKED, { start: T + 65 * MIN, eventId: 'e' }), OFFSETS, T + 4.5 * MIN)).toMatch(/1 h reminder is due at 2026-12-02T10:05/);
+    expect(changeHeldBack(slow, OFFSETS, T + 7 * MIN)).toBeNull();
+  });
+
   it('holds a move back while a reminder of the standing meeting is about to come due, unsent', () => {
     const status = lead(BOOKED, { start: T + 65 * MIN, eventId: 'e' });
     expect(reminderInTheWay(status, OFFSETS, T + 4.5 * MIN)).toEqual({ offset: HOUR, at: T + 5 * MIN });
@@ -99,10 +119,10 @@ describe('after-booking audit', () => {
     await w.send('intro-email');
     await w.send('rep-notice/moved-1', rep.email);
     const moved = lead([...BOOKED, ['rescheduling', 3], ['booked', 4]], { start: T + 9 * HOUR, eventId, reschedules: 1 });
-    expect(w.audit(moved, [T + 8 * HOUR])).toEqual([]);
+    expect(w.audit(moved, [{ start: T + 8 * HOUR, bookedAt: T + 2 * MIN }])).toEqual([]);
 
     await w.send('rep-notice/moved-1-again', rep.email);
-    expect(w.audit(moved, [T + 8 * HOUR])).toEqual([expect.stringMatching(/unexpected \[rep-notice\/moved-1-again\]/)]);
+    expect(w.audit(moved, [{ start: T + 8 * HOUR, bookedAt: T + 2 * MIN }])).toEqual([expect.stringMatching(/unexpected \[rep-notice\/moved-1-again\]/)]);
   });
 
   it('finds a second event instead of a move, and an event left at the old time', async () => {
@@ -111,7 +131,7 @@ describe('after-booking audit', () => {
     const second = await w.book(2, T + 9 * HOUR);
     await w.send('intro-email');
     await w.send('rep-notice/moved-1', rep.email);
-    const problems = w.audit(lead([...BOOKED, ['rescheduling', 3], ['booked', 4]], { start: T + 9 * HOUR, eventId: second.eventId, reschedules: 1 }), [T + 8 * HOUR]);
+    const problems = w.audit(lead([...BOOKED, ['rescheduling', 3], ['booked', 4]], { start: T + 9 * HOUR, eventId: second.eventId, reschedules: 1 }), [{ start: T + 8 * HOUR, bookedAt: T + 2 * MIN }]);
     expect(problems.join('\n')).toMatch(/2 live calendar events/);
     expect(problems.join('\n')).toMatch(/calendar event at .*T18:00/);
     expect(first.eventId).not.toBe(second.eventId);
