@@ -277,7 +277,8 @@ describe('chaos: crashes and restarts under load', () => {
     expect(new Set(runs)).toEqual(new Set([...started.values()].map((s) => s.workflowId)));
 
     // The lead's own record, closed leads included (a query replays a closed workflow on the worker).
-    const recordsBy = Date.now() + 60_000;
+    // A hand-off step lost with a SIGKILLed worker ends after 30 s (start-to-close) and retries 15 s later (crmRetry).
+    const recordsBy = Date.now() + 120_000;
     const states = await mapLimit([...started.values()], 16, async (s) => {
       const { lead, ...state } = await leadRecord(env.client, s.workflowId, s.runId, recordsBy);
       return { s, state, lead };

@@ -3,8 +3,9 @@
  * SQLite file (so it can be stopped and started again), the worker in a child process (so it can be
  * SIGKILLed), and the API in this process (createApp, called through `app.request`).
  */
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { Client, Connection, QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
@@ -156,11 +157,23 @@ export async function leadState(client: Client, workflowId: string, runId: strin
  */
 export async function leadRecord(client: Client, workflowId: string, runId: string, deadline: number): Promise<{ status: string; stage: LeadStage | null; lead: LeadStatus }> {
   for (;;) {
-    const state = await leadState(client, workflowId, runId);
-    const lead = state.lead ?? (await client.workflow.getHandle(workflowId, runId).query(statusQuery));
+    const state = await leadState(client, workflowId, runId).catch((err) => keepHistoryOf(client, workflowId, runId, err));
+    const lead = state.lead ?? (await client.workflow.getHandle(workflowId, runId).query(statusQuery).catch((err) => keepHistoryOf(client, workflowId, runId, err)));
     if (!handOffPending(lead) || Date.now() > deadline) return { ...state, lead };
     await sleep(500);
   }
+}
+
+/**
+ * A lead whose history no longer replays (a query replays an evicted or closed workflow on a
+ * worker): its history is kept as JSON in the temp folder, for the replay test's fixtures, and the
+ * error names the file.
+ */
+async function keepHistoryOf(client: Client, workflowId: string, runId: string, err: unknown): Promise<never> {
+  if (!(err instanceof QueryNotRegisteredError) || !/nondeterminism/i.test(err.message)) throw err;
+  const file = join(tmpdir(), `baton-nondeterminism-${workflowId.replace(/[^\w.@-]+/g, '_')}.json`);
+  writeFileSync(file, historyToJSON(await client.workflow.getHandle(workflowId, runId).fetchHistory()));
+  throw new Error(`${workflowId} does not replay (history in ${file}): ${err.message}`, { cause: err });
 }
 
 export const isSettled = (stage: LeadStage | null) => stage !== null && (FINAL_STAGES.includes(stage) || WAITING_STAGES.includes(stage));

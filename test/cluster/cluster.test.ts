@@ -272,7 +272,8 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
     expect(chaosRuns.length, 'one run per lead, no duplicates').toBe(LEADS);
     expect(new Set(chaosRuns).size).toBe(LEADS);
     // The lead's own record, closed (canceled) leads included, each once its hand-off is done.
-    const recordsBy = Date.now() + 60_000;
+    // A hand-off step lost with a SIGKILLed worker ends after 30 s (start-to-close) and retries 15 s later (crmRetry).
+    const recordsBy = Date.now() + 120_000;
     const states = await mapLimit(buyers, 8, async (b) => {
       const { lead, ...state } = await leadRecord(client, b.workflowId!, b.runId!, recordsBy);
       return { b, state, lead };
