@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { findCover, followBackups, isOnPtoDuring } from '../domain/route/availability';
-import { findPool, findRep } from '../domain/team/config';
+import { followBackups, isOnPtoDuring, possibleCovers } from '../domain/route/availability';
+import { planBooking } from '../domain/schedule/booking-plan';
+import { findRep } from '../domain/team/config';
 import { SlotConflict } from '../domain/errors';
 import type { Lead } from '../domain/qualify/lead';
 import type { RouteDecision } from '../domain/route/routing';
@@ -9,7 +10,7 @@ import { DAY_MS, openSlotAt, proposeSlots, searchLimit, type Busy, type SlotQuer
 import type { CreatedEvent } from '../integrations/providers';
 import type { Booking, Proposal } from '../workflows/lead/messages';
 import { currentRunId, type ActivityDeps } from './deps';
-import { runTurns, turnsAtMeeting, turnsFor } from './pool';
+import { turnsAtMeeting, turnsFor } from './pool';
 import { EXTENSION_MS, loadCalendars } from './route';
 
 export function slotQuery(deps: ActivityDeps, ids: string[], calendars: Record<string, Busy[]>, now: number, mode: 'all' | 'any', required: string[] = []): SlotQuery {
@@ -53,22 +54,25 @@ export async function findTimesFor(
   return findTimesAmong(deps, { ...attendeesFor(decision), ...rest, ...(decision.blocked ? { blocked: decision.blocked } : {}) });
 }
 
+/** What a search for times takes: among whom, from when, how many, and what the buyer asked for. */
+export interface TimesRequest {
+  ids: string[];
+  mode: 'all' | 'any';
+  required?: string[];
+  now: number;
+  count: number;
+  buyerTimezone?: string;
+  constraint?: TimeConstraint;
+  /** A booked meeting being moved: its own event is not in the way of its new time. */
+  ignore?: { start: string; end: string };
+  /** The routing decision's periods where a rep is at their pool cap (RouteDecision.blocked): never offered. */
+  blocked?: RouteDecision['blocked'];
+}
+
 /** The times to offer among given reps (every one of them, or any one for a group pool), from their calendars. */
 export async function findTimesAmong(
   deps: ActivityDeps,
-  input: {
-    ids: string[];
-    mode: 'all' | 'any';
-    required?: string[];
-    now: number;
-    count: number;
-    buyerTimezone?: string;
-    constraint?: TimeConstraint;
-    /** A booked meeting being moved: its own event is not in the way of its new time. */
-    ignore?: { start: string; end: string };
-    /** The routing decision's periods where a rep is at their pool cap (RouteDecision.blocked): never offered. */
-    blocked?: RouteDecision['blocked'];
-  },
+  input: TimesRequest,
 ): Promise<FoundTimes> {
   const { ids, mode } = input;
   const required = input.required ?? [];
@@ -112,10 +116,9 @@ async function findOwnEvent(
 ): Promise<{ event: CreatedEvent; reps: string[]; escalated: Booking['escalated'] } | null> {
   const { team } = deps;
   const owner = decision.reps[0]!;
-  const backups = followBackups(team, owner, () => true).escalated;
-  const chain = [owner, ...backups.map((e) => e.to)];
-  const mates = team.pools.filter((p) => p.members.some((m) => chain.includes(m))).flatMap((p) => p.members);
-  const candidates = decision.mode === 'any' ? proposal.attendees : [...new Set([...chain, ...mates])];
+  const covers = possibleCovers(team, owner);
+  const { chain } = covers;
+  const candidates = decision.mode === 'any' ? proposal.attendees : covers.candidates;
   const event = await deps.providers.calendar.findEvent(
     candidates.map((id) => ({ repId: id, email: findRep(team, id)!.email })),
     key,
@@ -125,7 +128,7 @@ async function findOwnEvent(
   if (decision.mode === 'any') return { event, reps: [id], escalated: [] };
   const escalated = chain.includes(id)
     ? followBackups(team, owner, (candidate) => candidate !== id).escalated
-    : [...backups, { from: owner, to: id, reason: 'pto' as const }];
+    : [...followBackups(team, owner, () => true).escalated, { from: owner, to: id, reason: 'pto' as const }];
   return { event, reps: [id, ...decision.reps.slice(1)], escalated };
 }
 
@@ -141,16 +144,7 @@ export function calendarActivities(deps: ActivityDeps) {
      * their cap then. A cap filled since routing is not seen here (moving a meeting takes no pool
      * turn); a rep who took over the meeting as cover has no periods in it.
      */
-    async findTimesWith(input: {
-      workflowId: string;
-      ids: string[];
-      now: number;
-      count: number;
-      buyerTimezone?: string;
-      constraint?: TimeConstraint;
-      ignore?: { start: string; end: string };
-      blocked?: RouteDecision['blocked'];
-    }): Promise<FoundTimes> {
+    async findTimesWith(input: Omit<TimesRequest, 'mode' | 'required'> & { workflowId: string }): Promise<FoundTimes> {
       const { workflowId: _workflowId, ...rest } = input;
       return findTimesAmong(deps, { ...rest, mode: 'all' });
     },
@@ -215,44 +209,20 @@ export function calendarActivities(deps: ActivityDeps) {
       const everyone = team.reps.map((r) => r.id);
       const calendars = await loadCalendars(deps, everyone, start - 86_400_000, end + 86_400_000);
       const query = (ids: string[]) => slotQuery(deps, ids, calendars, Math.min(input.now, start - team.booking.minNotice), 'all');
-      const freeAtSlot = (id: string) => openSlotAt(query([id]), start) !== null;
-      const onPto = (id: string) => isOnPtoDuring(rep(id), start, end, (calendars[id] ?? []).filter((b) => b.type === 'ooo'));
+      const free = new Set(everyone.filter((id) => openSlotAt(query([id]), start) !== null));
+      const away = new Set(everyone.filter((id) => isOnPtoDuring(rep(id), start, end, (calendars[id] ?? []).filter((b) => b.type === 'ooo'))));
 
-      const escalated: Booking['escalated'] = [];
-      const involved = new Set([...decision.reps, ...decision.extraAttendees]);
-      // Pool turns at booking time know the meeting's start: caps count by meeting date.
+      // Pool turns at booking time know the meeting's start: caps count by meeting date. Covers and
+      // a group's pick are asked under scopes of their own, so a retry gets the same answers.
       const turnAt = turnsAtMeeting(team, { at: input.now, meetingStart: start, segment: decision.segment ?? null });
-      const coverTurns = turnsFor(deps.pools, `${input.workflowId}/${runId}/cover-${input.attempt}`, input.workflowId);
-      /** Whoever is on PTO at the slot is covered by a backup, else a pool mate, who is in and free then. */
-      const coveredAt = async (id: string): Promise<string> => {
-        if (!onPto(id)) return id;
-        const cover = await runTurns(findCover(team, id, (candidate) => onPto(candidate) || !freeAtSlot(candidate), turnAt, involved), coverTurns);
-        escalated.push(...cover.escalated);
-        if (!cover.repId) throw new SlotConflict(`${id} is on PTO at ${proposal.start} and nobody can cover`);
-        return cover.repId;
+      const ask = {
+        cover: turnsFor(deps.pools, `${input.workflowId}/${runId}/cover-${input.attempt}`, input.workflowId),
+        book: turnsFor(deps.pools, `${input.workflowId}/${runId}/book-${input.attempt}`, input.workflowId),
       };
-      const reps: string[] = [];
-      const extras: string[] = [];
-      if (decision.mode === 'any') {
-        // The attendees a rule added first: if one of them is taken, the time is gone, and the
-        // pool's rotation must not spend a turn on a booking that cannot happen.
-        for (const id of decision.extraAttendees) extras.push(await coveredAt(id));
-        const taken = extras.filter((id) => !freeAtSlot(id));
-        if (taken.length > 0) throw new SlotConflict(`${taken.join(', ')} no longer free at ${proposal.start}`, { details: { busy: taken } });
-        const free = proposal.attendees.filter((id) => decision.reps.includes(id) && !extras.includes(id) && freeAtSlot(id) && !onPto(id));
-        if (free.length === 0) throw new SlotConflict(`nobody in ${decision.pool} is free at ${proposal.start} any more`);
-        // The group's turn: whoever of those free at the time the pool's fairness picks.
-        const pool = findPool(team, decision.pool!)!;
-        const chosen = await turnsFor(deps.pools, `${input.workflowId}/${runId}/book-${input.attempt}`, input.workflowId)(turnAt(pool, free));
-        if (!chosen.rep) throw new SlotConflict(`everyone in ${pool.name} free at ${proposal.start} has reached their cap`, { details: { notes: chosen.notes } });
-        reps.push(chosen.rep);
-      } else {
-        for (const id of decision.reps) reps.push(await coveredAt(id));
-        for (const id of decision.extraAttendees) extras.push(await coveredAt(id));
-      }
-      const attendees = [...new Set([...reps, ...extras])];
-      const busy = attendees.filter((id) => !freeAtSlot(id));
-      if (busy.length > 0) throw new SlotConflict(`${busy.join(', ')} no longer free at ${proposal.start}`, { details: { busy } });
+      const plan = planBooking(team, decision, { proposal, free, away }, turnAt);
+      let step = plan.next();
+      while (!step.done) step = plan.next(await ask[step.value.kind](step.value.request));
+      const { reps, attendees, escalated } = step.value;
 
       const organizer = rep(reps[0]!);
       const names = attendees.map((id) => rep(id).name);

@@ -4,6 +4,7 @@ import { multiLineText } from '../domain/qualify/text-safety';
 import { attentionSchema, chatMessageSchema as chatMessage, leadEventSchema } from '../domain/converse/conversation-schema';
 import { LEAD_STAGES, MEETING_OUTCOMES } from '../domain/lead-stages';
 import { factsSchema } from '../domain/qualify/facts-schema';
+import { routeDecisionSchema } from '../domain/route/route-schema';
 import { bookingSchema, proposalSchema } from '../domain/schedule/booking-schema';
 
 export { leadSchema };
@@ -41,7 +42,7 @@ export const leadViewSchema = z.object({
   lead: z.object({ email: z.string(), name: z.string().optional(), company: z.string().optional() }),
   receivedAt: z.string(),
   facts: factsSchema.nullable(),
-  route: z.record(z.string(), z.unknown()).nullable(),
+  route: routeDecisionSchema.nullable(),
   proposals: z.array(proposalSchema),
   booking: bookingSchema.nullable(),
   bookingAttempts: z.number(),

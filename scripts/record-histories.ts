@@ -26,8 +26,7 @@ import { embeddedProviders } from '../runtime/providers';
 import { ensureSearchAttributes } from '../runtime/temporal';
 import { createBatonWorker } from '../worker';
 import { bookProposalUpdate, buyerMessageSignal, statusQuery, type LeadStatus, type LeadWorkflowInput } from '../workflows/lead/messages';
-import { TemporalPools } from '../runtime/pool-client';
-import { poolWorkflowId } from '../workflows/pool/messages';
+import { poolStateQuery, poolWorkflowId } from '../workflows/pool/messages';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'test/fixtures/histories');
@@ -130,15 +129,14 @@ async function main() {
       await seeker.result();
       recorded['lead-disqualified'] = seeker;
 
-      // The pool's workflow (still running: a history need not be complete to replay), told how the
-      // pool lead's meeting went, as the lead workflow reports it.
-      const pools = new TemporalPools(client, TASK_QUEUE);
-      const rebooked = await conflict.query(statusQuery);
-      const meeting = { leadId: conflict.workflowId, repId: rebooked.booking!.reps[0]!, meetingStart: rebooked.booking!.start };
-      await pools.report('smb', { ...meeting, key: `${conflict.workflowId}/booked`, event: 'booked' });
-      await pools.report('smb', { ...meeting, key: `${conflict.workflowId}/held`, event: 'held' });
+      // The pool's workflow (still running: a history need not be complete to replay), told by the
+      // pool lead how its meeting went (booked, at its start).
       recorded['pool-rotation'] = client.workflow.getHandle(poolWorkflowId(TASK_QUEUE, 'smb'));
-      await until(conflict, () => true); // the signals are applied by the pool's next task
+      const pool = recorded['pool-rotation'];
+      for (let i = 0; (await pool.query(poolStateQuery)).ledger?.meetings[conflict.workflowId]?.state !== 'booked'; i++) {
+        if (i > 300) throw new Error('the pool never heard the booking');
+        await new Promise((r) => setTimeout(r, 100));
+      }
     });
 
     mkdirSync(OUT, { recursive: true });

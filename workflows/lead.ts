@@ -13,6 +13,7 @@ import { takeTeamPolicy } from './lead/steps/policy';
 import { proposeTimes } from './lead/steps/propose';
 import { disqualify, qualify } from './lead/steps/qualify';
 import { route } from './lead/steps/route';
+import { tellPools } from './lead/steps/tell-pools';
 
 export async function leadWorkflow(input: LeadWorkflowInput): Promise<Closed> {
   const lead = new LeadState(input);
@@ -35,7 +36,11 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<Closed> {
   if (!lead.booking) {
     // 4 + 5. Wait durably for the buyer; book in the conversation, re-proposing on conflicts.
     const outcome = await converseUntilBooked(lead);
-    if (outcome !== 'booked') return close(lead, outcome);
+    if (outcome !== 'booked') {
+      // The pools that gave it a turn get the turn back.
+      await tellPools(lead, true);
+      return close(lead, outcome);
+    }
 
     // 6. Hand off: CRM note with the briefing and the intro email, so the rep arrives prepared.
     await handOff(lead);

@@ -58,6 +58,20 @@ export function followBackups(
   return { repId: null, escalated };
 }
 
+/** The pools findCover asks, in order, when nobody on the rep's backup chain is available: the pools of anyone on `chain`. */
+function coverPools(team: Pick<TeamConfig, 'pools'>, chain: readonly string[]): Pool[] {
+  return chain.flatMap((id) => team.pools.filter((p) => p.members.includes(id)));
+}
+
+/**
+ * Everyone findCover could ever pick for `repId`, whoever is away: the rep, their whole backup
+ * chain, and every member of those reps' pools (where a retried booking looks for its own event).
+ */
+export function possibleCovers(team: Pick<TeamConfig, 'reps' | 'pools'>, repId: string): { chain: string[]; candidates: string[] } {
+  const chain = [repId, ...followBackups(team, repId, () => true).escalated.map((e) => e.to)];
+  return { chain, candidates: [...new Set([...chain, ...coverPools(team, chain).flatMap((p) => p.members)])] };
+}
+
 /** Who covers, the hops taken, and what the pools said on the way (a member at their cap). */
 export interface Cover {
   repId: string | null;
@@ -84,7 +98,7 @@ export function* findCover(
   if (cover.repId) return { ...cover, notes: [], turn: null };
   const notes: string[] = [];
   const chain = [repId, ...cover.escalated.map((e) => e.to)];
-  for (const pool of chain.flatMap((id) => team.pools.filter((p) => p.members.includes(id)))) {
+  for (const pool of coverPools(team, chain)) {
     const eligible = pool.members.filter((m) => !exclude.has(m) && !unavailable(m));
     if (eligible.length === 0) continue;
     const answer = yield ask(pool, eligible);

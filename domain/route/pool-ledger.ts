@@ -9,7 +9,8 @@ import type { Cap, Fairness, Pool } from '../team/pools';
 import { segmentPath, type Segment, type Tally } from './learning';
 import { periodOf, windowOf, type Period, type PeriodKind } from './periods';
 
-export type TurnPolicy = 'fair' | 'learn' | 'explore' | 'holdout' | 'floor';
+export const TURN_POLICIES = ['fair', 'learn', 'explore', 'holdout', 'floor'] as const;
+export type TurnPolicy = (typeof TURN_POLICIES)[number];
 export type MeetingState = 'assigned' | 'booked' | 'held' | 'no_show' | 'rep_no_show' | 'canceled' | 'released';
 
 export const MEETING_EVENTS = ['booked', 'rescheduled', 'canceled', 'held', 'no_show', 'rep_no_show', 'released'] as const;

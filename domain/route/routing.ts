@@ -4,36 +4,13 @@ import type { TurnAnswer, TurnRequest, TurnSteps } from './fairness';
 import type { Facts } from '../qualify/facts';
 import { segmentOf, type Segment } from './learning';
 import type { TurnPolicy } from './pool-ledger';
+import type { RouteDecision } from './route-schema';
 import { matchRule, type RuleTarget } from './rules';
 import { findOpenSlots, MAX_EXTENSION_DAYS, type Busy } from '../schedule/slots';
 import { teamSlotQuery, type Team } from '../team/team';
 
-export type RouteSource = 'owner' | 'rule' | 'fallback';
-
-export interface RouteDecision {
-  target: Target;
-  /** The rep(s) who own the lead; for `group` pools, every member who may take it. */
-  reps: string[];
-  /** Everyone who must attend: `reps` (or, for group, none fixed) plus attendees a rule added. */
-  attendees: string[];
-  source: RouteSource;
-  rule: { index: number; text: string } | null;
-  escalated: Escalation[];
-  facts: Facts;
-  reasoning: string;
-  pool: string | null;
-  distribution: Distribution | null;
-  /** `any`: the lead goes to whichever of `reps` is free at the chosen time (group distribution). */
-  mode: 'all' | 'any';
-  /** Attendees added by the rule, beyond the owning rep(s). */
-  extraAttendees: string[];
-  /** The lead's segment, for learning: the lead passes it with its meeting events (absent on older decisions). */
-  segment?: Segment;
-  /** The pool turns this decision took: each pool hears how the meeting went (absent on older decisions). */
-  poolTurns?: PoolTurn[];
-  /** Times a rep must not be booked at: periods where they are at their cap (absent on older decisions). */
-  blocked?: Record<string, Interval[]>;
-}
+export type { RouteDecision } from './route-schema';
+export type RouteSource = RouteDecision['source'];
 
 export interface Interval {
   start: number;

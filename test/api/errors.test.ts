@@ -385,4 +385,19 @@ describe('/openapi.json', () => {
     expect(Object.keys(doc.paths['/v1/leads/{leadId}/booking']!.post!.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
     expect(doc.components.securitySchemes).toHaveProperty('bearer');
   });
+
+  it('describes the lead view fully: who the lead went to and why, from the domain schemas', async () => {
+    const app = await offlineApp();
+    type Schema = { type?: string | string[]; properties?: Record<string, Schema>; enum?: string[]; items?: Schema; required?: string[] };
+    const doc = (await (await app.request('/openapi.json')).json()) as { components: { schemas: Record<string, Schema> } };
+    const view = doc.components.schemas.LeadView!.properties!;
+    const route = view.route!;
+    expect(route.type).toEqual(['object', 'null']);
+    expect(Object.keys(route.properties!)).toEqual(expect.arrayContaining(['target', 'reps', 'attendees', 'source', 'rule', 'escalated', 'facts', 'reasoning', 'pool', 'distribution', 'mode', 'poolTurns']));
+    expect(route.properties!.source!.enum).toEqual(['owner', 'rule', 'fallback']);
+    expect(route.properties!.distribution!.enum).toEqual(expect.arrayContaining(['round_robin', 'first_available', 'ranked', 'group']));
+    expect(route.properties!.poolTurns!.items!.properties!.policy!.enum).toEqual(['fair', 'learn', 'explore', 'holdout', 'floor']);
+    expect(route.required).toEqual(expect.arrayContaining(['target', 'reps', 'source', 'reasoning']));
+    expect(Object.keys(view.facts!.properties!)).toEqual(expect.arrayContaining(['budgetUsd', 'industry', 'territories', 'disqualified', 'extractor']));
+  });
 });

@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DateTime } from 'luxon';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -156,4 +157,15 @@ export async function withTimeSkippingHarness<T>(fn: (h: Harness) => Promise<T>,
     h.cleanup();
     await env.teardown();
   }
+}
+
+/**
+ * Moves the time-skipping server's clock to 09:00 of the next weekday in `zone` (the test team's
+ * company zone by default), so a test about "a meeting soon" finds open hours whenever it runs.
+ */
+export async function skipToWorkingMorning(h: Pick<Harness, 'env'>, zone = 'America/New_York'): Promise<void> {
+  const now = DateTime.fromMillis(await h.env.currentTimeMs(), { zone });
+  let morning = now.plus({ days: 1 }).set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
+  while (morning.weekday > 5) morning = morning.plus({ days: 1 });
+  await h.env.sleep(morning.toMillis() - now.toMillis());
 }

@@ -79,6 +79,19 @@ describe('replay of recorded histories', () => {
     expect(scheduled).toEqual(['bookMeeting', 'recordCrmContact', 'recordCrmMeeting', 'recordCrmBriefing', 'sendIntroEmail']);
   });
 
+  it('covers leads from after meeting-events-to-pools: pool leads tell their pool they booked or gave the turn back, and the pool hears it', () => {
+    type Event = { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } }; workflowExecutionSignaledEventAttributes?: { signalName?: string } };
+    const events = (name: string) => histories().find((h) => h.workflowId === name)!.history.events as Event[];
+    const scheduled = (name: string) => events(name).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled('lead-conflict-rebooked.pool-events').filter((n) => n === 'reportMeetingToPool')).toHaveLength(1);
+    // Sarah's leads are routed by a rule naming her: no pool gave them a turn, so none is told.
+    expect(scheduled('lead-rescheduled-canceled.pool-events')).not.toContain('reportMeetingToPool');
+    expect(scheduled('lead-rescheduled-canceled.pool-events')).toEqual(expect.arrayContaining(['moveMeeting', 'cancelMeeting', 'notifyReps']));
+    // The never-answering lead gives its turn back as released.
+    expect(scheduled('lead-unresponsive.pool-events').filter((n) => n === 'reportMeetingToPool')).toHaveLength(1);
+    expect(events('pool-rotation.pool-events').flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? [])).toEqual(['meetingEvent', 'meetingEvent']);
+  });
+
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
     const results = await replay(await workflowBundle(), histories());
@@ -95,8 +108,8 @@ describe('replay of recorded histories', () => {
     const reordered = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowReordered') })));
     // Remote activities are matched by type, so the swap is a determinism violation. Local ones are
     // matched by sequence: qualify's recorded result reaches the routing step, and the task fails.
-    // Histories recorded since routing went local: .local-route, and .crm-writes after it.
-    const expected = (name: string) => (/\.(local-route|crm-writes)$/.test(name) ? 'ReplayError' : 'DeterminismViolationError');
+    // Histories recorded since routing went local: .local-route, and .crm-writes and .pool-events after it.
+    const expected = (name: string) => (/\.(local-route|crm-writes|pool-events)$/.test(name) ? 'ReplayError' : 'DeterminismViolationError');
     expect(reordered.map((r) => `${r.workflowId}: ${r.error?.name}`)).toEqual(leads.map((h) => `${h.workflowId}: ${expected(h.workflowId)}`));
 
     const patchedResults = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowPatched') })));

@@ -13,7 +13,7 @@ import {
   statusQuery,
   type LeadStatus,
 } from '../../workflows/lead/messages';
-import { awaiting, handedOff, testTeam, untilStatus, waitForStatus, withTimeSkippingHarness, type Harness } from '../helpers/harness';
+import { awaiting, handedOff, skipToWorkingMorning, testTeam, untilStatus, waitForStatus, withTimeSkippingHarness, type Harness } from '../helpers/harness';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -79,6 +79,7 @@ describe('after booking: the lead stays with the meeting', () => {
     const team = withBooking({ minNotice: 0, buffer: 0 });
     await withTimeSkippingHarness(
       async (h) => {
+        await skipToWorkingMorning(h);
         const { handle, status } = await bookedLead(h, 'soon@mercy.example');
         const start = Date.parse(status.booking!.start);
         expect(start - (await h.env.currentTimeMs())).toBeLessThanOrEqual(30 * 60_000);
@@ -213,6 +214,7 @@ describe('after booking: the lead stays with the meeting', () => {
     await withTimeSkippingHarness(
       async (h) => {
         const email = 'late@mercy.example';
+        await skipToWorkingMorning(h);
         const { handle } = await bookedLead(h, email);
         await handle.signal(buyerMessageSignal, { text: 'Can we move it to tomorrow?' });
         const told = await waitForStatus(handle, (s) => /passed your request to Sarah/.test(lastAgent(s)));

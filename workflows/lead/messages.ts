@@ -18,6 +18,7 @@ import type { Attention, LeadEvent } from '../../domain/converse/conversation-sc
 
 export { FINAL_STAGES, LEAD_STAGES, MEETING_OUTCOMES, REPORTED_OUTCOMES, type LeadStage, type MeetingOutcome, type ReportedOutcome } from '../../domain/lead-stages';
 import type { LeadStage, MeetingOutcome, ReportedOutcome } from '../../domain/lead-stages';
+import type { PoolReported } from '../../domain/route/pool-report';
 
 export const TASK_QUEUE_DEFAULT = 'baton-leads';
 
@@ -129,6 +130,8 @@ export interface LeadSnapshot {
   buyerMessages: number;
   resubmitNotes: number;
   firstRunId: string;
+  /** What the pools heard of this lead's meeting (absent in runs from before the lead told them). */
+  poolReported?: PoolReported | null;
 }
 
 /** A booked meeting's progress: its timeline (domain/schedule/meeting.ts) and what the buyer and rep did. */

@@ -6,6 +6,7 @@
 import { condition, setHandler, sleep, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { InputError, LeadStateConflict } from '../../domain/errors';
 import type { Facts } from '../../domain/qualify/facts';
+import type { PoolReported } from '../../domain/route/pool-report';
 import type { RouteDecision } from '../../domain/route/routing';
 import type { TimeConstraint } from '../../domain/schedule/constraint';
 import type { CrmContactRef, Person } from '../../integrations/providers';
@@ -100,6 +101,8 @@ export class LeadState {
   buyerMessages = 0;
   /** Resubmissions of the form while the lead is active: counted, a few kept as flagged notes for the rep. */
   resubmitNotes = 0;
+  /** What the pools that gave this lead a turn heard of its meeting (steps/tell-pools.ts). */
+  poolReported: PoolReported | null = null;
   readonly notesForRep: string[] = [];
   /** The run that started the lead: keys of every write after continue-as-new stay the lead's. */
   readonly firstRunId: string;
@@ -211,6 +214,7 @@ export class LeadState {
       meeting: c.meeting,
       buyerMessages: c.buyerMessages,
       resubmitNotes: c.resubmitNotes,
+      poolReported: c.poolReported ?? null,
       stageRecorded: true,
     });
   }
@@ -240,6 +244,7 @@ export class LeadState {
       meeting: this.meeting,
       buyerMessages: this.buyerMessages,
       resubmitNotes: this.resubmitNotes,
+      poolReported: this.poolReported,
       firstRunId: this.firstRunId,
     };
   }

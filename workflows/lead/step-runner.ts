@@ -155,6 +155,12 @@ export class StepRunner {
     return patched('stay-until-held');
   }
 
+  private poolsTold: boolean | undefined;
+  /** Since `meeting-events-to-pools`, a lead tells its pools how its meeting went; leads from before it never did. */
+  tellsPools(): boolean {
+    return (this.poolsTold ??= patched('meeting-events-to-pools'));
+  }
+
   /** Every activity, run the way HOW says, parked on failures retries cannot fix. */
   readonly steps: Activities = new Proxy({} as Activities, {
     get: (_target, name: StepName) => {

@@ -180,11 +180,9 @@ export async function pickNewTime(lead: LeadState, proposalId: string): Promise<
   return { outcome: 'booked', booking: after };
 }
 
-/** The meeting has a new time (or a new event): reminders, checks and the outcome start over for it. */
-function startOver(lead: LeadState): void {
-  const m = lead.meeting!;
-  Object.assign(m, {
-    version: m.version + 1,
+/** A meeting's timeline from its booking on: no reminder sent, no check made, no outcome yet. */
+export function freshTimeline(): Omit<MeetingState, 'version' | 'reschedules' | 'recoveryUsed'> {
+  return {
     bookedAt: Date.now(),
     remindersSent: [],
     lastCheckAt: null,
@@ -194,7 +192,13 @@ function startOver(lead: LeadState): void {
     offer: null,
     acknowledged: false,
     eventGone: false,
-  } satisfies Partial<MeetingState>);
+  };
+}
+
+/** The meeting has a new time (or a new event): reminders, checks and the outcome start over for it. */
+function startOver(lead: LeadState): void {
+  const m = lead.meeting!;
+  Object.assign(m, { ...freshTimeline(), version: m.version + 1 });
   lead.proposals = [];
   lead.attention = null;
   lead.setStage('booked');

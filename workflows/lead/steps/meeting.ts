@@ -7,8 +7,9 @@ import { FINAL_STAGES, type BookingOutcome, type MeetingState } from '../message
 import type { CancelRequest, LeadState, OutcomeRequest } from '../state';
 import { close, type Closed } from './close';
 import { continueAsNewIfLong } from './continue';
-import { cancelMeeting, changeMeeting, checkReps, pickNewTime, publishMeeting, withdrawOffer } from './meeting-changes';
+import { cancelMeeting, changeMeeting, checkReps, freshTimeline, pickNewTime, publishMeeting, withdrawOffer } from './meeting-changes';
 import { askForOutcome, recordOutcome } from './outcome';
+import { tellPools } from './tell-pools';
 
 type MeetingInput =
   | { kind: 'outcome'; request: OutcomeRequest }
@@ -27,6 +28,8 @@ export async function stayUntilHeld(lead: LeadState): Promise<Closed> {
   if (!lead.runner.staysWithMeeting()) return close(lead, 'booked');
   startMeeting(lead);
   for (;;) {
+    // The pools that gave the lead a turn hear each change to its meeting (booked, moved, covered, how it went).
+    await tellPools(lead);
     await continueAsNewIfLong(lead);
     const next = await nextMeetingInput(lead);
     switch (next.kind) {
@@ -52,7 +55,10 @@ export async function stayUntilHeld(lead: LeadState): Promise<Closed> {
         await withdrawOffer(lead);
         break;
     }
-    if (FINAL_STAGES.includes(lead.stage) || lead.closedReason !== null) return close(lead, lead.stage);
+    if (FINAL_STAGES.includes(lead.stage) || lead.closedReason !== null) {
+      await tellPools(lead);
+      return close(lead, lead.stage);
+    }
   }
 }
 
@@ -63,22 +69,8 @@ function startMeeting(lead: LeadState): void {
   publishMeeting(lead);
 }
 
-
 export function newMeetingState(): MeetingState {
-  return {
-    version: 1,
-    bookedAt: Date.now(),
-    remindersSent: [],
-    lastCheckAt: null,
-    finalCheckDone: false,
-    outcomeAsked: false,
-    outcome: 'scheduled',
-    reschedules: 0,
-    offer: null,
-    recoveryUsed: false,
-    acknowledged: false,
-    eventGone: false,
-  };
+  return { version: 1, reschedules: 0, recoveryUsed: false, ...freshTimeline() };
 }
 
 /** The meeting's next duty (reminder, check, outcome, giving up); none while new times are on offer after it. */
