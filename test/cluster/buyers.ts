@@ -21,8 +21,12 @@ export interface ApiReply {
   retryAfter: string | null;
 }
 
-/** The API's 503s (api/errors.ts, /openapi.json): Temporal unreachable, or a lead whose workflow task is being retried. */
-const DOCUMENTED_503 = ['temporal_unavailable', 'lead_not_ready'];
+/**
+ * The API's 503s (api/errors.ts, /openapi.json): Temporal unreachable, a lead whose workflow task
+ * is being retried, or no worker polling the lead's queue for a moment (its pollers were cut off
+ * with the history service).
+ */
+const DOCUMENTED_503 = ['temporal_unavailable', 'lead_not_ready', 'worker_unavailable'];
 
 /** What the APIs answered, over the whole run. */
 export class ApiLog {

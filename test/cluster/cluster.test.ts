@@ -348,11 +348,13 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
     expect(Math.max(...counts) - Math.min(...counts), 'rotation spread').toBeLessThanOrEqual(1);
     expect(counts.length).toBe(REPS);
     // The pool's fairness ledger (fair-turns) agrees: one credit per lead, and every member within
-    // one lead of their share of the window (equal weights: the same rotation).
+    // one lead of their share of the window (equal weights: the same rotation), once the credits
+    // given back for canceled meetings (meeting-events-to-pools) are counted: each is a lead the
+    // member is owed, made good by later turns — there are none once the last lead is in.
     const ledger = pool.ledger;
     expect(ledger, 'the pool keeps a fairness ledger').toBeDefined();
     expect(Object.keys(ledger!.meetings).length, 'one credit per lead').toBe(leads);
-    for (const [id, tally] of Object.entries(ledger!.tallies)) expect(Math.abs(tally.deficit), `${id}: leads from their share`).toBeLessThan(1);
+    for (const [id, tally] of Object.entries(ledger!.tallies)) expect(Math.abs(tally.deficit), `${id}: leads from their share (${tally.canceled} canceled)`).toBeLessThan(1 + tally.canceled);
 
     // Both workers (and the one started after the kill) worked, and leads moved between them.
     const perLead = await mapLimit(allBuyers, 8, async (b) => {
