@@ -5,14 +5,13 @@ import { docsPage, homePage, opsPage } from './pages';
 
 /** Static assets, read once: plain JS and CSS, nothing fetched from anywhere else. */
 const asset = (name: string) => readFileSync(new URL(`./static/${name}`, import.meta.url), 'utf8');
-const ASSETS: Record<string, { body: string; type: string }> = {
-  'base.css': { body: asset('base.css'), type: 'text/css; charset=utf-8' },
-  'home.css': { body: asset('home.css'), type: 'text/css; charset=utf-8' },
-  'ops.css': { body: asset('ops.css'), type: 'text/css; charset=utf-8' },
-  'docs.css': { body: asset('docs.css'), type: 'text/css; charset=utf-8' },
-  'ops.js': { body: asset('ops.js'), type: 'text/javascript; charset=utf-8' },
-  'docs.js': { body: asset('docs.js'), type: 'text/javascript; charset=utf-8' },
-};
+const TYPES = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' } as const;
+const ASSETS: Record<string, { body: string; type: string }> = Object.fromEntries(
+  ['base.css', 'home.css', 'docs.css', 'docs.js', 'ops.css', 'ops.js', 'ops-meetings.css', 'ops-meetings.js', 'ops-fairness.css', 'ops-fairness.js'].map((name) => [
+    name,
+    { body: asset(name), type: TYPES[name.endsWith('.css') ? 'css' : 'js'] },
+  ]),
+);
 const WIDGET = asset('widget.js');
 
 /** Our own pages load scripts and styles only from this origin and talk only to it. */

@@ -84,12 +84,20 @@ export class EmbeddedCalendar implements CalendarProvider {
         }
       }
       const insert = this.db.prepare(
-        `INSERT INTO calendar_events (event_key, rep_id, start_ms, end_ms, type, title, details) VALUES (?, ?, ?, ?, 'busy', ?, ?)`,
+        `INSERT INTO calendar_events (id, event_key, rep_id, start_ms, end_ms, type, title, details) VALUES (?, ?, ?, ?, ?, 'busy', ?, ?)`,
       );
       const details = JSON.stringify({ attendees: event.attendees, description: event.description, organizer: event.organizer });
+      // The event id is its first copy's row id. A cancelled event's copies are deleted and SQLite
+      // hands their row ids out again, while the booking keeps its id: start past both.
+      const { next } = this.db
+        .prepare(
+          `SELECT MAX(COALESCE((SELECT MAX(id) FROM calendar_events), 0),
+                      COALESCE((SELECT MAX(CAST(substr(event_id, 10) AS INTEGER)) FROM calendar_bookings WHERE event_id LIKE 'embedded-%'), 0)) + 1 AS next`,
+        )
+        .get() as { next: number };
       let firstId = 0;
       for (const repId of repIds) {
-        const { lastInsertRowid } = insert.run(event.key, repId, start, end, event.title, details);
+        const { lastInsertRowid } = insert.run(firstId ? null : next, event.key, repId, start, end, event.title, details);
         firstId ||= Number(lastInsertRowid);
       }
       const eventId = `embedded-${firstId}`;

@@ -72,10 +72,14 @@ describe.skipIf(!hasChromium)('the fairness panel (Chromium)', () => {
     await page.goto(`${server.url}/ops`);
     await page.getByLabel('API key').fill(API_KEY);
     await page.getByRole('button', { name: 'Open ops view' }).click();
+    // The tabs in order (Leads, Outbox, Meetings, Fairness); Fairness is reached with the keyboard.
     await page.getByRole('tab', { name: 'Leads' }).focus();
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('tab-fairness');
+    for (const next of ['tab-outbox', 'tab-meetings', 'tab-fairness']) {
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(next);
+    }
+    expect(await page.getByRole('tab', { name: 'Fairness' }).getAttribute('aria-selected')).toBe('true');
+    expect(new URL(page.url()).hash).toBe('#fairness');
     const pool = page.locator('section[data-pool="smb"]');
     await pool.waitFor();
     expect(await pool.getByRole('heading', { level: 3 }).textContent()).toBe('SMB desk');

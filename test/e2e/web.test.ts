@@ -272,8 +272,8 @@ describe.skipIf(!hasChromium)('in the browser (Chromium)', () => {
     await expect.poll(() => rows.evaluateAll((trs) => [...new Set(trs.map((tr) => tr.getAttribute('data-stage')))])).toEqual(['awaiting_reply']);
     expect(await page.locator(`tr[data-lead-id="${waiting.leadId}"]`).count()).toBe(1);
     expect(page.url()).toContain('stage=awaiting_reply');
-    await page.getByLabel('Rep', { exact: true }).fill(waitingRep);
-    await page.getByLabel('Rep', { exact: true }).press('Enter');
+    await page.locator('#panel-leads').getByLabel('Rep', { exact: true }).fill(waitingRep);
+    await page.locator('#panel-leads').getByLabel('Rep', { exact: true }).press('Enter');
     await expect.poll(() => rows.evaluateAll((trs) => [...new Set(trs.map((tr) => tr.children[2]?.textContent))])).toEqual([waitingRep]);
     await shot(page, 'ops-2-filtered');
 

@@ -197,6 +197,8 @@ describe('two workers on one task queue', () => {
       recordCrmMeeting: LEADS,
       recordCrmBriefing: LEADS,
       sendIntroEmail: LEADS,
+      // Each booked lead tells its pool once (patched 'meeting-events-to-pools').
+      reportMeetingToPool: LEADS,
     });
 
     // Both workers did real work.

@@ -138,6 +138,16 @@ describe('cancelEvent', () => {
     await calendar.cancelEvent({ eventId: 'embedded-999', organizer: sarah });
     expect(await calendar.getEvent(ref)).toMatchObject({ status: 'cancelled' });
   });
+
+  it('the next event after a cancellation gets an id of its own (SQLite reuses the freed row ids)', async () => {
+    const canceled = await book('lead-jane/booking-1');
+    await calendar.cancelEvent(canceled);
+    const next = await book('lead-omar/booking-1', { start: ten.start, end: ten.end });
+    expect(next.eventId).not.toBe(canceled.eventId);
+    expect(await calendar.getEvent(canceled)).toMatchObject({ status: 'cancelled', ...nine });
+    expect(await calendar.getEvent(next)).toMatchObject({ status: 'confirmed', ...ten });
+    expect(copies()).toEqual([`sarah ${ten.start}`, `raj ${ten.start}`]);
+  });
 });
 
 describe('reassignEvent', () => {

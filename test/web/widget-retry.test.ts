@@ -6,81 +6,10 @@
  *
  * The widget runs in jsdom with a scripted fetch and a fake EventSource (no browser, no server).
  */
-import { JSDOM } from 'jsdom';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ROOT } from '../helpers/paths';
+import { closeDoms, LEAD_ID, LEAD_PATH, mount, type Reply, type Sent } from './widget-dom';
 
-const WIDGET = readFileSync(join(ROOT, 'web', 'static', 'widget.js'), 'utf8');
-const API = 'http://api.test';
-const LEAD_ID = 'lead-1';
-const LEAD_PATH = `/v1/leads/${LEAD_ID}`;
-
-interface Sent {
-  method: string;
-  path: string;
-  body: unknown;
-  at: number;
-}
-type Reply = { status: number; body?: unknown; retryAfter?: string };
-
-/** An EventSource that never connects; the test pushes events through `emit`. */
-class FakeEventSource {
-  static readonly CLOSED = 2;
-  static last: FakeEventSource | null = null;
-  readyState = 1;
-  onerror: (() => void) | null = null;
-  private readonly listeners = new Map<string, ((ev: { data: string }) => void)[]>();
-  constructor(readonly url: string) {
-    FakeEventSource.last = this;
-  }
-  addEventListener(type: string, fn: (ev: { data: string }) => void) {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
-  }
-  close() {
-    this.readyState = FakeEventSource.CLOSED;
-  }
-  emit(type: string, data: unknown) {
-    for (const fn of this.listeners.get(type) ?? []) fn({ data: JSON.stringify(data) });
-  }
-}
-
-const doms: JSDOM[] = [];
-afterEach(() => {
-  for (const d of doms.splice(0)) d.window.close();
-});
-
-/**
- * The widget mounted with a buyer's conversation open, and a fetch that answers each
- * `METHOD path` from its queue (the last answer repeats).
- */
-function mount(script: Record<string, Reply[]>) {
-  const sent: Sent[] = [];
-  const dom = new JSDOM(`<!doctype html><body><script data-baton-api="${API}"></script></body>`, { url: 'http://shop.test/', runScripts: 'outside-only' });
-  doms.push(dom);
-  const w = dom.window as unknown as Window & typeof globalThis & { eval(code: string): void };
-  Object.assign(w, {
-    EventSource: FakeEventSource,
-    fetch: async (url: string, init: { method: string; body?: string }) => {
-      const path = url.replace(API, '');
-      const key = `${init.method} ${path}`;
-      sent.push({ method: init.method, path, body: init.body ? JSON.parse(init.body) : undefined, at: Date.now() });
-      const queue = script[key];
-      if (!queue?.length) throw new Error(`unexpected ${key}`);
-      const reply = queue.length > 1 ? queue.shift()! : queue[0]!;
-      return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), {
-        status: reply.status,
-        headers: { 'content-type': 'application/json', ...(reply.retryAfter ? { 'retry-after': reply.retryAfter } : {}) },
-      });
-    },
-  });
-  w.sessionStorage.setItem(`baton:lead:${API}`, JSON.stringify({ leadId: LEAD_ID, buyerToken: 'token', email: 'jane@shop.test' }));
-  w.eval(WIDGET);
-  const root = w.document.querySelector('.baton-widget')!.shadowRoot!;
-  const notice = () => (root.querySelector('#bt-notice') as HTMLElement).hidden ? '' : root.querySelector('#bt-notice')!.textContent!;
-  return { w, root, sent, notice, events: FakeEventSource.last! };
-}
+afterEach(closeDoms);
 
 function sendReply(ui: ReturnType<typeof mount>, text: string) {
   (ui.root.querySelector('#bt-reply') as HTMLInputElement).value = text;
@@ -148,7 +77,7 @@ describe('widget: a booking during an outage', () => {
   }
 
   it('retries the booking after Retry-After and confirms it', async () => {
-    const booking = { start: proposals[0]!.start, end: proposals[0]!.end, repId: 'sam' };
+    const booking = { proposalId: '1-a', start: proposals[0]!.start, end: proposals[0]!.end };
     const ui = mount({
       [`POST ${LEAD_PATH}/booking`]: [unavailable('1'), { status: 200, body: { booking } }],
       [`GET ${LEAD_PATH}`]: [view({ proposals })],
@@ -159,7 +88,7 @@ describe('widget: a booking during an outage', () => {
   });
 
   it('shows the booking that went through during the outage instead of booking again', async () => {
-    const booking = { start: proposals[0]!.start, end: proposals[0]!.end, repId: 'sam' };
+    const booking = { proposalId: '1-a', start: proposals[0]!.start, end: proposals[0]!.end };
     const ui = mount({
       [`POST ${LEAD_PATH}/booking`]: [unavailable('1')],
       [`GET ${LEAD_PATH}`]: [view({ proposals }), view({ proposals, stage: 'booked', booking })],

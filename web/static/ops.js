@@ -1,13 +1,14 @@
 /*
  * Baton ops page: counts by stage, leads from Temporal visibility (stuck ones first) with a link to
- * each workflow in the Temporal UI, the embedded email outbox, and each pool's fairness (a bar per
- * rep against their weighted share). Plain JS, no dependencies.
+ * each workflow in the Temporal UI, and the embedded email outbox. Plain JS, no dependencies.
+ * This file owns the one tab mechanism; the other views (ops-meetings.js, ops-fairness.js) plug in
+ * through `window.BatonOps`: its helpers, and `tab(id, load)`.
  */
 (function () {
   'use strict';
 
   var KEY = 'baton:ops:key';
-  var STAGES = ['needs_attention', 'qualifying', 'routing', 'proposing', 'awaiting_reply', 'booking', 'booked', 'unresponsive', 'disqualified', 'declined'];
+  var STAGES = ['needs_attention', 'qualifying', 'routing', 'proposing', 'awaiting_reply', 'booking', 'booked', 'rescheduling', 'no_show', 'held', 'canceled', 'unresponsive', 'disqualified', 'declined'];
   var $ = function (id) { return document.getElementById(id); };
   var dateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
   var relative = typeof Intl.RelativeTimeFormat === 'function' ? new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' }) : null;
@@ -30,12 +31,28 @@
   }
   var label = function (stage) { return stage.replace(/_/g, ' '); };
 
-  function call(path) {
+  /** `init`: `{ method, body }` (a JSON body). Resolves to `{ status, data }`; rejects when the API is unreachable. */
+  function call(path, init) {
+    init = init || {};
     var headers = { Accept: 'application/json' };
     if (key) headers.Authorization = 'Bearer ' + key;
-    return fetch(path, { headers: headers }).then(function (res) {
+    if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(path, { method: init.method || 'GET', headers: headers, body: init.body !== undefined ? JSON.stringify(init.body) : undefined }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (data) { return { status: res.status, data: data }; });
     });
+  }
+
+  /** After an answer from an ops route: on 401 asks for the key (false); otherwise shows the views. */
+  function admitted(r, fromKeyForm) {
+    if (r.status === 401) {
+      askForKey(fromKeyForm || key ? 'That API key was not accepted.' : '');
+      return false;
+    }
+    $('auth').hidden = true;
+    $('app').hidden = false;
+    $('forget-key').hidden = !key;
+    if (fromKeyForm) currentTab().focus();
+    return true;
   }
 
   // ── API key ─────────────────────────────────────────────────────────────
@@ -51,7 +68,7 @@
     key = $('api-key').value.trim();
     if (key) sessionStorage.setItem(KEY, key);
     $('api-key').value = '';
-    loadLeads(true);
+    select(currentTab(), false, true);
   });
   $('forget-key').addEventListener('click', function () {
     sessionStorage.removeItem(KEY);
@@ -89,20 +106,13 @@
     $('f-stuck').checked = false;
     applyFilters();
   });
-  $('refresh').addEventListener('click', function () {
-    loadLeads(false);
-    if (!$('panel-outbox').hidden) loadOutbox();
-    if (!$('panel-fairness').hidden) loadFairness();
-  });
+  $('refresh').addEventListener('click', function () { select(currentTab(), false, false); });
 
   // ── Leads ───────────────────────────────────────────────────────────────
   function loadLeads(fromKeyForm) {
     $('leads-status').textContent = 'Loading…';
     call('/v1/ops/leads?' + filters()).then(function (r) {
-      if (r.status === 401) return askForKey(fromKeyForm || key ? 'That API key was not accepted.' : '');
-      $('auth').hidden = true;
-      $('app').hidden = false;
-      $('forget-key').hidden = !key;
+      if (!admitted(r, fromKeyForm)) return;
       if (r.status !== 200) {
         $('leads-status').textContent = (r.data.error && r.data.error.message) || 'Could not load leads (' + r.status + ').';
         return;
@@ -113,7 +123,6 @@
       $('leads-status').textContent =
         r.data.leads.length + (r.data.leads.length === 1 ? ' lead' : ' leads') + (stuck ? ', ' + stuck + ' stuck (listed first)' : '') +
         ' · updated ' + new Date().toLocaleTimeString();
-      if (fromKeyForm) $('tab-leads').focus();
       schedule();
     }, function () {
       $('leads-status').textContent = 'Could not reach the Baton API.';
@@ -247,13 +256,13 @@
   }
 
   // ── Outbox ──────────────────────────────────────────────────────────────
-  function loadOutbox() {
+  function loadOutbox(fromKeyForm) {
     var status = $('outbox-status');
     status.textContent = 'Loading…';
     call('/v1/ops/outbox').then(function (r) {
       var body = $('outbox-body');
       body.textContent = '';
-      if (r.status === 401) return askForKey('');
+      if (!admitted(r, fromKeyForm)) return;
       if (r.status === 404) {
         $('outbox-table').hidden = true;
         status.textContent = 'A real email provider is configured: sent emails are in its own dashboard, not here.';
@@ -275,100 +284,59 @@
     }, function () { status.textContent = 'Could not reach the Baton API.'; });
   }
 
-  // ── Fairness: per pool, a bar per rep (leads this window) against a line (their weighted share) ──
-  var number = function (x) { return Math.round(x * 10) / 10; };
-  var signed = function (x) { return (x > 0 ? '+' : x < 0 ? '−' : '±') + number(Math.abs(x)); };
-  var percent = function (x) { return x == null ? '—' : Math.round(x * 100) + '%'; };
-
-  function loadFairness() {
-    var status = $('fairness-status');
-    status.textContent = 'Loading…';
-    call('/v1/ops/fairness').then(function (r) {
-      if (r.status === 401) return askForKey('');
-      var box = $('fairness-pools');
-      box.textContent = '';
-      if (r.status !== 200) {
-        status.textContent = (r.data.error && r.data.error.message) || 'Could not load fairness (' + r.status + ').';
-        return;
-      }
-      status.textContent = r.data.pools.length
-        ? r.data.pools.length + (r.data.pools.length === 1 ? ' pool' : ' pools') + ' · updated ' + new Date().toLocaleTimeString()
-        : 'No pool has taken a turn yet: pools appear here after their first lead.';
-      r.data.pools.forEach(function (pool) { box.append(renderPool(pool)); });
-    }, function () { status.textContent = 'Could not reach the Baton API.'; });
-  }
-
-  function renderPool(pool) {
-    var scale = Math.max(1, Math.max.apply(null, pool.members.map(function (m) { return Math.max(m.count, m.share); }))) * 1.15;
-    var window = pool.window.kind === 'never' ? 'since the pool started' : 'this ' + pool.window.kind + ' (' + pool.window.key.slice(2) + ')';
-    var rows = pool.members.map(function (m) {
-      var label = m.name + ': ' + m.count + ' ' + (m.count === 1 ? 'lead' : 'leads') + ', weighted share ' + number(m.share) + ' (' + signed(m.distance) + ')';
-      var bar = el('div', { class: 'bar', role: 'img', 'aria-label': label, title: label }, [
-        el('div', { class: 'fill' + (Math.abs(m.distance) >= 1 ? ' off' : ''), style: 'width:' + (100 * m.count / scale).toFixed(1) + '%' }),
-        el('div', { class: 'mark', style: 'left:' + (100 * m.share / scale).toFixed(1) + '%' }),
-      ]);
-      var cap = m.cap
-        ? el('span', { class: m.cap.reached ? 'flag' : '', text: m.cap.used + ' of ' + m.cap.count + ' per ' + m.cap.per + (m.cap.reached ? ' · at cap' : '') })
-        : el('span', { class: 'muted', text: 'no cap' });
-      return el('tr', { 'data-rep': m.id, class: m.available ? '' : 'away' }, [
-        el('th', { scope: 'row' }, [
-          el('div', { class: 'who', text: m.name }),
-          el('div', { class: 'muted small', text: 'weight ' + m.weight + (m.available ? '' : ' · not taking leads now') }),
-        ]),
-        el('td', { class: 'bar-cell' }, [bar, el('div', { class: 'small', text: m.count + ' of a ' + number(m.share) + ' share' })]),
-        el('td', { class: 'distance ' + (m.distance > 0 ? 'ahead' : m.distance < 0 ? 'behind' : ''), text: signed(m.distance) }),
-        el('td', {}, [cap]),
-        el('td', { text: String(m.booked) }),
-        el('td', { text: String(m.held) }),
-        el('td', { text: String(m.noShow + m.repNoShow) }),
-      ]);
-    });
-    var learning = pool.learning
-      ? el('p', { class: 'small learning' }, [
-          el('strong', { text: 'Learning (' + pool.learning.metric + '): ' }),
-          document.createTextNode(
-            'learned leads held ' + percent(pool.learning.measured.learned.rate) + ' of ' + pool.learning.measured.learned.meetings +
-            ', holdout ' + percent(pool.learning.measured.holdout.rate) + ' of ' + pool.learning.measured.holdout.meetings +
-            (pool.learning.measured.lift == null ? '' : ' (lift ' + signed(pool.learning.measured.lift * 100) + '%)') +
-            '; nobody under ' + percent(pool.learning.minShare) + ' of their share.',
-          ),
-        ])
-      : null;
-    return el('section', { class: 'pool', 'data-pool': pool.id, 'aria-labelledby': 'pool-' + pool.id }, [
-      el('h3', { id: 'pool-' + pool.id, text: pool.name }),
-      el('p', { class: 'muted small', text: pool.distribution.replace('_', ' ') + ' · counting ' + pool.count + ' meetings ' + window + (pool.calibrate ? ' · calibrated' : '') }),
-      el('table', {}, [
-        el('caption', { class: 'sr-only', text: pool.name + ': leads against weighted share, ' + window }),
-        el('thead', {}, [el('tr', {}, ['Rep', 'Leads vs share', 'Distance', 'Cap', 'Booked', 'Held', 'No-show'].map(function (h) { return el('th', { scope: 'col', text: h }); }))]),
-        el('tbody', {}, rows),
-      ]),
-      learning,
-    ]);
-  }
-
   // ── Tabs (arrow keys move between them, as the ARIA pattern says) ─────────
-  var tabs = [$('tab-leads'), $('tab-outbox'), $('tab-fairness')];
-  function select(tab, focus) {
-    tabs.forEach(function (t) {
+  // Each tab's view loads itself when selected: `loaders[tab id](fromKeyForm)`. A tab's
+  // `data-hash` is the address fragment that opens it (`/ops#outbox`, `/ops#meetings?lead=…`).
+  var loaders = { 'tab-leads': loadLeads, 'tab-outbox': loadOutbox };
+  function tabs() { return Array.prototype.slice.call(document.querySelectorAll('[role=tab]')); }
+  function currentTab() {
+    return tabs().filter(function (t) { return t.getAttribute('aria-selected') === 'true'; })[0] || tabs()[0];
+  }
+  function select(tab, focus, fromKeyForm) {
+    tabs().forEach(function (t) {
       var on = t === tab;
       t.setAttribute('aria-selected', String(on));
       t.tabIndex = on ? 0 : -1;
       $(t.getAttribute('aria-controls')).hidden = !on;
     });
     if (focus) tab.focus();
-    if (tab.id === 'tab-outbox') loadOutbox();
-    else if (tab.id === 'tab-fairness') loadFairness();
-    else loadLeads(false);
+    (loaders[tab.id] || function () {})(!!fromKeyForm);
   }
-  tabs.forEach(function (t, i) {
-    t.addEventListener('click', function () { select(t, false); });
-    t.addEventListener('keydown', function (ev) {
-      var next = ev.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : ev.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : null;
-      if (next) { ev.preventDefault(); select(next, true); }
-    });
+  /** A tab chosen by hand: the address says which, so a reload or a shared link opens it. */
+  function choose(tab, focus) {
+    var hash = tab.getAttribute('data-hash') || '';
+    if (location.hash.split('?')[0] !== hash) history.replaceState(null, '', location.pathname + location.search + hash);
+    select(tab, focus, false);
+  }
+  document.querySelector('[role=tablist]').addEventListener('click', function (ev) {
+    var tab = ev.target.closest('[role=tab]');
+    if (tab) choose(tab, false);
+  });
+  document.querySelector('[role=tablist]').addEventListener('keydown', function (ev) {
+    var all = tabs();
+    var i = all.indexOf(ev.target);
+    if (i < 0) return;
+    var next = ev.key === 'ArrowRight' ? all[(i + 1) % all.length] : ev.key === 'ArrowLeft' ? all[(i + all.length - 1) % all.length] : null;
+    if (next) { ev.preventDefault(); choose(next, true); }
   });
 
-  loadLeads(false);
-  if (location.hash === '#outbox') select(tabs[1], false);
-  if (location.hash === '#fairness') select(tabs[2], false);
+  window.BatonOps = {
+    call: call,
+    admitted: admitted,
+    el: el,
+    label: label,
+    dateFormat: dateFormat,
+    relative: relative,
+    /** Registers the view of a tab (`load(fromKeyForm)`), before the page has started. */
+    tab: function (id, load) { loaders[id] = load; },
+  };
+
+  // Scripts of other views run after this one: start once they have registered.
+  function start() {
+    var hash = location.hash.split('?')[0];
+    var opened = tabs().filter(function (t) { return hash && t.getAttribute('data-hash') === hash; })[0];
+    select(opened || tabs()[0], false, false);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else setTimeout(start, 0);
 })();

@@ -1,6 +1,8 @@
 /*
  * Baton buyer chat widget: a "Schedule a demo" card that starts a lead, streams the agent's
  * messages, offers the proposed times as buttons (in the buyer's own time zone) and books one.
+ * After booking it shows the meeting (when, with whom, the join link) with Reschedule and Cancel,
+ * follows it through moves, cancellation and the outcome, and free text keeps working throughout.
  *
  * Embed on any site:
  *   <script src="https://baton.example/widget.js" data-baton-api="https://baton.example"></script>
@@ -58,6 +60,18 @@
     '.confirm h3{margin:0 0 4px;font-size:1.05rem;color:#17602d}',
     '.confirm p{margin:2px 0}',
     '.confirm a{color:#17602d}',
+    '.confirm[data-state=canceled]{border-color:#8a93a3;background:#f3f4f6}',
+    '.confirm[data-state=canceled] h3{color:#4a5160}',
+    '.confirm[data-state=canceled] .when{text-decoration:line-through}',
+    '.confirm[data-state=no_show],.confirm[data-state=rep_no_show]{border-color:#e7c66b;background:#fff6e0}',
+    '.confirm[data-state=no_show] h3,.confirm[data-state=rep_no_show] h3{color:#7a4b00}',
+    '.confirm .when{font-weight:600}',
+    '.confirm .actions{display:flex;flex-wrap:wrap;gap:8px;margin:10px 0 0}',
+    '.confirm .ask{margin:10px 0 0;padding:10px 0 0;border-top:1px solid #b9dcc3}',
+    '.confirm .ask .row{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0 0}',
+    '.hint{font-size:.85rem;color:#4a5160;margin:4px 0 0}',
+    '.danger{background:#b3261e;color:#fff;border:1px solid #b3261e;padding:9px 14px;font-weight:600}',
+    '.danger:hover{background:#8f1e18}',
     '.reply .row{display:flex;gap:8px}',
     '.reply input{flex:1}',
     '.secondary{background:#fff;border:1px solid #8a93a3;color:#1a1d23;padding:9px 14px}',
@@ -73,12 +87,17 @@
     awaiting_reply: 'Pick a time, or reply below',
     booking: 'Booking your meeting…',
     booked: 'Your meeting is booked',
+    rescheduling: 'Pick a new time, or reply below',
+    held: 'Your meeting took place',
+    no_show: 'We missed you: pick a new time, or reply below',
+    canceled: 'Your meeting was canceled',
     unresponsive: 'This conversation has ended',
     disqualified: 'This conversation has ended',
     declined: 'This conversation has ended',
     needs_attention: 'A teammate will follow up with you',
   };
-  var FINAL = ['booked', 'unresponsive', 'disqualified', 'declined'];
+  // A booked meeting keeps the conversation open (moves, cancellation, questions) until it is held.
+  var FINAL = ['held', 'canceled', 'unresponsive', 'disqualified', 'declined'];
 
   var rangeFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
   var longFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
@@ -131,7 +150,29 @@
     '<div class="chat" hidden>' +
     '  <p class="status" id="bt-status" role="status"><span class="dot" aria-hidden="true"></span><span id="bt-status-text"></span></p>' +
     '  <ol class="log" id="bt-log" role="log" aria-live="polite" aria-label="Conversation" tabindex="-1"></ol>' +
-    '  <div class="confirm" id="bt-confirm" role="status" tabindex="-1" hidden></div>' +
+    '  <section class="confirm" id="bt-confirm" tabindex="-1" aria-labelledby="bt-meeting-h" hidden>' +
+    '    <h3 id="bt-meeting-h"></h3>' +
+    '    <p class="when" id="bt-when"></p>' +
+    '    <p id="bt-with" hidden></p>' +
+    '    <p id="bt-meeting-note"></p>' +
+    '    <p id="bt-join" hidden><a id="bt-join-link" target="_blank" rel="noopener noreferrer">Join link</a></p>' +
+    '    <div class="actions" id="bt-meeting-actions" hidden>' +
+    '      <button type="button" class="secondary" id="bt-reschedule" aria-expanded="false" aria-controls="bt-reschedule-form">Reschedule</button>' +
+    '      <button type="button" class="secondary" id="bt-cancel" aria-expanded="false" aria-controls="bt-cancel-form">Cancel meeting</button>' +
+    '    </div>' +
+    '    <form class="ask" id="bt-reschedule-form" hidden>' +
+    '      <label for="bt-reschedule-text">When would suit you better?</label>' +
+    '      <input id="bt-reschedule-text" autocomplete="off" maxlength="500" placeholder="e.g. Friday morning, or an hour later" aria-describedby="bt-reschedule-hint">' +
+    '      <p class="hint" id="bt-reschedule-hint">Optional: leave it empty and we will offer other times. Your meeting stays booked until you pick a new one.</p>' +
+    '      <div class="row"><button type="submit" class="primary">Ask for new times</button><button type="button" class="secondary" data-close>Never mind</button></div>' +
+    '    </form>' +
+    '    <form class="ask" id="bt-cancel-form" hidden>' +
+    '      <p id="bt-cancel-q"></p>' +
+    '      <label for="bt-cancel-reason">Reason <span class="opt">(optional)</span></label>' +
+    '      <input id="bt-cancel-reason" autocomplete="off" maxlength="1000">' +
+    '      <div class="row"><button type="submit" class="danger">Yes, cancel the meeting</button><button type="button" class="secondary" data-close>Keep the meeting</button></div>' +
+    '    </form>' +
+    '  </section>' +
     '  <p class="notice" id="bt-notice" role="alert" hidden></p>' +
     '  <form class="reply" id="bt-reply-form">' +
     '    <label for="bt-reply">Reply</label>' +
@@ -160,7 +201,10 @@
   var offered = {}; // proposal-set key -> its <fieldset>
   var stage = null;
   var booking = false;
-  var confirmed = false;
+  var confirmed = false; // the meeting card has been shown (it is focused the first time)
+  var meeting = null; // the last lead view with a booking: { stage, booking, meeting, messages }
+  var meetingWith = ''; // who the buyer meets, as the agent last said it
+  var refreshTimer = null;
 
   function load() {
     try { return JSON.parse(sessionStorage.getItem(storageKey) || 'null'); } catch (e) { return null; }
@@ -325,7 +369,7 @@
       call('GET', leadPath()).then(function (r) {
         if (r.status === 401 || r.status === 404) return restart('We could not open this conversation. If you already have a request open with us, we will be in touch by email; otherwise please start a new request.');
         if (r.status === 200) {
-          if (r.data.booking && !confirmed) showConfirmation(r.data.booking);
+          applyView(r.data);
           if (r.data.stage !== stage) setStage(r.data.stage);
         }
         retryLater();
@@ -346,21 +390,29 @@
   function onEvent(e) {
     if (seen[e.id]) return;
     seen[e.id] = true;
-    if (e.type === 'stage') return setStage(e.stage);
-    if (e.type === 'message' && e.message) addMessage(e.message);
+    if (e.type === 'stage') {
+      setStage(e.stage);
+      // Every stage change after booking may change the meeting: moved, canceled, held, missed; and
+      // a lead handed to a person may have withdrawn its times (the lead's proposals decide).
+      if (meeting || e.stage === 'booked' || e.stage === 'needs_attention') scheduleRefresh();
+      return;
+    }
+    if (e.type === 'message' && e.message) {
+      addMessage(e.message);
+      // A cover ("Tom will join instead") changes the meeting without a stage change.
+      if (meeting && e.message.from === 'agent') scheduleRefresh();
+    }
   }
 
   function setStage(next) {
     stage = next;
     statusText.textContent = STAGE_TEXT[next] || next;
     if (isFinal()) statusBox.setAttribute('data-final', '');
-    if (next === 'booked' && !confirmed) refreshLead();
     if (isFinal()) {
       if (source) { source.close(); source = null; }
       replyForm.hidden = true;
       disableAllSlots();
     }
-    if (next === 'needs_attention') disableAllSlots();
   }
 
   function addMessage(m) {
@@ -369,6 +421,7 @@
     ]);
     item.append(document.createTextNode(m.text));
     log.append(item);
+    if (m.from === 'agent') meetingWith = whoFrom(m.text) || meetingWith;
     if (m.proposalIds && m.proposalIds.length) {
       var key = m.proposalIds.join(',');
       var existing = offered[key];
@@ -397,18 +450,34 @@
   function refreshLead() {
     return call('GET', leadPath()).then(function (r) {
       if (r.status !== 200) return null;
-      // The stream may lag behind: a final stage seen here wins.
-      if (FINAL.indexOf(r.data.stage) >= 0 && !isFinal()) setStage(r.data.stage);
-      if (r.data.booking && !confirmed) showConfirmation(r.data.booking);
+      applyView(r.data);
       return r.data;
     }, function () { return null; });
+  }
+  /** Several events in a row (a message, then a stage) cost one look at the lead. */
+  function scheduleRefresh() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () { if (session) refreshLead(); }, 150);
+  }
+
+  /** The lead as the API shows it now: the stream may lag behind, and a final stage seen here wins. */
+  function applyView(view) {
+    if (FINAL.indexOf(view.stage) >= 0 && !isFinal()) {
+      // The stream stops at a final stage: the last messages (the cancel confirmation...) come from here.
+      (view.messages || []).forEach(function (m) {
+        if (!seen[m.id]) { seen[m.id] = true; addMessage(m); }
+      });
+      setStage(view.stage);
+    }
+    syncOffers(view.proposals || []);
+    if (view.booking) showMeeting(view);
   }
 
   /** A group of buttons, one per proposed time, in the buyer's own time zone. */
   function offerTimes(key, proposals) {
     expireOffers();
     var group = el('li', { class: 'times' });
-    var fieldset = el('fieldset', { class: 'times' }, [el('legend', { text: 'Choose a time (shown in your time zone, ' + zone + ')' })]);
+    var fieldset = el('fieldset', { class: 'times' }, [el('legend', { text: (meeting ? 'Choose a new time' : 'Choose a time') + ' (shown in your time zone, ' + zone + ')' })]);
     var slots = el('div', { class: 'slots' });
     proposals.forEach(function (p) {
       var label = when(p, rangeFormat);
@@ -424,6 +493,15 @@
 
   function disableAllSlots() {
     root.querySelectorAll('.slot').forEach(function (b) { b.disabled = true; });
+  }
+
+  /** Times no longer on offer (booked, withdrawn, the lead handed to a person) can no longer be clicked. */
+  function syncOffers(proposals) {
+    var onOffer = {};
+    proposals.forEach(function (p) { onOffer[p.id] = true; });
+    root.querySelectorAll('.slot').forEach(function (b) {
+      if (!onOffer[b.getAttribute('data-proposal-id')]) b.disabled = true;
+    });
   }
 
   /** Older offers stay in the conversation for context, visibly out of date. */
@@ -444,13 +522,14 @@
     group.querySelectorAll('.slot').forEach(function (b) { b.disabled = true; });
     button.setAttribute('aria-pressed', 'true');
     statusText.textContent = 'Booking ' + when(proposal, rangeFormat) + '…';
-    // Booked meanwhile: that answer stands. No longer on offer (fresh times came): choose again.
+    // Booked meanwhile (this very time: a booked meeting being moved has another one): that answer
+    // stands. No longer on offer (fresh times came): choose again.
     function landed() {
       return currentLead().then(function (view) {
         if (!view) return null;
-        if (view.booking) return { status: 200, data: { booking: view.booking } };
+        if (view.booking && view.booking.proposalId === proposal.id) return { status: 200, data: { booking: view.booking } };
         var onOffer = (view.proposals || []).some(function (p) { return p.id === proposal.id; });
-        if (!onOffer || view.stage !== 'awaiting_reply') {
+        if (!onOffer) {
           return { status: 409, data: { error: { code: 'lead_state_conflict', message: 'Those times are no longer on offer. Please choose one of the latest times.' } } };
         }
         return false;
@@ -458,12 +537,20 @@
     }
     callRetrying('POST', leadPath('/booking'), { proposalId: proposal.id }, landed, waitingNotice).then(function (r) {
       booking = false;
-      if (r.status === 200) return showConfirmation(r.data.booking);
+      if (r.status === 200) {
+        var moved = !!meeting && stage === 'rescheduling';
+        showMeeting({ stage: 'booked', booking: r.data.booking, meeting: { outcome: 'scheduled', reschedules: meeting ? meeting.meeting.reschedules + (moved ? 1 : 0) : 0 } });
+        setStage('booked');
+        statusText.textContent = moved ? 'Your meeting is now ' + when(r.data.booking, longFormat) : STAGE_TEXT.booked;
+        confirmBox.focus();
+        scheduleRefresh();
+        return;
+      }
       button.setAttribute('aria-pressed', 'false');
       var code = r.data && r.data.error && r.data.error.code;
       if (r.status === 409 && code === 'slot_conflict' && r.data.proposals && r.data.proposals.length) {
         showNotice('That time was just taken — please choose one of the new times above.');
-        statusText.textContent = STAGE_TEXT.awaiting_reply;
+        statusText.textContent = meeting ? STAGE_TEXT.rescheduling : STAGE_TEXT.awaiting_reply;
         var key = r.data.proposals.map(function (p) { return p.id; }).join(',');
         var fresh = offered[key];
         if (!fresh) {
@@ -491,33 +578,181 @@
     });
   }
 
-  function showConfirmation(b) {
-    if (confirmed) return;
-    confirmed = true;
-    disableAllSlots();
-    showNotice('');
-    confirmBox.textContent = '';
-    confirmBox.append(
-      el('h3', { text: 'Meeting confirmed' }),
-      el('p', { class: 'when', text: when(b, longFormat) }),
-      el('p', { text: 'A calendar invitation is on its way' + (session && session.email ? ' to ' + session.email : '') + '.' }),
-    );
-    if (b.meetLink && /^https:\/\//.test(b.meetLink)) {
-      confirmBox.append(el('p', {}, [el('a', { href: b.meetLink, target: '_blank', rel: 'noopener noreferrer', text: 'Join link' })]));
+  // ── The meeting, once booked ─────────────────────────────────────────────
+  // Who the buyer meets is in the agent's own words (the buyer's view carries times, not names):
+  // the confirmation, a move, a cover, a reminder. test/web/widget-meeting.test.ts holds these
+  // patterns to the wording in domain/converse/, so a change there fails a test instead of this card.
+  var WHO = [
+    / — (.+?) will meet you /, // confirmation: "You're all set, Jane — Sarah Chen will meet you tomorrow at 2pm ..."
+    /your meeting with (.+?) is now /, // moved: "Done — your meeting with Sarah is now Friday at 10am ..."
+    /: (.+?) will join instead of /, // cover: "A quick update, Jane: Tom will join instead of Sarah ..."
+    /\) with (.+?) — reply here if anything changes/, // reminder: "See you tomorrow at 2pm (Pacific) with Sarah — reply here ..."
+    /your call with (.+?) is in /, // reminder: "Starting soon: your call with Sarah is in an hour ..."
+  ];
+  function whoFrom(text) {
+    for (var i = 0; i < WHO.length; i++) {
+      var m = WHO[i].exec(text || '');
+      if (m && m[1].length <= 120) return m[1];
     }
-    confirmBox.hidden = false;
-    replyForm.hidden = true;
-    statusText.textContent = STAGE_TEXT.booked;
-    statusBox.setAttribute('data-final', '');
-    confirmBox.focus();
+    return '';
   }
 
-  replyForm.addEventListener('submit', function (ev) {
+  /** What the card says, from the stage and the meeting's outcome. */
+  function meetingState(view) {
+    var outcome = view.meeting ? view.meeting.outcome : 'scheduled';
+    if (view.stage === 'canceled' || outcome === 'canceled') return 'canceled';
+    if (view.stage === 'held' || outcome === 'held') return 'held';
+    if (outcome === 'no_show' || outcome === 'rep_no_show') return outcome;
+    if (Date.parse(view.booking.end) <= Date.now()) return 'past';
+    return view.stage === 'rescheduling' ? 'rescheduling' : 'booked';
+  }
+  var CARD = {
+    booked: 'Meeting confirmed',
+    rescheduling: 'Meeting confirmed',
+    past: 'Your meeting',
+    held: 'Meeting held',
+    no_show: 'We missed you',
+    rep_no_show: 'Sorry we missed you',
+    canceled: 'Meeting canceled',
+  };
+
+  function showMeeting(view) {
+    var first = !confirmed;
+    confirmed = true;
+    meeting = { stage: view.stage, booking: view.booking, meeting: view.meeting || { outcome: 'scheduled', reschedules: 0 } };
+    var reschedules = meeting.meeting.reschedules;
+    (view.messages || []).forEach(function (m) { if (m.from === 'agent') meetingWith = whoFrom(m.text) || meetingWith; });
+    var state = meetingState(meeting);
+    var b = view.booking;
+    var final = FINAL.indexOf(view.stage) >= 0;
+    confirmBox.setAttribute('data-state', state);
+    $('#bt-meeting-h').textContent = CARD[state];
+    $('#bt-when').textContent = when(b, longFormat);
+    var withBox = $('#bt-with');
+    withBox.textContent = meetingWith ? 'With ' + meetingWith : '';
+    withBox.hidden = !meetingWith;
+    var note = {
+      booked: reschedules > 0 ? 'The calendar invitation has been updated.' : 'A calendar invitation is on its way' + (session && session.email ? ' to ' + session.email : '') + '.',
+      rescheduling: 'New times are offered in the conversation. This meeting stays booked until you pick one.',
+      past: 'This meeting’s time has passed. Reply below if there is anything we can do.',
+      held: 'Thanks for meeting with us!',
+      no_show: final ? 'This conversation has ended.' : 'Pick one of the new times in the conversation, or tell us what suits you.',
+      rep_no_show: 'Pick one of the new times in the conversation, or tell us what suits you.',
+      canceled: 'The invitation has been withdrawn. To talk to us again, start a new request.',
+    }[state];
+    $('#bt-meeting-note').textContent = note;
+    var link = $('#bt-join-link');
+    var showLink = !!(b.meetLink && /^https:\/\//.test(b.meetLink)) && (state === 'booked' || state === 'rescheduling' || state === 'past');
+    if (showLink) link.setAttribute('href', b.meetLink);
+    $('#bt-join').hidden = !showLink;
+    var changeable = (state === 'booked' || state === 'rescheduling') && !final;
+    $('#bt-meeting-actions').hidden = !changeable;
+    if (!changeable) closeAsk(null, false);
+    $('#bt-cancel-q').textContent = 'Cancel this meeting? ' + (meetingWith ? meetingWith + ' will be told' : 'We will tell the team') + ' and the invitation withdrawn.';
+    confirmBox.hidden = false;
+    statusBox.setAttribute('data-final', '');
+    if (first) confirmBox.focus();
+  }
+
+  var rescheduleButton = $('#bt-reschedule');
+  var cancelButton = $('#bt-cancel');
+  var rescheduleForm = $('#bt-reschedule-form');
+  var cancelForm = $('#bt-cancel-form');
+
+  /** One question open at a time under the card; closing it gives focus back to its button. */
+  function openAsk(form, button, focus) {
+    closeAsk(null, false);
+    form.hidden = false;
+    button.setAttribute('aria-expanded', 'true');
+    focus.focus();
+  }
+  function closeAsk(form, refocus) {
+    [[rescheduleForm, rescheduleButton], [cancelForm, cancelButton]].forEach(function (pair) {
+      if (form && pair[0] !== form) return;
+      pair[0].hidden = true;
+      pair[1].setAttribute('aria-expanded', 'false');
+      if (refocus && !$('#bt-meeting-actions').hidden) pair[1].focus();
+    });
+  }
+  rescheduleButton.addEventListener('click', function () {
+    if (!rescheduleForm.hidden) return closeAsk(rescheduleForm, true);
+    openAsk(rescheduleForm, rescheduleButton, $('#bt-reschedule-text'));
+  });
+  cancelButton.addEventListener('click', function () {
+    if (!cancelForm.hidden) return closeAsk(cancelForm, true);
+    openAsk(cancelForm, cancelButton, $('#bt-cancel-reason'));
+  });
+  [rescheduleForm, cancelForm].forEach(function (form) {
+    form.querySelector('[data-close]').addEventListener('click', function () { closeAsk(form, true); });
+    form.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Escape') { ev.preventDefault(); closeAsk(form, true); }
+    });
+  });
+
+  /**
+   * Reschedule is a message, as if typed: the workflow understands it like any other ("Can we find
+   * another time? Friday morning"), offers new times from the same people, and keeps the meeting
+   * until one is picked. The question makes the intent plain whatever the buyer adds.
+   */
+  function rescheduleMessage(words) {
+    words = (words || '').trim();
+    return words ? 'Can we find another time? ' + words : 'Can we find another time?';
+  }
+  rescheduleForm.addEventListener('submit', function (ev) {
     ev.preventDefault();
-    var text = replyInput.value.trim();
-    if (!text) return replyInput.focus();
-    var send = replyForm.querySelector('button');
-    send.disabled = true;
+    var input = $('#bt-reschedule-text');
+    var submit = rescheduleForm.querySelector('button[type=submit]');
+    submit.disabled = true;
+    sendMessage(rescheduleMessage(input.value)).then(function (ok) {
+      submit.disabled = false;
+      if (!ok) return;
+      input.value = '';
+      closeAsk(rescheduleForm, false);
+      statusText.textContent = 'Asking for new times…';
+      log.focus();
+    });
+  });
+
+  cancelForm.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var reason = $('#bt-cancel-reason').value.trim();
+    var submit = cancelForm.querySelector('button[type=submit]');
+    submit.disabled = true;
+    statusText.textContent = 'Canceling your meeting…';
+    // Canceled meanwhile (the first attempt went through, its answer lost): that stands.
+    function landed() {
+      return currentLead().then(function (view) {
+        if (!view) return null;
+        return view.stage === 'canceled' ? { status: 200, data: { stage: view.stage, booking: view.booking } } : false;
+      });
+    }
+    callRetrying('POST', leadPath('/cancel'), reason ? { reason: reason } : {}, landed, waitingNotice).then(function (r) {
+      submit.disabled = false;
+      if (r.status === 200) {
+        showNotice('');
+        closeAsk(cancelForm, false);
+        showMeeting({ stage: 'canceled', booking: r.data.booking || meeting.booking, meeting: { outcome: 'canceled', reschedules: meeting.meeting.reschedules } });
+        confirmBox.focus();
+        // The stream brings the agent's confirmation, then the final stage (which closes it).
+        scheduleRefresh();
+        return;
+      }
+      setStage(stage);
+      showNotice(errorText(r, 'We could not cancel the meeting.'), r.status !== 409);
+      scheduleRefresh();
+    }, function () {
+      submit.disabled = false;
+      setStage(stage);
+      showNotice('We could not reach our scheduling service. Please try again.', true);
+    });
+  });
+
+  // ── Free text ────────────────────────────────────────────────────────────
+  /**
+   * Sends the buyer's words to the conversation; resolves to true once the API took them. A 503 is
+   * retried (never twice: `landed` looks for the message first); the answer comes through the stream.
+   */
+  function sendMessage(text) {
     // Messages already in the conversation before this one: a later one with the same text is this one.
     var before = {};
     for (var id in seen) before[id] = true;
@@ -528,20 +763,33 @@
         return mine ? { status: 202, data: { leadId: session.leadId } } : false;
       });
     }
-    callRetrying('POST', leadPath('/messages'), { text: text }, landed, waitingNotice).then(function (r) {
-      send.disabled = false;
+    return callRetrying('POST', leadPath('/messages'), { text: text }, landed, waitingNotice).then(function (r) {
       if (r.status === 202) {
-        replyInput.value = '';
         showNotice('');
-      } else if (r.status === 409) {
+        return true;
+      }
+      if (r.status === 409) {
         showNotice('This conversation is closed. Start a new request to talk to us again.');
         replyForm.hidden = true;
       } else {
         showNotice(errorText(r, 'Your message could not be sent.'), true);
       }
+      return false;
     }, function () {
-      send.disabled = false;
       showNotice('We could not reach our scheduling service. Please try again.', true);
+      return false;
+    });
+  }
+
+  replyForm.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var text = replyInput.value.trim();
+    if (!text) return replyInput.focus();
+    var send = replyForm.querySelector('button');
+    send.disabled = true;
+    sendMessage(text).then(function (ok) {
+      send.disabled = false;
+      if (ok) replyInput.value = '';
     });
   });
 
@@ -554,6 +802,10 @@
     offered = {};
     stage = null;
     confirmed = false;
+    meeting = null;
+    meetingWith = '';
+    clearTimeout(refreshTimer);
+    closeAsk(null, false);
     log.textContent = '';
     confirmBox.hidden = true;
     replyForm.hidden = false;
