@@ -14,6 +14,15 @@ export function phraseAlternation(phrases: Iterable<string>): string {
   return unique.map((p) => escapeRegExp(p).replace(/\\?\s+/g, '\\s+')).join('|');
 }
 
+/**
+ * Not a letter, digit or one of `&+#.- `. Compiled once here, not in normalizeName: the workflow
+ * bundler (SWC, es2017) turns a `\p{…}` literal into `RegExp("<every such code point>", "gu")`
+ * at its place, and geo-data.ts calls normalizeName for every city spelling each time a lead's
+ * workflow loads its modules — about 8,000 compilations and 300 ms of CPU per lead (workers
+ * stopped making progress at a dozen new leads at once: test/infra/workflow-bundle.test.ts).
+ */
+const NOT_NAME_CHARS = /[^\p{L}\p{N}&+#.\- ]+/gu;
+
 /** Collapses whitespace and lower-cases, for comparing names. */
 export function normalizeName(text: string): string {
   return text
@@ -21,7 +30,7 @@ export function normalizeName(text: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[’']s\b/g, '')
-    .replace(/[^\p{L}\p{N}&+#.\- ]+/gu, ' ')
+    .replace(NOT_NAME_CHARS, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -11,6 +11,17 @@ import type { MeetingEvent } from '../domain/route/pool-ledger';
 import { asTurnAnswer, assignUpdate, meetingEventSignal, poolStateQuery, poolTaskQueue, poolWorkflowId, type AssignRequest, type PoolState } from '../workflows/pool/messages';
 
 /**
+ * How long one turn may take, its wait for a gate slot included. A turn answers in milliseconds.
+ * One accepted just before Temporal's matching service died was never answered (the pool's workflow
+ * task went down with matching, and the SDK polls for an update's outcome without end): it held its
+ * gate slot for good, and with six of them every lead behind waited in routing — 400 s in the
+ * cluster test after a 10 s matching outage. Bounded, the routing step fails and its retry asks
+ * again (the same request id: the same turn), which reaches the pool once matching is back. Below
+ * the routing step's 30 s start-to-close timeout, so an attempt ends on this, not on that.
+ */
+export const TURN_TIMEOUT_MS = 20_000;
+
+/**
  * Pools kept by one `poolWorkflow` each. A turn's request id comes from the caller (the lead run and
  * a counter), so a retried activity gets the same answer, never a new turn.
  */
@@ -18,6 +29,7 @@ export class TemporalPools implements PoolService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    private readonly o: { turnTimeoutMs?: number } = {},
   ) {}
 
   async turn(request: TurnRequest, ids: TurnIds): Promise<TurnAnswer> {
@@ -26,17 +38,19 @@ export class TemporalPools implements PoolService {
     const workflowId = poolWorkflowId(this.taskQueue, request.pool.id);
     const handle = this.client.workflow.getHandle(workflowId);
     const gate = poolGate(workflowId);
+    const deadline = Date.now() + (this.o.turnTimeoutMs ?? TURN_TIMEOUT_MS);
+    const ask = () => gate.run(() => this.client.withDeadline(deadline, () => handle.executeUpdate(assignUpdate, { args: [assign] })));
     try {
-      return asTurnAnswer(await gate.run(() => handle.executeUpdate(assignUpdate, { args: [assign] })));
+      return asTurnAnswer(await ask());
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     try {
-      await this.client.workflow.start('poolWorkflow', { taskQueue: poolTaskQueue(this.taskQueue), workflowId, args: [] });
+      await this.client.withDeadline(deadline, () => this.client.workflow.start('poolWorkflow', { taskQueue: poolTaskQueue(this.taskQueue), workflowId, args: [] }));
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    return asTurnAnswer(await gate.run(() => handle.executeUpdate(assignUpdate, { args: [assign] })));
+    return asTurnAnswer(await ask());
   }
 
   /** A signal, starting the pool if it is not running: the pool applies each key once. */

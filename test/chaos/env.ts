@@ -3,8 +3,9 @@
  * SQLite file (so it can be stopped and started again), the worker in a child process (so it can be
  * SIGKILLed), and the API in this process (createApp, called through `app.request`).
  */
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { Client, Connection, QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
@@ -18,6 +19,7 @@ import { ensureSearchAttributes } from '../../runtime/temporal';
 import { freePort, sleep, startWorkerProcess, writeBundle, writeSyntheticTeam, type WorkerProcess } from '../../scripts/bench-lib';
 import { FINAL_STAGES, type LeadStage, type LeadStatus } from '../../workflows/lead/messages';
 import { statusQuery } from '../../workflows/lead/messages';
+import { handOffPending } from './meetings';
 
 export const API_KEY = 'chaos-key-0123456789abcdef';
 export const WAITING_STAGES: readonly LeadStage[] = ['awaiting_reply', 'needs_attention'];
@@ -37,6 +39,9 @@ export interface ChaosEnv {
   killWorker(): Promise<void>;
   /** Stops the dev server and starts it again on the same port and SQLite file. */
   restartDevServer(downMs?: number): Promise<void>;
+  /** The two halves of a restart, for a test that acts while the server is away. */
+  stopDevServer(): Promise<void>;
+  startDevServer(): Promise<void>;
   /** POST with the API key and a JSON body through the app (no socket). */
   post(path: string, body: unknown): Promise<Response>;
   get(path: string): Promise<Response>;
@@ -72,6 +77,10 @@ export async function chaosEnv(o: { faultRate?: number; reps?: number; name: str
   const startWorker = () =>
     startWorkerProcess({ address: dev.address, taskQueue, kind: 'baton', bundlePath, teamFile, dataDir, ...(o.faultRate ? { faultRate: o.faultRate } : {}) });
   let worker = await startWorker();
+  const stopDev = () => dev.stop();
+  const startDev = async () => {
+    dev = await startDevServer({ dataDir: temporalDir, port, uiPort });
+  };
   const headers = { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' };
 
   return {
@@ -92,10 +101,12 @@ export async function chaosEnv(o: { faultRate?: number; reps?: number; name: str
       await worker.kill();
     },
     async restartDevServer(downMs = 2_000) {
-      await dev.stop();
+      await stopDev();
       await sleep(downMs);
-      dev = await startDevServer({ dataDir: temporalDir, port, uiPort });
+      await startDev();
     },
+    stopDevServer: stopDev,
+    startDevServer: startDev,
     post: async (path, body) => app.request(path, { method: 'POST', headers, body: JSON.stringify(body) }),
     get: async (path) => app.request(path, { headers }),
     async cleanup() {
@@ -137,6 +148,32 @@ export async function leadState(client: Client, workflowId: string, runId: strin
   if (status !== 'RUNNING') return { status, stage: null };
   const lead = await handle.query(statusQuery);
   return { status, stage: lead.stage, lead };
+}
+
+/**
+ * The lead's outcome with its own record (closed leads too: a query replays a closed workflow on a
+ * worker), once a booked lead's hand-off (CRM writes, the intro email) is done: a buyer's journey
+ * ends when visibility shows `booked`, which comes before. Waits for it until `deadline`.
+ */
+export async function leadRecord(client: Client, workflowId: string, runId: string, deadline: number): Promise<{ status: string; stage: LeadStage | null; lead: LeadStatus }> {
+  for (;;) {
+    const state = await leadState(client, workflowId, runId).catch((err) => keepHistoryOf(client, workflowId, runId, err));
+    const lead = state.lead ?? (await client.workflow.getHandle(workflowId, runId).query(statusQuery).catch((err) => keepHistoryOf(client, workflowId, runId, err)));
+    if (!handOffPending(lead) || Date.now() > deadline) return { ...state, lead };
+    await sleep(500);
+  }
+}
+
+/**
+ * A lead whose history no longer replays (a query replays an evicted or closed workflow on a
+ * worker): its history is kept as JSON in the temp folder, for the replay test's fixtures, and the
+ * error names the file.
+ */
+async function keepHistoryOf(client: Client, workflowId: string, runId: string, err: unknown): Promise<never> {
+  if (!(err instanceof QueryNotRegisteredError) || !/nondeterminism/i.test(err.message)) throw err;
+  const file = join(tmpdir(), `baton-nondeterminism-${workflowId.replace(/[^\w.@-]+/g, '_')}.json`);
+  writeFileSync(file, historyToJSON(await client.workflow.getHandle(workflowId, runId).fetchHistory()));
+  throw new Error(`${workflowId} does not replay (history in ${file}): ${err.message}`, { cause: err });
 }
 
 export const isSettled = (stage: LeadStage | null) => stage !== null && (FINAL_STAGES.includes(stage) || WAITING_STAGES.includes(stage));

@@ -3,6 +3,7 @@
  * (BATON_FAULT_RATE in the worker process). Every lead still books, once, with one intro email; the
  * retries are in the histories (activity attempts above 1). A step whose retries all fail waits
  * for ops in `needs_attention` by design; the test then resumes it as ops would, and says how often.
+ * A lead is done here once booked and handed off: its workflow then stays with the meeting, running.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLeadId } from '../../domain/qualify/lead-id';
@@ -41,9 +42,10 @@ describe('chaos: providers failing 20% of calls', () => {
         const lead = leads.find((l) => l.workflowId === workflowId)!;
         const state = await leadState(env.client, lead.workflowId, lead.runId).catch(() => null);
         if (!state) return;
-        if (state.status === 'COMPLETED') return void open.delete(workflowId);
         const s = state.lead;
         if (!s) return;
+        // Booked and handed off (CRM writes, intro email): the lead now stays with its meeting (running).
+        if (s.stage === 'booked' && s.meeting) return void open.delete(workflowId);
         // Ops: a step exhausted its retries; the outage "is fixed", resume it.
         if (s.stage === 'needs_attention' && s.attention?.waitingFor === 'ops') {
           resumed.push(`${workflowId}: ${s.attention.reason}`);

@@ -1,8 +1,8 @@
 /**
  * Baton on a production-shaped Temporal: PostgreSQL and the four Temporal services as separate
  * processes (scripts/cluster/, configured as docker-compose.yml configures its server), two Baton
- * worker processes and two API processes. 300 leads go through the whole lifecycle (JOURNEY in
- * ./buyers.ts) while the history service, then matching, then one Baton worker are SIGKILLed and
+ * worker processes and two API processes. 300 leads go through the whole lifecycle (JOURNEYS in
+ * ./buyers.ts: booked, then kept, moved an hour later or canceled) while the history service, then matching, then one Baton worker are SIGKILLed and
  * started again. Nothing may be lost or done twice, and buyers may see no 5xx but the documented
  * 503 (retried after its Retry-After, as the widget does). The same 50-lead burst on the cluster and
  * on the dev server, on this machine in this run, gives the throughput ratio.
@@ -17,11 +17,15 @@ import { ensureSearchAttributes } from '../../runtime/temporal';
 import { freePort, mapLimit, sleep, writeBundle, writeSyntheticTeam } from '../../scripts/bench-lib';
 import { startCluster, type Cluster } from '../../scripts/cluster/index';
 import type { ServiceName } from '../../scripts/cluster/services';
+import { findRep } from '../../domain/team/config';
+import type { Team } from '../../domain/team/team';
+import { loadTeam } from '../../runtime/load';
 import { poolStateQuery, poolWorkflowId } from '../../workflows/pool/messages';
 import { statusQuery } from '../../workflows/lead/messages';
-import { bookedEvents, introEmailsByRecipient, leadState, overlaps } from '../chaos/env';
+import { bookedEvents, leadRecord, overlaps } from '../chaos/env';
+import { auditLead, calendarByLead, emailsByLead, meetingVersions, reminderTimes, settleWait } from '../chaos/meetings';
 import { startBaton, type BatonStack } from './baton';
-import { ApiLog, Apis, buyer, drive, JOURNEY, sendMessage, stagesOf, submit, view, type Buyer, type LeadView } from './buyers';
+import { ApiLog, Apis, buyer, drive, earlierTimes, sendMessage, stagesOf, submit, view, type Buyer, type LeadView } from './buyers';
 
 const LEADS = Number(process.env.CLUSTER_LEADS ?? 300);
 const BURST = Number(process.env.CLUSTER_BURST ?? 50);
@@ -32,11 +36,14 @@ const KILLS: { what: ServiceName | 'baton worker'; downMs: number }[] = [
   { what: 'matching', downMs: 10_000 },
   { what: 'baton worker', downMs: 3_000 },
 ];
+/** How long a reminder that came due may take to reach the outbox, once the chaos is over. */
+const REMINDER_SETTLE_MS = 90_000;
 /** Stages in which a lead is being worked on (not waiting for a buyer, not done). */
 const MOVING = new Set(['qualifying', 'routing', 'proposing', 'booking']);
 
 let dir: string;
 let teamFile: string;
+let team: Team;
 let bundlePath: string;
 let cluster: Cluster;
 let client: Client;
@@ -55,6 +62,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-cluster-test-'));
   teamFile = join(dir, 'team.yaml');
   writeSyntheticTeam(teamFile, { reps: REPS });
+  team = await loadTeam(teamFile);
   bundlePath = await writeBundle('baton', join(dir, 'baton.js'));
   cluster = await startCluster({ log: note });
   figures.clusterUpS = (Date.now() - t0) / 1000;
@@ -74,7 +82,7 @@ afterAll(async () => {
   if (apiErrors.length) console.log(`API errors logged (${apiErrors.length}):\n  ${apiErrors.slice(0, 5).map((l) => l.slice(0, 1500)).join('\n  ')}`);
   const ratio = figures.burst ? figures.burst.cluster / figures.burst.dev : NaN;
   console.log(
-    `cluster figures: ${figures.summary ?? '(chaos run did not finish)'}; ${figures.kills.join('; ')}; ` +
+    `cluster figures: ${figures.summary ?? (figures.chaosS === undefined ? '(the chaos run did not finish)' : '(the chaos run finished; its checks failed before the figures: see the assertion)')}; ${figures.kills.join('; ')}; ` +
       `throughput (${BURST}-lead burst): cluster ${figures.burst?.cluster.toFixed(2)}/s vs dev server ${figures.burst?.dev.toFixed(2)}/s = ${ratio.toFixed(2)}x; ` +
       `cluster up in ${figures.clusterUpS?.toFixed(0)}s, chaos run ${figures.chaosS?.toFixed(0)}s`,
   );
@@ -89,8 +97,8 @@ async function burst(stack: BatonStack, on: Client, tag: string): Promise<{ seco
   const buyers = Array.from({ length: BURST }, (_, i) => buyer(i, `burst-${tag}`));
   const start = Date.now();
   await mapLimit(buyers, 16, (b) => submit(b, apis));
-  await drive({ buyers: () => buyers, expected: BURST, client: on, taskQueue: stack.taskQueue, apis, deadline: start + 4 * 60_000 });
-  expect(buyers.filter((b) => b.step < JOURNEY.length), 'every burst lead finished').toEqual([]);
+  await drive({ buyers: () => buyers, expected: BURST, client: on, taskQueue: stack.taskQueue, apis, deadline: start + 4 * 60_000, reminders: team.booking.reminders });
+  expect(buyers.filter((b) => b.step < b.journey.length), 'every burst lead finished').toEqual([]);
   const seconds = (Math.max(...buyers.map((b) => b.doneAt!)) - start) / 1000;
   return { seconds, perSecond: BURST / seconds, log };
 }
@@ -152,12 +160,13 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
     const launch = mapLimit(Array.from({ length: regular }, (_, i) => i), 8, async (i) => {
       const due = start + i * 330;
       if (due > Date.now()) await sleep(due - Date.now());
-      const b = buyer(i, 'chaos');
+      const b = buyer(i, 'chaos', { afterBooking: i !== 0 });
       if (i === 0) b.hold = true;
       await submit(b, apis);
       buyers.push(b);
     });
-    const driving = drive({ buyers: () => buyers, expected: LEADS, client, taskQueue: baton.taskQueue, apis, deadline, onStages });
+    const driving = drive({ buyers: () => buyers, expected: LEADS, client, taskQueue: baton.taskQueue, apis, deadline, reminders: team.booking.reminders, onStages });
+    for (const p of [launch, driving]) p.catch(() => {}); // awaited below; not unhandled if a kill's check fails first
 
     // ── the kills ──
     let outage: { retried: number; status: number; ms: number } | undefined;
@@ -211,6 +220,9 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
         }
       })();
 
+      // Awaited below; should one fail first, the others must not count as unhandled (vitest fails the run on those).
+      for (const p of [restarted, answering, canaryReady]) p.catch(() => {});
+
       // A buyer's reply while history is down: answered 503 with Retry-After, sent again, not lost.
       if (kill.what === 'history') {
         expect(probeLead?.stage, 'the outage probe waits for a reply').toBe('awaiting_reply');
@@ -247,38 +259,65 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
     note(`chaos run settled after ${figures.chaosS.toFixed(0)}s`);
     allBuyers.push(...buyers);
 
-    // ── every lead finished the journey: booked, or handed to a person after repeated conflicts ──
+    // ── every lead finished its journey: booked (kept or moved), canceled, or handed to a person after repeated conflicts ──
     expect(buyers.length).toBe(LEADS);
-    expect(buyers.filter((b) => b.step < JOURNEY.length).map((b) => `${b.email}: ${latest.get(b.workflowId!)}`), 'leads that did not finish').toEqual([]);
+    expect(buyers.filter((b) => b.step < b.journey.length).map((b) => `${b.email} (${b.afterBooking}, step ${b.step}): ${latest.get(b.workflowId!)}`), 'leads that did not finish').toEqual([]);
     const handedOff = buyers.filter((b) => b.handedOff);
     expect(handedOff.length, 'handed to a person after repeated conflicts').toBeLessThanOrEqual(Math.ceil(LEADS * 0.05));
 
-    // ── 0 lost: one workflow run per lead, each completed booked or waiting for a person ──
+    // ── 0 lost: one workflow run per lead, each where its buyer led it ──
     const runs: string[] = [];
     for await (const wf of client.workflow.list({ query: `TaskQueue = "${baton.taskQueue}" AND WorkflowType = "leadWorkflow"` })) runs.push(wf.workflowId);
     const chaosRuns = runs.filter((id) => buyers.some((b) => b.workflowId === id));
     expect(chaosRuns.length, 'one run per lead, no duplicates').toBe(LEADS);
     expect(new Set(chaosRuns).size).toBe(LEADS);
-    const states = await mapLimit(buyers, 8, async (b) => ({ b, state: await leadState(client, b.workflowId!, b.runId!) }));
-    for (const { b, state } of states) {
+    // The lead's own record, closed (canceled) leads included, each once its hand-off is done.
+    // A hand-off step lost with a SIGKILLed worker ends after 30 s (start-to-close) and retries 15 s later (crmRetry).
+    const recordsBy = Date.now() + 120_000;
+    const states = await mapLimit(buyers, 8, async (b) => {
+      const { lead, ...state } = await leadRecord(client, b.workflowId!, b.runId!, recordsBy);
+      return { b, state, lead };
+    });
+    for (const { b, state, lead } of states) {
       if (b.handedOff) expect([state.status, state.stage], b.email).toEqual(['RUNNING', 'needs_attention']);
+      else if (b.afterBooking === 'cancel') expect([state.status, state.stage], b.email).toEqual(['COMPLETED', 'canceled']);
       else expect([state.status, state.stage], b.email).toEqual(['RUNNING', 'booked']);
+      if (b.afterBooking === 'reschedule' && !b.handedOff) {
+        // Moved once: the same event, at the first of the new times offered last ("an hour later" when open).
+        expect([lead.meeting?.reschedules, lead.booking?.eventId, lead.booking?.start], b.email).toEqual([1, b.firstEventId, b.picked?.start]);
+      }
     }
 
-    // ── 0 double bookings, one calendar event and one intro email per booked lead ──
+    // ── 0 double bookings: the calendar holds exactly the meetings still booked, the outbox exactly the emails due ──
     const events = bookedEvents(baton.db);
     expect(overlaps(events), 'overlapping meetings in one rep calendar').toEqual([]);
-    const eventsByLead = new Map<string, Set<string>>();
-    for (const e of events) {
-      const wf = e.key.split('/')[0]!;
-      eventsByLead.set(wf, (eventsByLead.get(wf) ?? new Set()).add(e.key));
+    const offsets = team.booking.reminders;
+    const versions = new Map(states.map(({ b, lead }) => [b.workflowId!, meetingVersions(lead, earlierTimes(b))]));
+    const wait = settleWait([...versions.values()].flatMap((v) => reminderTimes(v, offsets)), Date.now(), REMINDER_SETTLE_MS);
+    if (wait > 0) {
+      note(`waiting ${(wait / 1000).toFixed(0)}s for reminders that just came due`);
+      await sleep(wait);
     }
-    const emails = introEmailsByRecipient(baton.db);
-    for (const b of buyers) {
-      const booked = !b.handedOff;
-      expect(eventsByLead.get(b.workflowId!)?.size ?? 0, `${b.email}: meetings`).toBe(booked ? 1 : 0);
-      expect(emails.get(b.email) ?? 0, `${b.email}: intro emails`).toBe(booked ? 1 : 0);
-    }
+    const auditAt = Date.now();
+    const calendar = calendarByLead(baton.db);
+    const emails = emailsByLead(baton.db);
+    const problems = states.flatMap(({ b, lead }) =>
+      auditLead({
+        status: lead,
+        buyerEmail: b.email,
+        versions: versions.get(b.workflowId!)!,
+        calendar: calendar.get(b.workflowId!),
+        emails: emails.get(b.workflowId!),
+        offsets,
+        auditAt,
+        repEmail: (id) => findRep(team, id)!.email.toLowerCase(),
+      }).map((p) => `${b.email} (${b.afterBooking}, ${lead.stage}): ${p}`),
+    );
+    expect(problems, 'calendar and outbox per lead').toEqual([]);
+    const stillBooked = states.filter(({ state }) => state.stage === 'booked').length;
+    const liveEvents = new Set(events.filter((e) => chaosRuns.includes(e.key.split('/')[0]!)).map((e) => e.key)).size;
+    expect(liveEvents, 'calendar events == meetings still booked').toBe(stillBooked);
+    const sent = (what: RegExp) => buyers.reduce((n, b) => n + (emails.get(b.workflowId!) ?? []).filter((e) => what.test(e.what)).length, 0);
 
     // ── the outage reply was retried and went through; buyers saw no 5xx but documented 503s ──
     expect(outage, 'a reply was sent during the history outage').toBeDefined();
@@ -288,11 +327,16 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
     expect(crashes, 'Baton workers that died on their own').toEqual([]);
 
     const booked = buyers.length - handedOff.length;
+    const moved = states.filter(({ lead }) => (lead.meeting?.reschedules ?? 0) > 0).length;
+    const canceled = states.filter(({ state }) => state.stage === 'canceled').length;
     const unavailable = [...log.unavailable].map(([route, n]) => `${route} ×${n}`).join(', ');
     note(`statuses ${JSON.stringify(Object.fromEntries(log.byStatus))}; documented 503s: ${unavailable || 'none'}`);
+    const heldBack = buyers.reduce((n, b) => n + (b.heldBack ?? 0), 0);
+    if (heldBack > 0) note(`moves and cancels held back while a reminder came due: ${heldBack}`);
     figures.summary =
-      `${LEADS} leads, ${KILLS.length} kills, ${booked} booked, ${handedOff.length} handed to a person, 0 lost, 0 double-booked, ` +
-      `${buyers.reduce((n, b) => n + (emails.get(b.email) ?? 0), 0)} intro emails`;
+      `${LEADS} leads, ${KILLS.length} kills, ${booked} booked (${moved} moved an hour later, ${canceled} then canceled), ${handedOff.length} handed to a person, 0 lost, 0 double-booked, ` +
+      `calendar events ${liveEvents} == meetings still booked ${stillBooked}, 0 orphans; emails exactly as due: ${sent(/^intro-email$/)} intro, ` +
+      `${sent(/^rep-notice\/moved-/)} moved and ${sent(/^rep-notice\/canceled-/)} canceled notices, ${sent(/^reminder\//)} reminders`;
   });
 
   it('keeps the pool rotation within one across both workers and every restart', async () => {
@@ -304,11 +348,13 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
     expect(Math.max(...counts) - Math.min(...counts), 'rotation spread').toBeLessThanOrEqual(1);
     expect(counts.length).toBe(REPS);
     // The pool's fairness ledger (fair-turns) agrees: one credit per lead, and every member within
-    // one lead of their share of the window (equal weights: the same rotation).
+    // one lead of their share of the window (equal weights: the same rotation), once the credits
+    // given back for canceled meetings (meeting-events-to-pools) are counted: each is a lead the
+    // member is owed, made good by later turns — there are none once the last lead is in.
     const ledger = pool.ledger;
     expect(ledger, 'the pool keeps a fairness ledger').toBeDefined();
     expect(Object.keys(ledger!.meetings).length, 'one credit per lead').toBe(leads);
-    for (const [id, tally] of Object.entries(ledger!.tallies)) expect(Math.abs(tally.deficit), `${id}: leads from their share`).toBeLessThan(1);
+    for (const [id, tally] of Object.entries(ledger!.tallies)) expect(Math.abs(tally.deficit), `${id}: leads from their share (${tally.canceled} canceled)`).toBeLessThan(1 + tally.canceled);
 
     // Both workers (and the one started after the kill) worked, and leads moved between them.
     const perLead = await mapLimit(allBuyers, 8, async (b) => {

@@ -51,7 +51,10 @@ describe('after booking: the lead stays with the meeting', () => {
         const { handle, status } = await bookedLead(h, 'tenday@mercy.example');
         const start = Date.parse(status.booking!.start);
         expect(start - (await h.env.currentTimeMs())).toBeGreaterThan(10 * DAY - HOUR);
-        expect(status.meeting).toEqual({ outcome: 'scheduled', reschedules: 0, remindersSent: [] });
+        expect(status.meeting).toEqual({ outcome: 'scheduled', reschedules: 0, remindersSent: [], bookedAt: expect.any(String) });
+        // The meeting's life (reminders count from it) starts once the hand-off is done, after the booking's stage change.
+        const bookedStage = status.events.findLast((e) => e.type === 'stage' && e.stage === 'booked')!;
+        expect(Date.parse(status.meeting!.bookedAt)).toBeGreaterThanOrEqual(Date.parse(bookedStage.at));
 
         const asked = await untilStatus(h, handle, (s) => s.meeting?.outcome === 'unconfirmed', { stepMs: 6 * HOUR, maxSteps: 80 });
         expect(asked.meeting!.remindersSent).toEqual([DAY, HOUR]);

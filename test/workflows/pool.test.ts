@@ -164,3 +164,23 @@ describe('pool workflow input checks', () => {
     });
   });
 });
+
+describe('a turn nobody answers', () => {
+  it('fails after its timeout and frees its gate slot: the turns queued behind it fail in time too (the routing step retries them)', async () => {
+    await withTimeSkippingHarness(async (h) => {
+      // The pool's workflow task is never picked up (as when matching lost it): no worker polls
+      // this queue's pools. Without the bound, each turn waits for the update's outcome forever.
+      const unserved = `${h.taskQueue}-unserved`;
+      const stuck = new TemporalPools(h.env.client, unserved, { turnTimeoutMs: 1_500 });
+      const started = Date.now();
+      // More turns than the gate's six slots: those queued behind the stuck ones fail too, in time.
+      const turns = Array.from({ length: 8 }, (_, i) => stuck.turn(request(), { requestId: `stuck-${i}#0`, leadId: `stuck-${i}` }).then(() => 'answered', () => 'failed'));
+      expect(await Promise.all(turns)).toEqual(Array(8).fill('failed'));
+      expect(Date.now() - started, 'all failed within one timeout (the deadline counts the wait for a slot)').toBeLessThan(10_000);
+
+      // The bound does not cut off turns that are answered.
+      const served = new TemporalPools(h.env.client, h.taskQueue, { turnTimeoutMs: 1_500 });
+      expect((await served.turn(request(), { requestId: 'served#0', leadId: 'served' })).rep).toBe('x');
+    });
+  }, 60_000);
+});

@@ -68,6 +68,11 @@ export interface MeetingView {
   reschedules: number;
   /** Reminders sent for the current time, as offsets before the start in ms. */
   remindersSent: number[];
+  /**
+   * When the meeting took its current time: the first booking once the hand-off is done, or the
+   * latest move. Reminders due before it are skipped. Not in the API's lead views.
+   */
+  bookedAt: string;
 }
 
 export type BookingOutcome =

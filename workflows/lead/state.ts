@@ -400,7 +400,9 @@ export class LeadState {
       nextDeadline: FINAL_STAGES.includes(this.stage) || deadline === null ? null : new Date(deadline).toISOString(),
       attention: this.attention,
       closedReason: this.closedReason,
-      meeting: this.meeting ? { outcome: this.meeting.outcome, reschedules: this.meeting.reschedules, remindersSent: this.meeting.remindersSent } : null,
+      meeting: this.meeting
+        ? { outcome: this.meeting.outcome, reschedules: this.meeting.reschedules, remindersSent: this.meeting.remindersSent, bookedAt: new Date(this.meeting.bookedAt).toISOString() }
+        : null,
       firstRunId: this.firstRunId,
       resubmissions: { count: this.resubmitNotes, notes: this.notesForRep },
       events: this.events,

@@ -1,0 +1,33 @@
+/**
+ * What a new lead costs the worker before its first step: every lead's workflow evaluates the
+ * bundle's modules afresh (only worker.ts's SHARED_MODULES are shared), so work done at module load
+ * is paid per lead. The bundler rewrites `\p{…}` regex literals into `RegExp("…", "u")` calls
+ * where they stand; one inside normalizeName, called for every city at load, made 8,449 regexes
+ * and ~390 ms of CPU per lead, and the chaos test's worker stopped making progress (every first
+ * workflow task timed out) at a dozen leads arriving at once.
+ */
+import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { bundleBatonWorkflows } from '../../worker';
+
+/** Regexes compiled while one lead's workflow loads its modules: those at module level, a few hundred. */
+const REGEXES_PER_LEAD = 1_000;
+
+describe('the workflow bundle', () => {
+  it('loads the workflow modules without compiling a regex per call of a helper', async () => {
+    const { code } = await bundleBatonWorkflows();
+    // The SDK's sandbox gives each workflow a module cache; a fresh one here is a new lead.
+    const sandbox: Record<string, unknown> = { __webpack_module_cache__: {} };
+    vm.createContext(sandbox);
+    const NativeRegExp = vm.runInContext('RegExp', sandbox) as RegExpConstructor;
+    let compiled = 0;
+    sandbox.RegExp = new Proxy(NativeRegExp, {
+      construct: (target, args) => (compiled++, Reflect.construct(target, args)),
+      apply: (target, _this, args) => (compiled++, Reflect.apply(target, undefined, args)),
+    });
+    vm.runInContext(code, sandbox);
+    const workflows = vm.runInContext('__TEMPORAL__.importWorkflows()', sandbox) as Record<string, unknown>;
+    expect(Object.keys(workflows)).toEqual(expect.arrayContaining(['leadWorkflow', 'poolWorkflow']));
+    expect(compiled, 'regexes compiled while a lead loads its workflow modules').toBeLessThan(REGEXES_PER_LEAD);
+  }, 120_000);
+});
