@@ -211,8 +211,10 @@ function satisfies(start: number, end: number, k: TimeConstraint): boolean {
     const z = w.timezone ?? zone;
     for (let d = DateTime.fromMillis(start, { zone: z }).startOf('day').minus({ days: 1 }); +d < end; d = d.plus({ days: 1 })) {
       if (w.weekdays && !w.weekdays.includes(d.weekday)) continue;
-      const ws = +d.plus({ minutes: w.earliestMinute ?? 0 });
-      const we = +d.plus({ minutes: w.latestMinute ?? 1440 });
+      // Wall-clock minutes of that day: on a DST day, 06:00 is not midnight plus six hours.
+      const at = (minute: number) => +(minute >= 1440 ? d.plus({ days: 1 }) : d.set({ hour: Math.floor(minute / 60), minute: minute % 60 }));
+      const ws = at(w.earliestMinute ?? 0);
+      const we = at(w.latestMinute ?? 1440);
       if (ws < end && start < we) return true;
     }
     return false;
@@ -379,5 +381,17 @@ describe('constraints: properties', () => {
       ),
       { numRuns: 120 },
     );
+  });
+});
+
+describe('constraints on a day the clocks change', () => {
+  it('reads an excluded window in wall-clock time on the day daylight saving starts', () => {
+    // 2026-03-08, Los Angeles springs forward at 02:00: 06:00-07:30 PDT is 13:00-14:30 UTC.
+    const k: TimeConstraint = { timezone: 'America/Los_Angeles', excludedWindows: [{ earliestMinute: 360, latestMinute: 450 }] };
+    const at = (iso: string) => Date.parse(iso);
+    expect(fitsConstraint(at('2026-03-08T15:00:00Z'), at('2026-03-08T15:30:00Z'), k)).toBe(true); // 08:00 PDT
+    expect(fitsConstraint(at('2026-03-08T14:00:00Z'), at('2026-03-08T14:30:00Z'), k)).toBe(false); // 07:00 PDT
+    expect(satisfies(at('2026-03-08T15:00:00Z'), at('2026-03-08T15:30:00Z'), k)).toBe(true);
+    expect(satisfies(at('2026-03-08T14:00:00Z'), at('2026-03-08T14:30:00Z'), k)).toBe(false);
   });
 });
