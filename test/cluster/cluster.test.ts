@@ -339,20 +339,27 @@ describe('Baton on a Temporal cluster (PostgreSQL, four services)', () => {
       `${sent(/^rep-notice\/moved-/)} moved and ${sent(/^rep-notice\/canceled-/)} canceled notices, ${sent(/^reminder\//)} reminders`;
   });
 
-  it('keeps the pool rotation within one across both workers and every restart', async () => {
+  it('keeps the pool turns fair across both workers and every restart: one per lead, within one of the rotation but for the credits canceled meetings gave back', async () => {
     const pool = await client.workflow.getHandle(poolWorkflowId(baton.taskQueue, 'desk')).query(poolStateQuery);
     const counts = Object.values(pool.assignments);
     const leads = (await stagesOf(client, baton.taskQueue)).size;
     // A routing activity retried after a kill gets the turn it had (request ids): exactly one turn per lead.
     expect(counts.reduce((a, b) => a + b, 0), 'one pool turn per lead').toBe(leads);
-    expect(Math.max(...counts) - Math.min(...counts), 'rotation spread').toBeLessThanOrEqual(1);
     expect(counts.length).toBe(REPS);
+    // Turns go by credits, not by raw assignments: a canceled meeting gives its credit back and the
+    // member is owed a later turn, so a member's assignments exceed the rotation by at most the
+    // meetings of theirs canceled while leads were still coming in (never more than their cancels).
+    const ledger = pool.ledger;
+    expect(ledger, 'the pool keeps a fairness ledger').toBeDefined();
+    const canceled = (id: string) => ledger!.tallies[id]?.canceled ?? 0;
+    const beyondRotation = Object.entries(pool.assignments).map(([id, n]) => n - canceled(id));
+    const mostCanceled = Math.max(...Object.keys(pool.assignments).map(canceled));
+    expect(Math.max(...counts) - Math.min(...counts), 'rotation spread').toBeLessThanOrEqual(1 + mostCanceled);
+    expect(Math.max(...beyondRotation) - Math.min(...beyondRotation), 'rotation spread, less the credits given back').toBeLessThanOrEqual(1 + mostCanceled);
     // The pool's fairness ledger (fair-turns) agrees: one credit per lead, and every member within
     // one lead of their share of the window (equal weights: the same rotation), once the credits
     // given back for canceled meetings (meeting-events-to-pools) are counted: each is a lead the
     // member is owed, made good by later turns — there are none once the last lead is in.
-    const ledger = pool.ledger;
-    expect(ledger, 'the pool keeps a fairness ledger').toBeDefined();
     expect(Object.keys(ledger!.meetings).length, 'one credit per lead').toBe(leads);
     for (const [id, tally] of Object.entries(ledger!.tallies)) expect(Math.abs(tally.deficit), `${id}: leads from their share (${tally.canceled} canceled)`).toBeLessThan(1 + tally.canceled);
 
