@@ -28,7 +28,6 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createApp } from '../api/app';
 import { BuyerTokens } from '../api/auth';
@@ -51,6 +50,7 @@ import {
 } from './bench-lib';
 import type { BareShape } from './bench-bare-workflow';
 import { speedBreakdown, type Breakdown } from './bench-breakdown';
+import { hasProposals, LEAD_TIMEOUT_MS, leadBody, pollDelay, speedDriver, summarizeSpeed, type HttpCounters, type SpeedSample, type SpeedSummary } from './bench-speed';
 
 const { values: flags } = parseArgs({
   options: {
@@ -102,42 +102,10 @@ const cfg = {
   /** Measure without the tuning this benchmark led to: dev-server SQLite pragmas, the pool-update gate. */
   baseline: flags.baseline,
 };
-/**
- * How long a waiting buyer's page waits before looking again: every --poll-ms for the first second
- * (the resolution the p99 < 1 s target needs), then 250 ms, then 1 s, as a client backing off would,
- * so that an overloaded run does not drown in its own polling.
- */
-function pollDelay(waitedMs: number): number {
-  return waitedMs < 1_000 ? cfg.pollMs : waitedMs < 5_000 ? 250 : 1_000;
-}
-
-/** Hard bounds: one lead may take this long before it counts as lost; the whole run this long. */
-const LEAD_TIMEOUT_MS = 60_000;
+/** The whole run's bound: no phase starts after it. */
 const RUN_DEADLINE = Date.now() + 30 * 60_000;
 
-const BUYER_MESSAGES = [
-  "We're a 200-person logistics company in Ohio looking at routing our inbound demo requests. Can we talk this week?",
-  'Hi, I run sales ops at a 50-person SaaS startup in Austin. Interested in a demo for our SDR team.',
-  'Manufacturing company, about 1,200 employees in Germany. We would like to see pricing and a walkthrough.',
-  'Looking for a tool to book meetings with inbound leads faster. Team of 12 AEs in Toronto.',
-];
-
-function leadBody(tag: string, i: number) {
-  return {
-    email: `buyer-${tag}-${i}@company${i % 97}.example`,
-    name: `Buyer ${i}`,
-    company: `Company ${i % 97}`,
-    message: BUYER_MESSAGES[i % BUYER_MESSAGES.length],
-  };
-}
-
-type LeadView = { stage: string; proposals: unknown[]; messages: { from: string; proposalIds?: string[] }[] };
-const hasProposals = (v: LeadView) => v.proposals.length > 0 && v.messages.some((m) => m.from === 'agent' && (m.proposalIds?.length ?? 0) > 0);
-
-const counters = { postErrors: 0, getErrors: 0, statuses: {} as Record<string, number> };
-function countStatus(status: number) {
-  counters.statuses[status] = (counters.statuses[status] ?? 0) + 1;
-}
+const counters: HttpCounters = { postErrors: 0, getErrors: 0, statuses: {} };
 
 async function main() {
   const started = Date.now();
@@ -210,42 +178,8 @@ async function main() {
   cleanups.push(() => db.close());
   const outboxHas = db.prepare('SELECT 1 AS ok FROM outbox WHERE email_key = ?');
 
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    countStatus(res.status);
-    return res;
-  };
-  const getLead = async (leadId: string): Promise<LeadView | null> => {
-    const res = await fetch(`${base}/v1/leads/${leadId}`);
-    countStatus(res.status);
-    if (res.status !== 200) {
-      counters.getErrors++;
-      await res.body?.cancel();
-      return null;
-    }
-    return (await res.json()) as LeadView;
-  };
-
-  /** POST a lead, then poll until its proposals are readable: returns both times in ms. */
-  const speedOne = async (tag: string, i: number) => {
-    const t0 = performance.now();
-    const res = await post('/v1/leads', leadBody(tag, i));
-    const posted = performance.now();
-    const postedAt = Date.now();
-    if (res.status !== 202) {
-      counters.postErrors++;
-      await res.body?.cancel();
-      return null;
-    }
-    const { leadId } = (await res.json()) as { leadId: string };
-    for (;;) {
-      const view = await getLead(leadId);
-      const now = performance.now();
-      if (view && hasProposals(view)) return { leadId, postMs: posted - t0, toProposalsMs: now - posted, postedAt, seenAt: Date.now() };
-      if (now - posted > LEAD_TIMEOUT_MS || Date.now() > RUN_DEADLINE) return { leadId, postMs: posted - t0, toProposalsMs: null };
-      await sleep(pollDelay(now - posted));
-    }
-  };
+  const driver = speedDriver(base, { pollMs: cfg.pollMs, counters, deadline: RUN_DEADLINE });
+  const { post, getLead, speedOne } = driver;
 
   /**
    * Declines the speed-phase leads so they finish, then waits (at most 2 minutes) until no lead runs,
@@ -279,7 +213,7 @@ async function main() {
       const view = await getLead(leadId);
       if (view && hasProposals(view)) break;
       if (Date.now() - t0 > LEAD_TIMEOUT_MS) return { outcome: 'no proposals' };
-      await sleep(Math.max(cfg.lifecyclePollMs, pollDelay(Date.now() - t0)));
+      await sleep(Math.max(cfg.lifecyclePollMs, pollDelay(Date.now() - t0, cfg.pollMs)));
     }
     const reply = await post(`/v1/leads/${leadId}/messages`, { text: 'The second one works for me' });
     await reply.body?.cancel();
@@ -301,30 +235,16 @@ async function main() {
   // ── 1. speed-to-lead at a steady rate ─────────────────────────────────────────
   noteLoad('steady');
   log(`speed-to-lead: ${cfg.leads} leads at ${cfg.rate}/s`);
-  const interval = 1000 / cfg.rate;
-  const steadyStart = performance.now();
-  let maxLag = 0;
-  const steadyRuns: ReturnType<typeof speedOne>[] = [];
-  for (let i = 0; i < cfg.leads && Date.now() < RUN_DEADLINE; i++) {
-    const due = steadyStart + i * interval;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    maxLag = Math.max(maxLag, performance.now() - due);
-    steadyRuns.push(speedOne('steady', i));
-  }
-  const steady = await Promise.all(steadyRuns);
-  const steadyWall = (performance.now() - steadyStart) / 1000;
-  const parts = (rs: Awaited<ReturnType<typeof speedOne>>[]) =>
-    speedBreakdown(client, rs.flatMap((r) => (r?.seenAt !== undefined ? [{ ...decodeLeadId(r.leadId)!, postedAt: r.postedAt, seenAt: r.seenAt }] : [])));
+  const { samples: steady, wallS: steadyWall, maxLagMs: maxLag } = await driver.steady('steady', cfg.leads, cfg.rate);
+  const parts = (rs: (SpeedSample | null)[]) =>
+    speedBreakdown(client, rs.flatMap((r) => (r?.seenAt !== undefined && r.postedAt !== undefined ? [{ ...decodeLeadId(r.leadId)!, postedAt: r.postedAt, seenAt: r.seenAt }] : [])));
   const steadyParts = await parts(steady);
 
   // ── 1b. a burst at once ───────────────────────────────────────────────────────
   await sleep(2_000);
   noteLoad('burst');
   log(`speed-to-lead: burst of ${cfg.burst}`);
-  const burstStart = performance.now();
-  const burst = await Promise.all(Array.from({ length: cfg.burst }, (_, i) => speedOne('burst', i)));
-  const burstWall = (performance.now() - burstStart) / 1000;
+  const { samples: burst, wallS: burstWall } = await driver.burst('burst', cfg.burst);
   const burstParts = await parts(burst);
   noteLoad('decline');
   log('declining the speed-phase leads...');
@@ -340,7 +260,7 @@ async function main() {
       const s = await handle.query<{ stage: string }>('status').catch(() => null);
       if (s?.stage === 'awaiting_reply') break;
       if (Date.now() - t0 > LEAD_TIMEOUT_MS) return { outcome: 'no proposals' };
-      await sleep(Math.max(cfg.lifecyclePollMs, pollDelay(Date.now() - t0)));
+      await sleep(Math.max(cfg.lifecyclePollMs, pollDelay(Date.now() - t0, cfg.pollMs)));
     }
     await handle.signal('buyerMessage', { text: 'The second one works for me' });
     const result = (await withTimeout(handle.result(), LEAD_TIMEOUT_MS)) as { stage: string };
@@ -374,13 +294,7 @@ async function main() {
 
   // ── report ────────────────────────────────────────────────────────────────────
   const ms = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v));
-  // A lead that got no proposals within LEAD_TIMEOUT_MS counts as infinitely slow (shown as null).
-  const lat = (rs: Awaited<ReturnType<typeof speedOne>>[]) => {
-    const ok = rs.flatMap((r) => (r && r.toProposalsMs !== null ? [r.toProposalsMs] : []));
-    const s = summarize(rs.map((r) => r?.toProposalsMs ?? Infinity));
-    const posts = summarize(rs.flatMap((r) => (r ? [r.postMs] : [])));
-    return { n: rs.length, ok: ok.length, p50: ms(s.p50), p95: ms(s.p95), p99: ms(s.p99), max: ms(s.max), postP50: ms(posts.p50), postP99: ms(posts.p99) };
-  };
+  const lat = summarizeSpeed;
   const mb = (b: number | undefined) => (b ? Math.round(b / 1048576) : null);
   const result: BenchResult = {
     at: new Date(started).toISOString(),
@@ -548,17 +462,6 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 function log(msg: string) {
   console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
-}
-
-interface SpeedSummary {
-  n: number;
-  ok: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number | null;
-  postP50: number | null;
-  postP99: number | null;
 }
 
 interface BenchResult {
