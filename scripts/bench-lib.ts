@@ -85,6 +85,8 @@ export interface WorkerProcess {
   kill(): Promise<string>;
   /** Current and peak resident memory in bytes from /proc (Linux), or null elsewhere. */
   memory(): { rss: number; peak: number } | null;
+  /** Workflows in the worker's sticky cache, as it last reported (about every second), or null before it has. */
+  cachedWorkflows(): number | null;
   stderr(): string;
 }
 
@@ -106,6 +108,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions, timeoutMs = 60
   };
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', WORKER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
+  let lastCached: number | null = null;
   child.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
     if (err.length > 20_000) err = err.slice(-10_000);
@@ -116,12 +119,17 @@ export async function startWorkerProcess(o: WorkerProcessOptions, timeoutMs = 60
       child.kill('SIGKILL');
       reject(new Error(`worker did not start within ${timeoutMs} ms: ${err.slice(-2000)}`));
     }, timeoutMs);
-    let out = '';
+    let partial = '';
     child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (/^ready \d+/m.test(out)) {
-        clearTimeout(timer);
-        resolve();
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const cached = /^cached (\d+)$/.exec(line);
+        if (cached) lastCached = Number(cached[1]);
+        if (/^ready \d+$/.test(line)) {
+          clearTimeout(timer);
+          resolve();
+        }
       }
     });
     void exited.then((how) => {
@@ -156,6 +164,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions, timeoutMs = 60
         return null;
       }
     },
+    cachedWorkflows: () => lastCached,
     stderr: () => err,
   };
 }

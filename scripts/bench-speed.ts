@@ -4,7 +4,9 @@
  * of `npm run bench` that measures speed-to-lead (steady, burst, with parked leads, with a model).
  */
 import { performance } from 'node:perf_hooks';
-import { sleep, summarize } from './bench-lib';
+import type { Client } from '@temporalio/client';
+import type { BareShape } from './bench-bare-workflow';
+import { mapLimit, sleep, summarize } from './bench-lib';
 
 /** A lead that got no proposals within this long counts as lost (infinitely slow). */
 export const LEAD_TIMEOUT_MS = 60_000;
@@ -139,4 +141,34 @@ export function summarizeSpeed(rs: (SpeedSample | null)[]): SpeedSummary {
   const s = summarize(rs.map((r) => r?.toProposalsMs ?? Infinity));
   const posts = summarize(rs.flatMap((r) => (r ? [r.postMs] : [])));
   return { n: rs.length, ok, p50: ms(s.p50), p95: ms(s.p95), p99: ms(s.p99), max: ms(s.max), postP50: ms(posts.p50), postP99: ms(posts.p99) };
+}
+
+/**
+ * The ceiling's burst: `n` bare lead-shaped workflows (scripts/bench-bare-workflow.ts) started at
+ * once, each polled through its status query until it waits for the reply, the way a buyer's page
+ * polls Baton; then each gets its reply so it finishes. Same clock: start returned → waiting seen.
+ */
+export async function bareBurst(
+  client: Client,
+  o: { taskQueue: string; shape: BareShape; tag: string; n: number; pollMs: number; deadline: number },
+) {
+  const one = async (i: number): Promise<SpeedSample | null> => {
+    const workflowId = `bare-${o.tag}-${i}`;
+    const t0 = performance.now();
+    const handle = await client.workflow.start('bareLeadWorkflow', { taskQueue: o.taskQueue, workflowId, args: [o.shape] }).catch(() => null);
+    const started = performance.now();
+    if (!handle) return null;
+    for (;;) {
+      const s = await handle.query<{ stage: string }>('status').catch(() => null);
+      const now = performance.now();
+      if (s?.stage === 'awaiting_reply') return { leadId: workflowId, postMs: started - t0, toProposalsMs: now - started };
+      if (now - started > LEAD_TIMEOUT_MS || Date.now() > o.deadline) return { leadId: workflowId, postMs: started - t0, toProposalsMs: null };
+      await sleep(pollDelay(now - started, o.pollMs));
+    }
+  };
+  const start = performance.now();
+  const samples = await Promise.all(Array.from({ length: o.n }, (_, i) => one(i)));
+  const wallS = (performance.now() - start) / 1000;
+  await mapLimit(samples, 16, (s) => (s ? client.workflow.getHandle(s.leadId).signal('buyerMessage', { text: 'The second one works for me' }).catch(() => {}) : Promise.resolve()));
+  return { samples, wallS };
 }

@@ -13,7 +13,8 @@
  *   BATON_FAULT_RATE        share of provider calls that fail as outages (baton; optional)
  *   BENCH_POOL_UPDATES_IN_FLIGHT  rotation updates in flight per pool (baton; default: the project's; 0 = no limit)
  *
- * Prints `ready <pid>` on stdout once polling; SIGTERM/SIGINT drain and exit 0.
+ * Prints `ready <pid>` on stdout once polling, then `cached <n>` (the sticky cache's size) every
+ * second; SIGTERM/SIGINT drain and exit 0.
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -88,7 +89,11 @@ async function main() {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => worker.shutdown());
   const running = worker.run();
   console.log(`ready ${process.pid}`);
+  // The parent reads the sticky cache's size with the process's memory (MB per cached lead).
+  const leads = worker instanceof Worker ? worker : worker.leads;
+  const reporter = setInterval(() => console.log(`cached ${leads.getStatus().numCachedWorkflows}`), 1_000);
   await running;
+  clearInterval(reporter);
   await close();
   await native.close();
 }

@@ -50,7 +50,7 @@ import {
 } from './bench-lib';
 import type { BareShape } from './bench-bare-workflow';
 import { speedBreakdown, type Breakdown } from './bench-breakdown';
-import { hasProposals, LEAD_TIMEOUT_MS, leadBody, pollDelay, speedDriver, summarizeSpeed, type HttpCounters, type SpeedSample, type SpeedSummary } from './bench-speed';
+import { bareBurst, hasProposals, LEAD_TIMEOUT_MS, leadBody, pollDelay, speedDriver, summarizeSpeed, type HttpCounters, type SpeedSample, type SpeedSummary } from './bench-speed';
 
 const { values: flags } = parseArgs({
   options: {
@@ -231,6 +231,12 @@ async function main() {
   if (!probe.workflowId) throw new Error(`the warm-up lifecycle did not complete: ${probe.outcome}`);
   const { shape, events: historyEvents } = await shapeOf(client, probe.workflowId);
   log(`happy-path history: ${historyEvents} events; shape ${shape.beforeReply.join('')}|${shape.afterReply.join('')} (A activity, L local activity)`);
+  const bareBurstOf = (tag: string, n: number) => bareBurst(client, { taskQueue: bareQueue, shape, tag, n, pollMs: cfg.pollMs, deadline: RUN_DEADLINE });
+  await bareBurstOf('warm', 20);
+  await sleep(2_000);
+  // The worker's memory with (almost) nothing cached, and below with its sticky cache full of waiting leads.
+  const memoryNow = () => ({ rssMb: mb(worker.memory()?.rss), cached: worker.cachedWorkflows() });
+  const memoryIdle = memoryNow();
 
   // ── 1. speed-to-lead at a steady rate ─────────────────────────────────────────
   noteLoad('steady');
@@ -239,6 +245,7 @@ async function main() {
   const parts = (rs: (SpeedSample | null)[]) =>
     speedBreakdown(client, rs.flatMap((r) => (r?.seenAt !== undefined && r.postedAt !== undefined ? [{ ...decodeLeadId(r.leadId)!, postedAt: r.postedAt, seenAt: r.seenAt }] : [])));
   const steadyParts = await parts(steady);
+  const memoryFull = memoryNow();
 
   // ── 1b. a burst at once ───────────────────────────────────────────────────────
   await sleep(2_000);
@@ -246,6 +253,11 @@ async function main() {
   log(`speed-to-lead: burst of ${cfg.burst}`);
   const { samples: burst, wallS: burstWall } = await driver.burst('burst', cfg.burst);
   const burstParts = await parts(burst);
+  // The ceiling's burst right after, on the same machine: the ratio is the target.
+  await sleep(2_000);
+  noteLoad('bare-burst');
+  log(`bare ceiling: burst of ${cfg.burst}`);
+  const { samples: bareBurstSamples, wallS: bareBurstWall } = await bareBurstOf('burst', cfg.burst);
   noteLoad('decline');
   log('declining the speed-phase leads...');
   const leftRunning = await decline([...steady, ...burst].flatMap((r) => (r ? [r.leadId] : [])));
@@ -295,7 +307,6 @@ async function main() {
   // ── report ────────────────────────────────────────────────────────────────────
   const ms = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v));
   const lat = summarizeSpeed;
-  const mb = (b: number | undefined) => (b ? Math.round(b / 1048576) : null);
   const result: BenchResult = {
     at: new Date(started).toISOString(),
     ...(cfg.label ? { label: cfg.label } : {}),
@@ -304,6 +315,8 @@ async function main() {
     speedToLead: {
       steady: { ...lat(steady), rate: cfg.rate, wallS: round1(steadyWall), maxSchedulingLagMs: ms(maxLag), breakdown: steadyParts },
       burst: { ...lat(burst), wallS: round1(burstWall), breakdown: burstParts },
+      bareBurst: { ...lat(bareBurstSamples), wallS: round1(bareBurstWall) },
+      burstP99Ratio: ratio(lat(burst).p99, lat(bareBurstSamples).p99),
     },
     throughput: {
       baton: loopSummary(baton, batonSegments),
@@ -312,6 +325,7 @@ async function main() {
       bareShape: `${shape.beforeReply.join('')}|${shape.afterReply.join('')}`,
     },
     workerRssMb: { peak: mb(peak), after: mb(after?.rss) },
+    workerMemory: { idle: memoryIdle, cacheFull: memoryFull, mbPerCachedLead: perCachedLead(memoryIdle, memoryFull) },
     historyEvents: { baton: historyEvents, bare: bareHistory },
     meetingsBooked: meetings.n,
     speedPhaseLeadsLeftRunning: leftRunning,
@@ -459,6 +473,15 @@ function machine() {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+const mb = (b: number | undefined) => (b ? Math.round(b / 1048576) : null);
+const ratio = (a: number | null, b: number | null) => (a !== null && b ? round2(a / b) : null);
+
+type MemorySample = { rssMb: number | null; cached: number | null };
+/** What one more lead in the sticky cache costs the worker, from two samples (MB). */
+function perCachedLead(idle: MemorySample, full: MemorySample): number | null {
+  if (idle.rssMb === null || full.rssMb === null || idle.cached === null || full.cached === null || full.cached <= idle.cached) return null;
+  return round2((full.rssMb - idle.rssMb) / (full.cached - idle.cached));
+}
 const round2 = (n: number) => Math.round(n * 100) / 100;
 function log(msg: string) {
   console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -469,9 +492,16 @@ interface BenchResult {
   label?: string;
   machine: ReturnType<typeof machine>;
   config: typeof cfg;
-  speedToLead: { steady: SpeedSummary & { rate: number; wallS: number; maxSchedulingLagMs: number | null; breakdown: Breakdown | null }; burst: SpeedSummary & { wallS: number; breakdown: Breakdown | null } };
+  speedToLead: {
+    steady: SpeedSummary & { rate: number; wallS: number; maxSchedulingLagMs: number | null; breakdown: Breakdown | null };
+    burst: SpeedSummary & { wallS: number; breakdown: Breakdown | null };
+    bareBurst: SpeedSummary & { wallS: number };
+    /** Baton's burst p99 over the bare workflow's (target ≤ 1.5). */
+    burstP99Ratio: number | null;
+  };
   throughput: { baton: ReturnType<typeof loopSummary>; bare: ReturnType<typeof loopSummary>; ratio: number | null; bareShape: string };
   workerRssMb: { peak: number | null; after: number | null };
+  workerMemory: { idle: MemorySample; cacheFull: MemorySample; mbPerCachedLead: number | null };
   historyEvents: { baton: number; bare: number | null };
   meetingsBooked: number;
   speedPhaseLeadsLeftRunning: number;
@@ -485,12 +515,15 @@ interface BenchResult {
 export function table(r: BenchResult): string {
   const s = r.speedToLead.steady;
   const b = r.speedToLead.burst;
+  const bb = r.speedToLead.bareBurst;
+  const m = r.workerMemory;
   const t = r.throughput;
   const v = (x: number | null) => (x === null ? `> ${LEAD_TIMEOUT_MS / 1000} s` : `${x} ms`);
   const fail = (f?: Record<string, number>) => (f ? `; failed: ${Object.entries(f).map(([k, v]) => `${k} ×${v}`).join(', ')}` : '');
   const rows: [string, string][] = [
     [`Speed-to-lead, ${s.n} leads at ${s.rate}/s`, `p50 ${v(s.p50)} · p95 ${v(s.p95)} · p99 ${v(s.p99)} · max ${v(s.max)} (${s.ok}/${s.n} got proposals)`],
     [`Speed-to-lead, burst of ${b.n} at once`, `p50 ${v(b.p50)} · p95 ${v(b.p95)} · p99 ${v(b.p99)} · max ${v(b.max)} (${b.ok}/${b.n})`],
+    [`Ceiling's burst, bare workflow, ${bb.n} at once`, `p50 ${v(bb.p50)} · p95 ${v(bb.p95)} · p99 ${v(bb.p99)} · max ${v(bb.max)} (${bb.ok}/${bb.n}); Baton / bare p99 **${r.speedToLead.burstP99Ratio ?? 'n/a'}**`],
     ['`POST /v1/leads` response (steady)', `p50 ${s.postP50} ms · p99 ${s.postP99} ms`],
     ...(s.breakdown ? [breakdownRow('steady', s.breakdown)] : []),
     ...(b.breakdown ? [breakdownRow('burst', b.breakdown)] : []),
@@ -498,6 +531,10 @@ export function table(r: BenchResult): string {
     [`Ceiling, bare workflow (${t.bareShape})`, `${t.bare.perSecond} lifecycles/s (segments ${t.bare.perSegment.join(' / ')}; lifecycle p50 ${t.bare.lifecycleMs?.p50 ?? '–'} ms${fail(t.bare.failures)})`],
     ['Baton / ceiling', t.ratio === null ? 'n/a' : `**${t.ratio}**`],
     ['Worker RSS, peak / after', `${r.workerRssMb.peak} MB / ${r.workerRssMb.after} MB`],
+    [
+      'Worker RSS by sticky cache',
+      `${m.idle.rssMb} MB with ${m.idle.cached} cached · **${m.cacheFull.rssMb} MB with ${m.cacheFull.cached} cached** · ${m.mbPerCachedLead ?? 'n/a'} MB per cached lead`,
+    ],
     ['History of a happy-path lead', `${r.historyEvents.baton} events (bare: ${r.historyEvents.bare})`],
     ...Object.entries(r.coresUsed)
       .filter(([phase]) => ['steady', 'burst', 'baton-1', 'bare-1'].includes(phase))

@@ -13,6 +13,15 @@ import { bundleBatonWorkflows } from '../../worker';
 /** Regexes compiled while one lead's workflow loads its modules: those at module level, a few hundred. */
 const REGEXES_PER_LEAD = 1_000;
 
+/**
+ * Modules the workflow never runs and each lead would still evaluate: the fact extractor (it runs in
+ * an activity), its 4.8 MB of city data and zod. They came in through one import (the after-booking
+ * copy took escapeHtml from the briefing, which imports the extractor): the bundle was 7.1 MB and
+ * every lead parsed the city data again (bench/README.md).
+ */
+const NOT_IN_WORKFLOWS = ['node_modules/city-timezones/', 'node_modules/countries-list/', 'node_modules/zod/', 'domain/qualify/facts.ts', 'domain/qualify/geo-data.ts'];
+const BUNDLE_BYTES = 5 * 1024 * 1024;
+
 describe('the workflow bundle', () => {
   it('loads the workflow modules without compiling a regex per call of a helper', async () => {
     const { code } = await bundleBatonWorkflows();
@@ -29,5 +38,13 @@ describe('the workflow bundle', () => {
     const workflows = vm.runInContext('__TEMPORAL__.importWorkflows()', sandbox) as Record<string, unknown>;
     expect(Object.keys(workflows)).toEqual(expect.arrayContaining(['leadWorkflow', 'poolWorkflow']));
     expect(compiled, 'regexes compiled while a lead loads its workflow modules').toBeLessThan(REGEXES_PER_LEAD);
+  }, 120_000);
+
+  it('holds only what the workflows run: no fact extractor, city data or zod', async () => {
+    const { code } = await bundleBatonWorkflows();
+    const modules = [...code.matchAll(/^\/\*{3}\/ "\.\/([^"]+)"$/gm)].map((m) => m[1]!);
+    expect(modules, 'the bundle lists its modules').toEqual(expect.arrayContaining(['workflows/lead.ts', 'domain/converse/after-booking.ts']));
+    for (const unwanted of NOT_IN_WORKFLOWS) expect(modules.filter((m) => m.startsWith(unwanted)), unwanted).toEqual([]);
+    expect(code.length, 'bundle size').toBeLessThan(BUNDLE_BYTES);
   }, 120_000);
 });
