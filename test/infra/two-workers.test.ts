@@ -74,7 +74,7 @@ afterAll(async () => {
 });
 
 describe('two workers on one task queue', () => {
-  it('process every lead exactly once, share the work, and keep the round robin fair', async () => {
+  it('process every lead exactly once (each write once), share the work, and keep the round robin fair', async () => {
     const team = testTeam();
     // One shared calendar, CRM and outbox, as real providers would be for every worker.
     local = embeddedProviders(join(dir, 'embedded.sqlite'), team);
@@ -185,14 +185,16 @@ describe('two workers on one task queue', () => {
     expect(calls.get('crm.logMeeting')).toBe(LEADS);
     expect(calls.get('crm.addNote')).toBe(LEADS);
 
-    // Every activity ran exactly once per lead across the two workers: no double processing, no retries.
-    const runs = total(activityRuns);
-    expect(Object.fromEntries(runs)).toEqual({
-      qualifyLead: LEADS,
-      routeLead: LEADS,
-      findTimes: LEADS,
+    // Every step that writes ran exactly once per lead across the two workers: no double processing.
+    // The read-only steps run as local activities, whose results are recorded when the workflow task
+    // completes: a task that times out on a loaded machine runs them again (Temporal's contract, and
+    // why only reads and the idempotent pool turn run locally), so they count at least once per lead;
+    // the pool's turns are checked below to be one per lead all the same.
+    const runs = Object.fromEntries(total(activityRuns));
+    const READS_MAY_REPEAT = ['qualifyLead', 'routeLead', 'findTimes', 'writeBriefing'] as const;
+    const { qualifyLead, routeLead, findTimes, writeBriefing, ...writes } = runs;
+    expect(writes).toEqual({
       bookMeeting: LEADS,
-      writeBriefing: LEADS,
       recordCrmContact: LEADS,
       recordCrmMeeting: LEADS,
       recordCrmBriefing: LEADS,
@@ -200,6 +202,11 @@ describe('two workers on one task queue', () => {
       // Each booked lead tells its pool once (patched 'meeting-events-to-pools').
       reportMeetingToPool: LEADS,
     });
+    const reads = { qualifyLead, routeLead, findTimes, writeBriefing };
+    for (const step of READS_MAY_REPEAT) {
+      expect(reads[step], `${step} runs`).toBeGreaterThanOrEqual(LEADS);
+      expect(reads[step], `${step} runs (a repeat only after a timed-out workflow task)`).toBeLessThanOrEqual(2 * LEADS);
+    }
 
     // Both workers did real work.
     const perWorker = WORKERS.map((w) => [...activityRuns.get(w)!.values()].reduce((a, b) => a + b, 0));
