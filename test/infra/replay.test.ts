@@ -71,6 +71,28 @@ describe('replay of recorded histories', () => {
     expect(fair.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? [])).toEqual(['meetingEvent', 'meetingEvent']);
   });
 
+  it('covers leads that take every later gate in their first workflow task, before any local activity', () => {
+    // A gate read right after a local activity fails replay when the SDK split the workflow task
+    // there (a late task heartbeated while the activity ran); see StepRunner's constructor.
+    type Event = { eventType?: string; markerRecordedEventAttributes?: { markerName?: string; details?: { 'patch-data'?: { payloads?: { data?: string }[] } } } };
+    const patchIds = (events: Event[]) =>
+      events.flatMap((e) => {
+        const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+        return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
+      });
+    const leads = histories().filter((h) => h.workflowId.endsWith('.gates-first') && typeOf(h.history) === 'leadWorkflow');
+    expect(leads.map((h) => h.workflowId.split('.')[0]).sort()).toEqual(['lead-booked', 'lead-conflict-rebooked', 'lead-disqualified', 'lead-rescheduled-canceled', 'lead-unresponsive']);
+    for (const { workflowId, history } of leads) {
+      const events = history.events as Event[];
+      const firstTaskDone = events.findIndex((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED');
+      const firstLocal = events.findIndex((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+      const patches = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [i] : []));
+      expect(patchIds(events), workflowId).toEqual(['local-route-one-upsert', 'one-crm-write-per-activity', 'stay-until-held', 'meeting-events-to-pools']);
+      for (const at of patches) expect(at, `${workflowId}: patch markers right after the first workflow task, before its local activities`).toBeGreaterThan(firstTaskDone);
+      for (const at of patches) expect(at, workflowId).toBeLessThan(firstLocal);
+    }
+  });
+
   it('covers leads from after one-crm-write-per-activity: the hand-off as three CRM activities', () => {
     const booked = histories().find((h) => h.workflowId === 'lead-booked.crm-writes')!.history;
     const scheduled = (booked.events as { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[]).flatMap(
@@ -108,8 +130,8 @@ describe('replay of recorded histories', () => {
     const reordered = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowReordered') })));
     // Remote activities are matched by type, so the swap is a determinism violation. Local ones are
     // matched by sequence: qualify's recorded result reaches the routing step, and the task fails.
-    // Histories recorded since routing went local: .local-route, and .crm-writes and .pool-events after it.
-    const expected = (name: string) => (/\.(local-route|crm-writes|pool-events)$/.test(name) ? 'ReplayError' : 'DeterminismViolationError');
+    // Histories recorded since routing went local: .local-route, and .crm-writes, .pool-events and .gates-first after it.
+    const expected = (name: string) => (/\.(local-route|crm-writes|pool-events|gates-first)$/.test(name) ? 'ReplayError' : 'DeterminismViolationError');
     expect(reordered.map((r) => `${r.workflowId}: ${r.error?.name}`)).toEqual(leads.map((h) => `${h.workflowId}: ${expected(h.workflowId)}`));
 
     const patchedResults = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowPatched') })));

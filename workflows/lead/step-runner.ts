@@ -102,6 +102,10 @@ export interface Parkable {
   flush(): void;
 }
 
+/** Gates a lead reads after its start: a new lead takes them in its first workflow task (constructor). */
+const LATER_GATES = ['one-crm-write-per-activity', 'stay-until-held', 'meeting-events-to-pools'] as const;
+type LaterGate = (typeof LATER_GATES)[number];
+
 export class StepRunner {
   /** Routing runs locally, and a lead goes from received to proposals in one workflow task. */
   readonly fastStart: boolean;
@@ -119,6 +123,21 @@ export class StepRunner {
     // Leads started before each gate replay with the proxies they were recorded with (test/infra/replay.test.ts).
     this.fastStart = patched('local-route-one-upsert');
     this.localReadsAllowed = this.fastStart || (started !== undefined && !started.useLlm && patched('local-read-steps'));
+    // A new lead takes the later gates now, so their markers come before its first local activity.
+    // Read right after one, a gate can fail replay: when a workflow task that started late is
+    // completed while a local activity runs (the SDK heartbeats it), the code after the activity
+    // ran in the next task, but replay resolves the activity in the first and reads the gate
+    // before it knows of the marker ("patch marker encountered … but there is no corresponding
+    // change command"; seen in the cluster test). Leads recorded before this read them where they
+    // always did: a gate that is not open here is read again at its place.
+    for (const gate of LATER_GATES) if (patched(gate)) this.laterGates.set(gate, true);
+  }
+
+  private readonly laterGates = new Map<LaterGate, boolean>();
+  private later(gate: LaterGate): boolean {
+    let open = this.laterGates.get(gate);
+    if (open === undefined) this.laterGates.set(gate, (open = patched(gate)));
+    return open;
   }
 
   private proxyFor(runs: Runs): Activities {
@@ -140,25 +159,23 @@ export class StepRunner {
     }
   }
 
-  private crmApart: boolean | undefined;
   /**
    * Since `one-crm-write-per-activity`, each CRM write is an activity of its own with the CRM's retry
-   * floor; leads recorded before it made the booking's three writes in one (`recordBooking`). The gate
-   * is read where such a lead first wrote to the CRM, so recorded histories replay.
+   * floor; leads recorded before it made the booking's three writes in one (`recordBooking`). Such
+   * leads read the gate where they first wrote to the CRM, so their histories replay.
    */
   writesCrmApart(): boolean {
-    return (this.crmApart ??= patched('one-crm-write-per-activity'));
+    return this.later('one-crm-write-per-activity');
   }
 
   /** Since `stay-until-held`, a booked lead stays with its meeting; leads booked before it closed at booking. */
   staysWithMeeting(): boolean {
-    return patched('stay-until-held');
+    return this.later('stay-until-held');
   }
 
-  private poolsTold: boolean | undefined;
   /** Since `meeting-events-to-pools`, a lead tells its pools how its meeting went; leads from before it never did. */
   tellsPools(): boolean {
-    return (this.poolsTold ??= patched('meeting-events-to-pools'));
+    return this.later('meeting-events-to-pools');
   }
 
   /** Every activity, run the way HOW says, parked on failures retries cannot fix. */
