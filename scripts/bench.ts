@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../api/app';
 import { BuyerTokens } from '../api/auth';
+import { FINAL_STAGES } from '../domain/lead-stages';
 import { decodeLeadId } from '../domain/qualify/lead-id';
 import { openEmbeddedDb } from '../integrations/embedded/db';
 import { startDevServer } from '../runtime/dev-server';
@@ -218,9 +219,18 @@ async function main() {
     const reply = await post(`/v1/leads/${leadId}/messages`, { text: 'The second one works for me' });
     await reply.body?.cancel();
     if (reply.status !== 202) return { outcome: `reply ${reply.status}` };
-    const result = (await withTimeout(client.workflow.getHandle(ids.workflowId, ids.runId).result(), LEAD_TIMEOUT_MS)) as { stage: string };
-    if (result.stage !== 'booked') return { outcome: `ended ${result.stage}` };
-    return { outcome: outboxHas.get(`${ids.workflowId}/${ids.runId}/intro-email`) ? 'ok' : 'no intro email', workflowId: ids.workflowId };
+    // Since `stay-until-held` a booked lead stays with its meeting (its workflow ends after the
+    // meeting), so a lifecycle ends with the hand-off's last step: the intro email in the outbox.
+    const introKey = `${ids.workflowId}/${ids.runId}/intro-email`;
+    const t1 = Date.now();
+    for (let polls = 1; !outboxHas.get(introKey); polls++) {
+      // Now and then (not every poll: reading a lead is a query on the server), whether it ended otherwise.
+      const stage = polls % 20 === 0 || Date.now() - t1 > LEAD_TIMEOUT_MS ? (await getLead(leadId))?.stage : undefined;
+      if (stage && (FINAL_STAGES as readonly string[]).concat('needs_attention').includes(stage)) return { outcome: `ended ${stage}` };
+      if (Date.now() - t1 > LEAD_TIMEOUT_MS) return { outcome: stage === 'booked' ? 'no intro email' : `not booked (${stage ?? 'unreadable'})` };
+      await sleep(cfg.lifecyclePollMs);
+    }
+    return { outcome: 'ok', workflowId: ids.workflowId };
   };
 
   // ── warm-up: JIT, caches, the pool workflow; one lifecycle gives Baton's shape ──
