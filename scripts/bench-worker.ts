@@ -25,6 +25,7 @@ import { retrying } from '../runtime/connect';
 import { loadTeam, loadTeamConfig } from '../runtime/load';
 import { selectProviders } from '../runtime/providers';
 import { setPoolUpdatesInFlight } from '../runtime/pool-client';
+import { ruleCacheFile } from '../runtime/rule-cache';
 import type { BatonWorker } from '../runtime/worker-pair';
 import { createBatonWorker } from '../worker';
 
@@ -75,7 +76,8 @@ async function main() {
     // parent's environment holds (startWorkerProcess passes no OPENAI_* variable through).
     const setup = selectProviders({ BATON_FAULT_RATE: process.env.BATON_FAULT_RATE ?? '0', ...benchModelEnv() }, config, dataDir, {});
     if (setup.providers.llm) console.error(`bench-worker: ${setup.summary.filter((line) => line.startsWith('llm:')).join('; ')}`);
-    const team = await loadTeam(teamFile, setup.providers.llm);
+    // As runtime/boot.ts: rules only the model can read are compiled once and kept in the data folder.
+    const team = await loadTeam(teamFile, setup.providers.llm, { cacheFile: ruleCacheFile(dataDir) });
     const connection = await connect('connecting the client', () => Connection.connect({ address }));
     const client = new Client({ connection, namespace: 'default' });
     worker = await createBatonWorker({
