@@ -19,7 +19,7 @@ import { BuyerTokens } from '../api/auth';
 import { decodeLeadId } from '../domain/qualify/lead-id';
 import type { Facts } from '../domain/qualify/facts';
 import { DEFAULT_LLM_BUDGET } from '../integrations/llm-budget';
-import { mapLimit, startWorkerProcess } from './bench-lib';
+import { mapLimit, startWorkerProcess, summarize } from './bench-lib';
 import { speedBreakdown, type Breakdown } from './bench-breakdown';
 import { startLlmStub, type LlmStubStats } from './bench-llm-stub';
 import { speedDriver, summarizeSpeed, type HttpCounters, type SpeedSample, type SpeedSummary } from './bench-speed';
@@ -28,7 +28,7 @@ import { speedDriver, summarizeSpeed, type HttpCounters, type SpeedSample, type 
 export const MODEL_OVERHEAD_TARGET_MS = 200;
 const WARM_UP_LEADS = 10;
 /** Histories read to tell what a lead ran on the way to its proposals. */
-const PATH_SAMPLE = 20;
+const PATH_SAMPLE = 50;
 
 export interface ModelPhaseOptions {
   address: string;
@@ -70,8 +70,12 @@ export interface WithModel extends SpeedSummary {
   overheadMs: { p50: number | null; p99: number | null; target: number; met: boolean };
   /** The same percentiles in phase 1 (no model), and what the model phase added to them. */
   withoutModel: { p50: number | null; p99: number | null; addedP50: number | null; addedP99: number | null };
-  /** What a lead ran before its proposals, from `sampled` histories: activities per lead by how they ran. */
-  path: { sampled: number; remote: Record<string, number>; local: Record<string, number> };
+  /**
+   * What a lead ran before its proposals, from `sampled` histories: activities per lead by how they
+   * ran, and for each remote one p50 / p99 from scheduled to completed (for the model's step: the
+   * model's latency plus the task-queue round trip and the adapter).
+   */
+  path: { sampled: number; remote: Record<string, number>; local: Record<string, number>; remoteMs: Record<string, { p50: number; p99: number }> };
   /** Leads whose facts show the model's answer was not used (a failed call, a rejected answer), or trimmed. */
   fallbacks: { deterministic: number; notes: number; checked: number };
   breakdown: Breakdown | null;
@@ -174,12 +178,20 @@ function summarizeModelPhase(r: {
 async function pathToProposals(client: Client, leads: readonly { workflowId: string; runId: string }[]): Promise<WithModel['path']> {
   const remote: Record<string, number> = {};
   const local: Record<string, number> = {};
+  const durations: Record<string, number[]> = {};
   await mapLimit(leads, 4, async (lead) => {
     const events = (await client.workflow.getHandle(lead.workflowId, lead.runId).fetchHistory()).events ?? [];
     const waitAt = events.findIndex((e) => e.timerStartedEventAttributes);
+    const scheduledAt = new Map<string, { name: string; at: number }>();
     for (const e of waitAt < 0 ? [] : events.slice(0, waitAt)) {
       const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
-      if (scheduled) remote[scheduled] = (remote[scheduled] ?? 0) + 1;
+      if (scheduled) {
+        remote[scheduled] = (remote[scheduled] ?? 0) + 1;
+        scheduledAt.set(String(e.eventId), { name: scheduled, at: eventMs(e.eventTime) });
+      }
+      const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+      const from = done ? scheduledAt.get(String(done.scheduledEventId)) : undefined;
+      if (from) (durations[from.name] ??= []).push(eventMs(e.eventTime) - from.at);
       if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') {
         const name = localActivityType(e.markerRecordedEventAttributes.details);
         local[name] = (local[name] ?? 0) + 1;
@@ -188,8 +200,16 @@ async function pathToProposals(client: Client, leads: readonly { workflowId: str
   });
   const perLead = (counts: Record<string, number>) =>
     Object.fromEntries(Object.entries(counts).map(([name, n]) => [name, Math.round((n / Math.max(1, leads.length)) * 100) / 100]));
-  return { sampled: leads.length, remote: perLead(remote), local: perLead(local) };
+  const remoteMs = Object.fromEntries(
+    Object.entries(durations).map(([name, values]) => {
+      const s = summarize(values);
+      return [name, { p50: Math.round(s.p50), p99: Math.round(s.p99) }];
+    }),
+  );
+  return { sampled: leads.length, remote: perLead(remote), local: perLead(local), remoteMs };
 }
+
+const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6) : NaN);
 
 /** The activity type in a local activity's marker (the SDK's JSON `data` detail); `local` if unreadable. */
 function localActivityType(details: unknown): string {
@@ -236,6 +256,9 @@ export function modelRows(w: WithModel): [string, string][] {
       `Overhead beyond the model's time (target ≤ ${w.overheadMs.target} ms)`,
       `p50 ${v(w.overheadMs.p50)} · p99 ${v(w.overheadMs.p99)} ${w.overheadMs.met ? '(met)' : '(**not met**)'}; vs. no model: p50 +${v(w.withoutModel.addedP50)}, p99 +${v(w.withoutModel.addedP99)}`,
     ],
-    ['With a model, a lead ran (before proposals)', `remote: ${names(w.path.remote)} · local: ${names(w.path.local)}; model answers not used: ${w.fallbacks.deterministic}/${w.fallbacks.checked}, trimmed: ${w.fallbacks.notes}`],
+    [
+      'With a model, a lead ran (before proposals)',
+      `remote: ${names(w.path.remote)} (scheduled to completed, p50 / p99: ${Object.entries(w.path.remoteMs).map(([k, d]) => `${k} ${d.p50} / ${d.p99} ms`).join(', ') || '–'}) · local: ${names(w.path.local)}; model answers not used: ${w.fallbacks.deterministic}/${w.fallbacks.checked}, trimmed: ${w.fallbacks.notes}`,
+    ],
   ];
 }
