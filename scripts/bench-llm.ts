@@ -228,7 +228,7 @@ function localActivityType(details: unknown): string {
  */
 async function modelFallbacks(getLead: ReturnType<typeof speedDriver>['getLead'], samples: readonly (SpeedSample | null)[]): Promise<WithModel['fallbacks']> {
   const views = await mapLimit(
-    samples.flatMap((s) => (s?.toProposalsMs !== null && s ? [s.leadId] : [])),
+    samples.flatMap((s) => (s && s.toProposalsMs !== null ? [s.leadId] : [])),
     8,
     async (leadId) => (await getLead(leadId)) as { facts?: Facts | null } | null,
   );
