@@ -66,7 +66,7 @@ export interface WithModel extends SpeedSummary {
     /** What the worker asked the model before the first lead (rule compilation at start). */
     atWorkerStart: Record<string, number>;
   };
-  /** p50 / p99 minus calls per lead × latency: Baton's own time around the model. */
+  /** p50 / p99 minus calls per lead × the model's time (its latency, or the budget if that is shorter): Baton's own time around the model. */
   overheadMs: { p50: number | null; p99: number | null; target: number; met: boolean };
   /** The same percentiles in phase 1 (no model), and what the model phase added to them. */
   withoutModel: { p50: number | null; p99: number | null; addedP50: number | null; addedP99: number | null };
@@ -140,7 +140,8 @@ function summarizeModelPhase(r: {
 }): WithModel {
   const speed = summarizeSpeed(r.samples);
   const perLead = speed.n > 0 ? Math.round((r.stats.requests / speed.n) * 100) / 100 : null;
-  const modelMs = perLead === null ? null : perLead * r.stats.latencyMs;
+  // A call the stub answers later than Baton's budget ends at the budget (then the deterministic path).
+  const modelMs = perLead === null ? null : perLead * Math.min(r.stats.latencyMs, r.budgetMs);
   const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round(a - b));
   const overhead = { p50: minus(speed.p50, modelMs), p99: minus(speed.p99, modelMs) };
   const maxPerLead = Object.values(r.stats.maxCallsPerPrompt);
