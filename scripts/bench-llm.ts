@@ -3,7 +3,7 @@
  *
  * Its own Baton worker process (scripts/bench-worker.ts with BENCH_LLM_*), task queue, embedded data
  * folder and API instance, with the model stub of scripts/bench-llm-stub.ts (a fixed latency) as
- * its OpenAI-compatible model. A few unmeasured leads warm it up; then `leads` leads at `rate`/s.
+ * its OpenAI-compatible model. 40 unmeasured leads warm it up (as in phase 1); then `leads` leads at `rate`/s.
  * Reported: speed-to-lead, the model calls per lead (the stub's count over the measured leads, and
  * the most one lead's prompt got), the overhead beyond the model's own time (p50 and p99 minus calls
  * per lead × latency; the target is at most 200 ms), what a lead ran on the way to its proposals
@@ -26,7 +26,9 @@ import { speedDriver, summarizeSpeed, type HttpCounters, type SpeedSample, type 
 
 /** The issue's target: speed-to-lead with a model is the model's time plus at most this. */
 export const MODEL_OVERHEAD_TARGET_MS = 200;
-const WARM_UP_LEADS = 10;
+/** As phase 1's warm-up (40 leads, 10 at a time): the model worker starts cold, and JIT and caches weigh on its first leads. */
+const WARM_UP_LEADS = 40;
+const WARM_UP_CONCURRENCY = 10;
 /** Histories read to tell what a lead ran on the way to its proposals. */
 const PATH_SAMPLE = 50;
 
@@ -38,6 +40,8 @@ export interface ModelPhaseOptions {
   bundlePath: string;
   teamFile: string;
   tuning: Record<string, unknown>;
+  /** Node flags for the model worker (the bench's --profile-worker). */
+  nodeArgs?: string[];
   latencyMs: number;
   leads: number;
   rate: number;
@@ -96,6 +100,7 @@ export async function runModelPhase(o: ModelPhaseOptions): Promise<WithModel> {
     dataDir: join(o.tmp, 'data-llm'),
     tuning: o.tuning,
     llm: { baseUrl: stub.url, model: stub.model, timeoutMs: budgetMs },
+    ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
   });
   o.cleanups.push(() => worker.stop(10_000));
   const atWorkerStart = stub.stats().byTask;
@@ -110,7 +115,7 @@ export async function runModelPhase(o: ModelPhaseOptions): Promise<WithModel> {
   const driver = speedDriver(base, { pollMs: o.pollMs, counters: http, deadline: o.deadline });
 
   o.log(`with a model: ${workerLine.slice(5)}; warm-up`);
-  await mapLimit(Array.from({ length: WARM_UP_LEADS }, (_, i) => i), 5, (i) => driver.speedOne('llm-warm', i));
+  await mapLimit(Array.from({ length: WARM_UP_LEADS }, (_, i) => i), WARM_UP_CONCURRENCY, (i) => driver.speedOne('llm-warm', i));
   stub.resetCounts();
   o.onMeasuring?.(worker.pid);
   o.log(`with a model: ${o.leads} leads at ${o.rate}/s, the model answering in ${o.latencyMs} ms`);

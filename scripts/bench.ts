@@ -19,7 +19,8 @@
  *        --tuning '{"maxCachedWorkflows":2000}' (worker options, both workers) --label text --no-save
  *        --quick (= --leads 200 --burst 100 --duration 15)
  *        --baseline (without the dev server's SQLite pragmas and the pool-update gate, for before/after)
- *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker)
+ *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker; the model
+ *        worker's in DIR/with-model)
  *        --llm-leads 300 (quick: 60) --llm-latency-ms 300 (the model stub's answer time)  --no-llm (skip phase 5)
  * The throughput phase alternates Baton and the ceiling (--rounds segments each, --duration seconds of
  * each measured in total, after a short unmeasured ramp-up per segment), so a neighbour's load on a
@@ -311,6 +312,7 @@ async function main() {
   if (cfg.llmLeads > 0 && Date.now() < RUN_DEADLINE) {
     withModel = await runModelPhase({
       address: dev.address, client, tmp, bundlePath: batonBundle, teamFile, tuning: cfg.tuning,
+      ...(flags['profile-worker'] ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(flags['profile-worker'], 'with-model')}`] } : {}),
       latencyMs: cfg.llmLatencyMs, leads: cfg.llmLeads, rate: cfg.rate, pollMs: cfg.pollMs, deadline: RUN_DEADLINE,
       withoutModel: summarizeSpeed(steady), cleanups, log,
       onMeasuring: (pid) => {
