@@ -253,6 +253,7 @@ async function modelFallbacks(getLead: ReturnType<typeof speedDriver>['getLead']
 /** The phase's rows for the bench's table. */
 export function modelRows(w: WithModel): [string, string][] {
   const v = (x: number | null) => (x === null ? '–' : `${x} ms`);
+  const signed = (x: number | null) => (x === null ? '–' : `${x < 0 ? '−' : '+'}${Math.abs(x)} ms`);
   const tasks = (t: Record<string, number>) => (Object.keys(t).length ? Object.entries(t).map(([k, n]) => `${k} ×${n}`).join(', ') : 'none');
   const names = (t: Record<string, number>) => Object.entries(t).map(([k, n]) => (n === 1 ? k : `${k} ×${n}`)).join(', ') || 'none';
   return [
@@ -260,7 +261,7 @@ export function modelRows(w: WithModel): [string, string][] {
     ['Model calls per lead (to proposals)', `${w.calls.perLead ?? '–'} (at most ${w.calls.maxPerLead ?? '–'} for one lead; ${tasks(w.calls.byTask)}${Object.keys(w.calls.unanswered).length ? `; unanswered: ${tasks(w.calls.unanswered)}` : ''}; at worker start: ${tasks(w.calls.atWorkerStart)})`],
     [
       `Overhead beyond the model's time (target ≤ ${w.overheadMs.target} ms)`,
-      `p50 ${v(w.overheadMs.p50)} · p99 ${v(w.overheadMs.p99)} ${w.overheadMs.met ? '(met)' : '(**not met**)'}; vs. no model: p50 +${v(w.withoutModel.addedP50)}, p99 +${v(w.withoutModel.addedP99)}`,
+      `p50 ${v(w.overheadMs.p50)} · p99 ${v(w.overheadMs.p99)} ${w.overheadMs.met ? '(met)' : '(**not met**)'}; vs. phase 1 (no model): p50 ${signed(w.withoutModel.addedP50)}, p99 ${signed(w.withoutModel.addedP99)}`,
     ],
     [
       'With a model, a lead ran (before proposals)',
