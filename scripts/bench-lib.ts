@@ -69,6 +69,8 @@ export interface WorkerProcessOptions {
   dataDir?: string;
   faultRate?: number;
   tuning?: Record<string, unknown>;
+  /** An OpenAI-compatible model for the worker (scripts/bench-worker.ts BENCH_LLM_*); absent: no model. */
+  llm?: { baseUrl: string; model?: string; apiKey?: string; timeoutMs?: number };
   /** Extra environment (e.g. BATON_WORKER_* variables read by the project's worker). */
   env?: Record<string, string>;
   /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/x` to profile the worker. */
@@ -104,6 +106,10 @@ export async function startWorkerProcess(o: WorkerProcessOptions, timeoutMs = 60
     ...(o.teamFile ? { BATON_TEAM: o.teamFile } : {}),
     ...(o.dataDir ? { BATON_DATA_DIR: o.dataDir } : {}),
     ...(o.faultRate ? { BATON_FAULT_RATE: String(o.faultRate) } : {}),
+    ...(o.llm ? { BENCH_LLM_BASE_URL: o.llm.baseUrl } : {}),
+    ...(o.llm?.model ? { BENCH_LLM_MODEL: o.llm.model } : {}),
+    ...(o.llm?.apiKey ? { BENCH_LLM_API_KEY: o.llm.apiKey } : {}),
+    ...(o.llm?.timeoutMs ? { BENCH_LLM_TIMEOUT_MS: String(o.llm.timeoutMs) } : {}),
     ...o.env,
   };
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', WORKER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

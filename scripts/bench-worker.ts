@@ -12,6 +12,9 @@
  *   BATON_DATA_DIR          folder of embedded.sqlite (baton)
  *   BATON_FAULT_RATE        share of provider calls that fail as outages (baton; optional)
  *   BENCH_POOL_UPDATES_IN_FLIGHT  rotation updates in flight per pool (baton; default: the project's; 0 = no limit)
+ *   BENCH_LLM_BASE_URL      an OpenAI-compatible server to use as the model (baton; unset: no model), with
+ *   BENCH_LLM_API_KEY, BENCH_LLM_MODEL, BENCH_LLM_TIMEOUT_MS  passed on as OPENAI_API_KEY, OPENAI_MODEL and
+ *                           BATON_LLM_TIMEOUT_MS (the model's time budget per step)
  *
  * Prints `ready <pid>` on stdout once polling, then `cached <n>` (the sticky cache's size) every
  * second; SIGTERM/SIGINT drain and exit 0.
@@ -23,6 +26,7 @@ import { retrying } from '../runtime/connect';
 import { loadTeam, loadTeamConfig } from '../runtime/load';
 import { selectProviders } from '../runtime/providers';
 import { setPoolUpdatesInFlight } from '../runtime/pool-client';
+import { ruleCacheFile } from '../runtime/rule-cache';
 import type { BatonWorker } from '../runtime/worker-pair';
 import { createBatonWorker } from '../worker';
 
@@ -69,9 +73,12 @@ async function main() {
     const teamFile = required('BATON_TEAM');
     const dataDir = required('BATON_DATA_DIR');
     const config = loadTeamConfig(teamFile);
-    // Only the fault rate: never a real provider, whatever the parent's environment holds.
-    const setup = selectProviders({ BATON_FAULT_RATE: process.env.BATON_FAULT_RATE ?? '0' }, config, dataDir, {});
-    const team = await loadTeam(teamFile, setup.providers.llm);
+    // Only the fault rate and the bench's own model settings: never a real provider, whatever the
+    // parent's environment holds (startWorkerProcess passes no OPENAI_* variable through).
+    const setup = selectProviders({ BATON_FAULT_RATE: process.env.BATON_FAULT_RATE ?? '0', ...benchModelEnv() }, config, dataDir, {});
+    if (setup.providers.llm) console.error(`bench-worker: ${setup.summary.filter((line) => line.startsWith('llm:')).join('; ')}`);
+    // As runtime/boot.ts: rules only the model can read are compiled once and kept in the data folder.
+    const team = await loadTeam(teamFile, setup.providers.llm, { cacheFile: ruleCacheFile(dataDir) });
     const connection = await connect('connecting the client', () => Connection.connect({ address }));
     const client = new Client({ connection, namespace: 'default' });
     worker = await createBatonWorker({
@@ -96,6 +103,20 @@ async function main() {
   clearInterval(reporter);
   await close();
   await native.close();
+}
+
+/** The model settings Baton reads (integrations/from-env.ts), from the BENCH_LLM_* variables only. */
+function benchModelEnv(): Record<string, string> {
+  const baseUrl = process.env.BENCH_LLM_BASE_URL;
+  if (!baseUrl) return {};
+  const optional = (name: string, value: string | undefined) => (value ? { [name]: value } : {});
+  return {
+    OPENAI_BASE_URL: baseUrl,
+    // A local server needs no key; Baton needs one set to use the model at all.
+    OPENAI_API_KEY: process.env.BENCH_LLM_API_KEY || 'bench',
+    ...optional('OPENAI_MODEL', process.env.BENCH_LLM_MODEL),
+    ...optional('BATON_LLM_TIMEOUT_MS', process.env.BENCH_LLM_TIMEOUT_MS),
+  };
 }
 
 main().catch((err) => {

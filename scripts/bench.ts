@@ -10,14 +10,18 @@
  *      (lead -> proposals -> reply via POST /messages -> booked -> intro email in the outbox);
  *   3. the ceiling: the same loop against a bare workflow with the same activities and signal doing no
  *      work (scripts/bench-bare-workflow.ts), on its own worker process and task queue;
- *   4. worker RSS (peak and after), history length of a happy-path lead.
+ *   4. worker RSS (peak and after), history length of a happy-path lead;
+ *   5. with a model: speed-to-lead on a second worker configured with an OpenAI-compatible model stub
+ *      that answers after a fixed latency (scripts/bench-llm.ts, scripts/bench-llm-stub.ts).
  * Prints a table and writes bench/results/<timestamp>.json. Everything is bounded in count and time.
  *
  * Flags: --leads 1000 --rate 20 --burst 200 --duration 60 --rounds 3 --concurrency 48 --reps 40 --poll-ms 50
  *        --tuning '{"maxCachedWorkflows":2000}' (worker options, both workers) --label text --no-save
  *        --quick (= --leads 200 --burst 100 --duration 15)
  *        --baseline (without the dev server's SQLite pragmas and the pool-update gate, for before/after)
- *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker)
+ *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker; the model
+ *        worker's in DIR/with-model)
+ *        --llm-leads 300 (quick: 60) --llm-latency-ms 300 (the model stub's answer time)  --no-llm (skip phase 5)
  * The throughput phase alternates Baton and the ceiling (--rounds segments each, --duration seconds of
  * each measured in total, after a short unmeasured ramp-up per segment), so a neighbour's load on a
  * shared machine weighs on both alike.
@@ -31,6 +35,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../api/app';
 import { BuyerTokens } from '../api/auth';
+import { FINAL_STAGES } from '../domain/lead-stages';
 import { decodeLeadId } from '../domain/qualify/lead-id';
 import { openEmbeddedDb } from '../integrations/embedded/db';
 import { startDevServer } from '../runtime/dev-server';
@@ -50,6 +55,8 @@ import {
 } from './bench-lib';
 import type { BareShape } from './bench-bare-workflow';
 import { speedBreakdown, type Breakdown } from './bench-breakdown';
+import { DEFAULT_STUB_LATENCY_MS } from './bench-llm-stub';
+import { modelRows, runModelPhase, type WithModel } from './bench-llm';
 import { bareBurst, hasProposals, LEAD_TIMEOUT_MS, leadBody, pollDelay, speedDriver, summarizeSpeed, type HttpCounters, type SpeedSample, type SpeedSummary } from './bench-speed';
 
 const { values: flags } = parseArgs({
@@ -69,6 +76,9 @@ const { values: flags } = parseArgs({
     baseline: { type: 'boolean', default: false },
     'speed-only': { type: 'boolean', default: false },
     'profile-worker': { type: 'string' },
+    'llm-leads': { type: 'string' },
+    'llm-latency-ms': { type: 'string' },
+    'no-llm': { type: 'boolean', default: false },
   },
 });
 
@@ -101,6 +111,9 @@ const cfg = {
   label: flags.label ?? '',
   /** Measure without the tuning this benchmark led to: dev-server SQLite pragmas, the pool-update gate. */
   baseline: flags.baseline,
+  /** Phase 5: leads at `rate` with a model configured (0 with --no-llm), and the model stub's latency. */
+  llmLeads: flags['no-llm'] ? 0 : Math.round(num('llm-leads', flags['llm-leads'], quick ? 60 : 300, 5_000)),
+  llmLatencyMs: num('llm-latency-ms', flags['llm-latency-ms'], DEFAULT_STUB_LATENCY_MS, 30_000),
 };
 /** The whole run's bound: no phase starts after it. */
 const RUN_DEADLINE = Date.now() + 30 * 60_000;
@@ -194,7 +207,8 @@ async function main() {
     let running = Infinity;
     while (running > 0 && Date.now() < deadline) {
       await sleep(1_000);
-      running = (await client.workflow.count(`TaskQueue = "${batonQueue}" AND WorkflowType = "leadWorkflow" AND ExecutionStatus = "Running"`)).count;
+      // A booked lead (the warm-up's probe) stays with its meeting: only the declined ones are waited for.
+      running = (await client.workflow.count(`TaskQueue = "${batonQueue}" AND WorkflowType = "leadWorkflow" AND ExecutionStatus = "Running" AND LeadStage != "booked"`)).count;
     }
     return running;
   };
@@ -218,9 +232,18 @@ async function main() {
     const reply = await post(`/v1/leads/${leadId}/messages`, { text: 'The second one works for me' });
     await reply.body?.cancel();
     if (reply.status !== 202) return { outcome: `reply ${reply.status}` };
-    const result = (await withTimeout(client.workflow.getHandle(ids.workflowId, ids.runId).result(), LEAD_TIMEOUT_MS)) as { stage: string };
-    if (result.stage !== 'booked') return { outcome: `ended ${result.stage}` };
-    return { outcome: outboxHas.get(`${ids.workflowId}/${ids.runId}/intro-email`) ? 'ok' : 'no intro email', workflowId: ids.workflowId };
+    // Since `stay-until-held` a booked lead stays with its meeting (its workflow ends after the
+    // meeting), so a lifecycle ends with the hand-off's last step: the intro email in the outbox.
+    const introKey = `${ids.workflowId}/${ids.runId}/intro-email`;
+    const t1 = Date.now();
+    for (let polls = 1; !outboxHas.get(introKey); polls++) {
+      // Now and then (not every poll: reading a lead is a query on the server), whether it ended otherwise.
+      const stage = polls % 20 === 0 || Date.now() - t1 > LEAD_TIMEOUT_MS ? (await getLead(leadId))?.stage : undefined;
+      if (stage && (FINAL_STAGES as readonly string[]).concat('needs_attention').includes(stage)) return { outcome: `ended ${stage}` };
+      if (Date.now() - t1 > LEAD_TIMEOUT_MS) return { outcome: stage === 'booked' ? 'no intro email' : `not booked (${stage ?? 'unreadable'})` };
+      await sleep(cfg.lifecyclePollMs);
+    }
+    return { outcome: 'ok', workflowId: ids.workflowId };
   };
 
   // ── warm-up: JIT, caches, the pool workflow; one lifecycle gives Baton's shape ──
@@ -296,6 +319,21 @@ async function main() {
   const bare = merge(bareSegments);
   const bareHistory = bare.okIds[0] ? ((await client.workflow.getHandle(bare.okIds[0]).fetchHistory()).events?.length ?? null) : null;
 
+  // ── 5. speed-to-lead with a model configured (its own worker, queue, data and API) ──
+  let withModel: WithModel | null = null;
+  if (cfg.llmLeads > 0 && Date.now() < RUN_DEADLINE) {
+    withModel = await runModelPhase({
+      address: dev.address, client, tmp, bundlePath: batonBundle, teamFile, tuning: cfg.tuning,
+      ...(flags['profile-worker'] ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(flags['profile-worker'], 'with-model')}`] } : {}),
+      latencyMs: cfg.llmLatencyMs, leads: cfg.llmLeads, rate: cfg.rate, pollMs: cfg.pollMs, deadline: RUN_DEADLINE,
+      withoutModel: summarizeSpeed(steady), cleanups, log,
+      onMeasuring: (pid) => {
+        pids.modelWorker = pid;
+        noteLoad('withModel');
+      },
+    });
+  }
+
   noteLoad('idle');
   await sleep(5_000);
   const after = worker.memory();
@@ -328,6 +366,7 @@ async function main() {
     workerMemory: { idle: memoryIdle, cacheFull: memoryFull, mbPerCachedLead: perCachedLead(memoryIdle, memoryFull) },
     historyEvents: { baton: historyEvents, bare: bareHistory },
     meetingsBooked: meetings.n,
+    withModel,
     speedPhaseLeadsLeftRunning: leftRunning,
     http: { statuses: counters.statuses, postErrors: counters.postErrors, getNot200: counters.getErrors },
     loadavg: load,
@@ -504,6 +543,7 @@ interface BenchResult {
   workerMemory: { idle: MemorySample; cacheFull: MemorySample; mbPerCachedLead: number | null };
   historyEvents: { baton: number; bare: number | null };
   meetingsBooked: number;
+  withModel: WithModel | null;
   speedPhaseLeadsLeftRunning: number;
   http: { statuses: Record<string, number>; postErrors: number; getNot200: number };
   loadavg: Record<string, number[]>;
@@ -530,6 +570,8 @@ export function table(r: BenchResult): string {
     [`Throughput, Baton (${r.config.concurrency} buyers, ${round1(t.baton.windowS)} s measured)`, `**${t.baton.perSecond} lifecycles/s** (segments ${t.baton.perSegment.join(' / ')}; lifecycle p50 ${t.baton.lifecycleMs?.p50 ?? '–'} ms${fail(t.baton.failures)})`],
     [`Ceiling, bare workflow (${t.bareShape})`, `${t.bare.perSecond} lifecycles/s (segments ${t.bare.perSegment.join(' / ')}; lifecycle p50 ${t.bare.lifecycleMs?.p50 ?? '–'} ms${fail(t.bare.failures)})`],
     ['Baton / ceiling', t.ratio === null ? 'n/a' : `**${t.ratio}**`],
+    ...(r.withModel ? modelRows(r.withModel) : []),
+    ...(r.withModel?.breakdown ? [breakdownRow('with a model', r.withModel.breakdown)] : []),
     ['Worker RSS, peak / after', `${r.workerRssMb.peak} MB / ${r.workerRssMb.after} MB`],
     [
       'Worker RSS by sticky cache',
@@ -537,7 +579,7 @@ export function table(r: BenchResult): string {
     ],
     ['History of a happy-path lead', `${r.historyEvents.baton} events (bare: ${r.historyEvents.bare})`],
     ...Object.entries(r.coresUsed)
-      .filter(([phase]) => ['steady', 'burst', 'baton-1', 'bare-1'].includes(phase))
+      .filter(([phase]) => ['steady', 'burst', 'baton-1', 'bare-1', 'withModel'].includes(phase))
       .map(([phase, c]): [string, string] => [`CPU cores used, ${phase}`, Object.entries(c).map(([k, v]) => `${k} ${v}`).join(' · ')]),
   ];
   return [

@@ -38,6 +38,14 @@ describe('leadWorkflow with an LLM', () => {
         const s = await waitForStatus(handle, awaiting);
         expect(s.facts?.extractor).toBe('llm');
         expect(s.route?.reps).toEqual(['sarah']);
+        // Only the model's step is a remote activity on the way to the proposals; finding times is
+        // a local one (`local-reads-with-model`), in the workflow task after the model's answer.
+        const events = (await handle.fetchHistory()).events ?? [];
+        const beforeWait = events.slice(0, events.findIndex((e) => e.timerStartedEventAttributes));
+        expect(beforeWait.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [])).toEqual(['qualifyLead']);
+        // The policy came with the lead: its gates first (local-route-one-upsert and the four later
+        // ones, before any local activity: StepRunner's constructor), then routing and finding times.
+        expect(beforeWait.flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? [])).toEqual([...Array<string>(5).fill('core_patch'), 'core_local_activity', 'core_local_activity']);
         // The model names a proposal that was never offered; the parser reads "the third one".
         await handle.signal(buyerMessageSignal, { text: 'the third one please' });
         await waitForStatus(handle, handedOff);

@@ -17,7 +17,8 @@ export type StepName = keyof Activities;
  * How each activity runs, declared once:
  * - `write`: a remote activity (it changes the outside world: a task-queue round trip, retried by Temporal);
  * - `read`: only reads and is safe to repeat, so (for leads since `local-read-steps`) a local activity in the
- *   worker, inside the lead's workflow task, with no task-queue round trip (bench/README.md);
+ *   worker, inside the lead's workflow task, with no task-queue round trip (bench/README.md); with a model
+ *   configured too since `local-reads-with-model` (only the model's own steps need a remote activity's timeout);
  * - `route`: a read plus one idempotent write, the pool's turn (by request id) — local since `local-route-one-upsert`,
  *   when pools answer from their own task queue and worker slots, so a lead waiting on one cannot starve it;
  * - `model`: uses the LLM when one is configured (a remote activity with the model's timeout), else like `read`;
@@ -103,7 +104,7 @@ export interface Parkable {
 }
 
 /** Gates a lead reads after its start: a new lead takes them in its first workflow task (constructor). */
-const LATER_GATES = ['one-crm-write-per-activity', 'stay-until-held', 'meeting-events-to-pools'] as const;
+const LATER_GATES = ['one-crm-write-per-activity', 'stay-until-held', 'meeting-events-to-pools', 'local-reads-with-model'] as const;
 type LaterGate = (typeof LATER_GATES)[number];
 
 export class StepRunner {
@@ -149,7 +150,7 @@ export class StepRunner {
       case 'local':
         return local;
       case 'read':
-        return localReads() ? local : remote;
+        return localReads() || (this.lead.policy.useLlm && this.readsLocallyWithModel()) ? local : remote;
       case 'route':
         return this.fastStart ? local : remote;
       case 'model':
@@ -157,6 +158,16 @@ export class StepRunner {
       case 'crm':
         return this.writesCrmApart() ? crm : remote;
     }
+  }
+
+  /**
+   * Since `local-reads-with-model`, a lead with a model runs its reads (finding times) as local
+   * activities as well, in the workflow task that follows the model's step, instead of a remote
+   * activity's task-queue round trip and one more workflow task. Leads with a model recorded before
+   * it ran them remote; such leads read the gate at their first read, so their histories replay.
+   */
+  private readsLocallyWithModel(): boolean {
+    return this.fastStart && this.later('local-reads-with-model');
   }
 
   /**
