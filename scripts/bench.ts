@@ -10,14 +10,18 @@
  *      (lead -> proposals -> reply via POST /messages -> booked -> intro email in the outbox);
  *   3. the ceiling: the same loop against a bare workflow with the same activities and signal doing no
  *      work (scripts/bench-bare-workflow.ts), on its own worker process and task queue;
- *   4. worker RSS (peak and after), history length of a happy-path lead.
+ *   4. worker RSS (peak and after), history length of a happy-path lead;
+ *   5. the long tail (scripts/bench-long-tail.ts): --parked booked leads parked on timers days ahead
+ *      (idle cores, memory and server disk per open lead, speed-to-lead again beside them), then a
+ *      wave of --wave reminders due at one instant (reminders/s, lateness).
  * Prints a table and writes bench/results/<timestamp>.json. Everything is bounded in count and time.
  *
  * Flags: --leads 1000 --rate 20 --burst 200 --duration 60 --rounds 3 --concurrency 48 --reps 40 --poll-ms 50
  *        --tuning '{"maxCachedWorkflows":2000}' (worker options, both workers) --label text --no-save
- *        --quick (= --leads 200 --burst 100 --duration 15)
+ *        --quick (= --leads 200 --burst 100 --duration 15 --parked 2000 --wave 200)
  *        --baseline (without the dev server's SQLite pragmas and the pool-update gate, for before/after)
  *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker)
+ *        --parked 20000 --wave 2000 (quick: 2000, 200)  --no-long-tail (skip the long-tail phase)
  * The throughput phase alternates Baton and the ceiling (--rounds segments each, --duration seconds of
  * each measured in total, after a short unmeasured ramp-up per segment), so a neighbour's load on a
  * shared machine weighs on both alike.
@@ -50,6 +54,8 @@ import {
   writeSyntheticTeam,
 } from './bench-lib';
 import type { BareShape } from './bench-bare-workflow';
+import { longTail, longTailRows, type LongTailResult } from './bench-long-tail';
+import { bookedTemplate } from './bench-parked';
 import { speedBreakdown, type Breakdown } from './bench-breakdown';
 import { hasProposals, LEAD_TIMEOUT_MS, leadBody, pollDelay, speedDriver, summarizeSpeed, type HttpCounters, type SpeedSample, type SpeedSummary } from './bench-speed';
 
@@ -70,6 +76,9 @@ const { values: flags } = parseArgs({
     baseline: { type: 'boolean', default: false },
     'speed-only': { type: 'boolean', default: false },
     'profile-worker': { type: 'string' },
+    parked: { type: 'string' },
+    wave: { type: 'string' },
+    'no-long-tail': { type: 'boolean', default: false },
   },
 });
 
@@ -102,6 +111,11 @@ const cfg = {
   label: flags.label ?? '',
   /** Measure without the tuning this benchmark led to: dev-server SQLite pragmas, the pool-update gate. */
   baseline: flags.baseline,
+  /** The long-tail phase (scripts/bench-long-tail.ts): booked leads parked on their timers, then a wave of reminders. */
+  longTail: !flags['no-long-tail'],
+  parked: Math.round(num('parked', flags.parked, quick ? 2_000 : 20_000, 100_000)),
+  wave: Math.round(num('wave', flags.wave, quick ? 200 : 2_000, 20_000)),
+  longTailIdleS: quick ? 20 : 25,
 };
 /** The whole run's bound: no phase starts after it. */
 const RUN_DEADLINE = Date.now() + 30 * 60_000;
@@ -142,8 +156,9 @@ async function main() {
   log('bundling workflows...');
   const [batonBundle, bareBundle] = await Promise.all([writeBundle('baton', join(tmp, 'baton.js')), writeBundle('bare', join(tmp, 'bare.js'))]);
 
+  const temporalDataDir = join(tmp, 'temporal');
   const dev = await startDevServer({
-    dataDir: join(tmp, 'temporal'), port: await freePort(), uiPort: await freePort(), ...(cfg.baseline ? { sqlitePragmas: [] } : {}),
+    dataDir: temporalDataDir, port: await freePort(), uiPort: await freePort(), ...(cfg.baseline ? { sqlitePragmas: [] } : {}),
   });
   cleanups.push(() => dev.stop());
   const connection = await Connection.connect({ address: dev.address });
@@ -305,6 +320,23 @@ async function main() {
   clearInterval(sampler);
   const peak = Math.max(peakRss, after?.peak ?? 0);
   const meetings = db.prepare(`SELECT count(DISTINCT event_key) AS n FROM calendar_events WHERE event_key NOT LIKE 'seed:%'`).get() as { n: number };
+
+  // ── 4. the long tail: booked leads parked on their timers, then a wave of reminders ──
+  let longTailResult: LongTailResult | null = null;
+  if (cfg.longTail && Date.now() < RUN_DEADLINE) {
+    noteLoad('long-tail');
+    const template = await bookedTemplate(client, probe.workflowId, leadBody('probe', 0), team);
+    longTailResult = await longTail(
+      {
+        client, taskQueue: batonQueue, template, db, temporalDataDir, log, decline, deadline: RUN_DEADLINE,
+        pids: { worker: worker.pid, temporal: dev.process.pid! },
+        workerRss: () => worker.memory()?.rss ?? null,
+        driver,
+        steadyP99: summarizeSpeed(steady).p99,
+      },
+      { parked: cfg.parked, wave: cfg.wave, leads: cfg.leads, rate: cfg.rate, idleS: cfg.longTailIdleS },
+    );
+  }
   noteLoad('end');
 
   // ── report ────────────────────────────────────────────────────────────────────
@@ -330,6 +362,7 @@ async function main() {
     historyEvents: { baton: historyEvents, bare: bareHistory },
     meetingsBooked: meetings.n,
     speedPhaseLeadsLeftRunning: leftRunning,
+    longTail: longTailResult,
     http: { statuses: counters.statuses, postErrors: counters.postErrors, getNot200: counters.getErrors },
     loadavg: load,
     coresUsed: cores,
@@ -480,6 +513,7 @@ interface BenchResult {
   historyEvents: { baton: number; bare: number | null };
   meetingsBooked: number;
   speedPhaseLeadsLeftRunning: number;
+  longTail: LongTailResult | null;
   http: { statuses: Record<string, number>; postErrors: number; getNot200: number };
   loadavg: Record<string, number[]>;
   coresUsed: Record<string, Record<string, number>>;
@@ -507,6 +541,7 @@ export function table(r: BenchResult): string {
     ...Object.entries(r.coresUsed)
       .filter(([phase]) => ['steady', 'burst', 'baton-1', 'bare-1'].includes(phase))
       .map(([phase, c]): [string, string] => [`CPU cores used, ${phase}`, Object.entries(c).map(([k, v]) => `${k} ${v}`).join(' · ')]),
+    ...(r.longTail ? longTailRows(r.longTail) : []),
   ];
   return [
     `${r.machine.nproc} vCPU (${r.machine.cpu}), ${r.machine.memoryGb} GB, Node ${r.machine.node}, ${r.at}${r.label ? ` — ${r.label}` : ''}`,
