@@ -29,8 +29,15 @@ const PARKED_FROM_MS = 3 * DAY_MS;
 const PARKED_SPREAD_MS = 7 * DAY_MS;
 /** A wave's reminder that has not gone out this long after it was due counts as never sent. */
 const WAVE_BOUND_MS = 3 * 60_000;
-/** How long parked leads may take to reach their wait before the phase gives up on the rest. */
+/** How long parked leads may take to reach their wait before the phase goes on without the rest. */
 const PARK_WAIT_BOUND_MS = 10 * 60_000;
+/**
+ * The wave is due when it can all be parked at the rate the parked leads reached their wait (with
+ * room to spare), but no later than this: a slower worker shows as wave leads not yet waiting at the
+ * due time (reported), whose reminders then go out as soon as their first task runs.
+ */
+const WAVE_DUE_MIN_MS = 20_000;
+const WAVE_DUE_MAX_MS = 3 * 60_000;
 
 export interface LongTailConfig {
   parked: number;
@@ -184,7 +191,7 @@ export async function longTail(d: LongTailDeps, cfg: LongTailConfig): Promise<Lo
  */
 async function reminderWave(d: LongTailDeps, n: number, parkRate: number, waiting: () => Promise<number>, alreadyWaiting: number): Promise<LongTailResult['wave']> {
   const now = Date.now();
-  const dueAfterMs = Math.max(20_000, Math.ceil((1.5 * n) / Math.max(parkRate, 1)) * 1000 + 10_000);
+  const dueAfterMs = Math.min(WAVE_DUE_MAX_MS, Math.max(WAVE_DUE_MIN_MS, Math.ceil((1.5 * n) / Math.max(parkRate, 1)) * 1000 + 10_000));
   const dueAt = now + dueAfterMs;
   const policy = { ...teamPolicy(d.template.team), reminders: [HOUR_MS] };
   const leads = Array.from({ length: n }, (_, i) => parkedLead(d.template, { email: `wave-${i}@longtail${i % 97}.example`, start: dueAt + HOUR_MS, policy, now }));
