@@ -57,7 +57,8 @@ export interface LongTailDeps {
   /** The dev server's data folder (its SQLite files). */
   temporalDataDir: string;
   pids: { worker: number; temporal: number };
-  workerRss: () => number | null;
+  /** The worker's resident memory now and at its peak so far, in bytes (null: no /proc). */
+  workerMemory: () => { rss: number; peak: number } | null;
   driver: ReturnType<typeof speedDriver>;
   /** Ends the speed leads (declines them) and waits for them; answers how many still run. */
   decline: (leadIds: string[]) => Promise<number>;
@@ -82,7 +83,7 @@ export interface LongTailResult {
   idle: {
     seconds: number;
     cores: { worker: number; temporal: number };
-    workerRssMb: { before: number | null; after: number | null };
+    workerRssMb: { before: number | null; after: number | null; peakAfter: number | null };
     workerKbPerLead: number | null;
     serverDiskMb: { before: number; after: number };
     serverDiskKbPerLead: number;
@@ -111,7 +112,7 @@ export async function longTail(d: LongTailDeps, cfg: LongTailConfig): Promise<Lo
   const others = await closeOpenLeads(client, leadsQuery);
   if (others > 0) log(`long tail: terminated ${others} open leads of the earlier phases (only parked leads stay open)`);
   await sleep(5_000);
-  const rssBefore = d.workerRss();
+  const rssBefore = d.workerMemory()?.rss ?? null;
   const diskBefore = folderBytes(d.temporalDataDir);
 
   // ── 1. parking ──────────────────────────────────────────────────────────────
@@ -141,7 +142,8 @@ export async function longTail(d: LongTailDeps, cfg: LongTailConfig): Promise<Lo
   await sleep(cfg.idleS * 1000);
   const wall = (Date.now() - idleCpu.at) / 1000;
   const cores = coresSince(d, idleCpu);
-  const rssAfter = d.workerRss();
+  const memoryAfter = d.workerMemory();
+  const rssAfter = memoryAfter?.rss ?? null;
   const diskAfter = folderBytes(d.temporalDataDir);
 
   // ── 3. speed-to-lead with them parked ───────────────────────────────────────
@@ -161,13 +163,13 @@ export async function longTail(d: LongTailDeps, cfg: LongTailConfig): Promise<Lo
       startsPerS: round1(parking.started / parking.seconds),
       untilWaitingS: round1(untilWaitingS),
       waiting: reached,
-      firstDutyInH: round1((Math.min(...parked.map((p) => p.firstDutyAt)) - now) / HOUR_MS),
+      firstDutyInH: round1((parked.reduce((first, p) => Math.min(first, p.firstDutyAt), Infinity) - now) / HOUR_MS),
       cores: parkingCores,
     },
     idle: {
       seconds: round1(wall),
       cores,
-      workerRssMb: { before: mb(rssBefore), after: mb(rssAfter) },
+      workerRssMb: { before: mb(rssBefore), after: mb(rssAfter), peakAfter: mb(memoryAfter?.peak ?? null) },
       workerKbPerLead: rssBefore !== null && rssAfter !== null && reached > 0 ? round1((rssAfter - rssBefore) / 1024 / reached) : null,
       serverDiskMb: { before: mb(diskBefore)!, after: mb(diskAfter)! },
       serverDiskKbPerLead: reached > 0 ? round1((diskAfter - diskBefore) / 1024 / reached) : 0,
@@ -294,7 +296,7 @@ export function longTailRows(r: LongTailResult): [string, string][] {
   return [
     [`Long tail: parking ${p.n} booked leads`, `${p.startsPerS} starts/s (${p.startS} s${p.startFailures ? `, ${p.startFailures} failed` : ''}); ${p.waiting} waiting after ${p.untilWaitingS} s (cores: worker ${p.cores.worker} · temporal ${p.cores.temporal}); first duty in ${p.firstDutyInH} h`],
     [`Long tail: idle with them (${i.seconds} s)`, `cores: worker ${i.cores.worker} · temporal ${i.cores.temporal} (target < 0.05 each)`],
-    ['Long tail: cost per open lead', `worker RSS ${i.workerRssMb.before} → ${i.workerRssMb.after} MB (${i.workerKbPerLead ?? '–'} KB/lead) · server data ${i.serverDiskMb.before} → ${i.serverDiskMb.after} MB (${i.serverDiskKbPerLead} KB/lead)`],
+    ['Long tail: cost per open lead', `worker RSS ${i.workerRssMb.before} → ${i.workerRssMb.after} MB (${i.workerKbPerLead ?? '–'} KB/lead; peak ${i.workerRssMb.peakAfter} MB) · server data ${i.serverDiskMb.before} → ${i.serverDiskMb.after} MB (${i.serverDiskKbPerLead} KB/lead)`],
     [`Long tail: speed-to-lead, ${s.n} at ${s.rate}/s with them parked`, `p50 ${v(s.p50)} · p99 ${v(s.p99)} · max ${v(s.max)} (${s.ok}/${s.n}); p99 / phase 1's: **${s.p99Ratio ?? 'n/a'}** (target ≤ 1.10)`],
     [
       `Long tail: a wave of ${w.n} reminders due at once`,

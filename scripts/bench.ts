@@ -330,7 +330,7 @@ async function main() {
       {
         client, taskQueue: batonQueue, template, db, temporalDataDir, log, decline, deadline: RUN_DEADLINE,
         pids: { worker: worker.pid, temporal: dev.process.pid! },
-        workerRss: () => worker.memory()?.rss ?? null,
+        workerMemory: () => worker.memory(),
         driver,
         steadyP99: summarizeSpeed(steady).p99,
       },
