@@ -7,7 +7,7 @@
  * rep's zone with the date written out. Pure: `now` is an input, formatting pins en-US.
  */
 import { DateTime } from 'luxon';
-import { escapeHtml } from './briefing';
+import { escapeHtml } from './html';
 import { describeTimes, firstName, formatClock, formatSlotTime, joinWords, zoneLabel, type MeetingCopy } from './copy';
 
 const LOCALE = 'en-US';

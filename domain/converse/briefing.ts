@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { disqualificationLabel, type Fact, type Facts } from '../qualify/facts';
 import type { Lead } from '../qualify/lead';
 import type { RouteDecision } from '../route/routing';
+import { escapeHtml } from './html';
 
 export interface BriefingInput {
   lead: Lead;
@@ -50,8 +51,6 @@ export function briefingText({ lead, facts, decision, names, meeting }: Briefing
   ];
   return lines.filter((l): l is string => l !== null).join('\n').replace(/\n{3,}/g, '\n\n');
 }
-
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export interface IntroEmailInput {
   lead: Lead;
