@@ -321,7 +321,7 @@ async function main() {
   const peak = Math.max(peakRss, after?.peak ?? 0);
   const meetings = db.prepare(`SELECT count(DISTINCT event_key) AS n FROM calendar_events WHERE event_key NOT LIKE 'seed:%'`).get() as { n: number };
 
-  // ── 4. the long tail: booked leads parked on their timers, then a wave of reminders ──
+  // ── 5. the long tail: booked leads parked on their timers, then a wave of reminders ──
   let longTailResult: LongTailResult | null = null;
   if (cfg.longTail && Date.now() < RUN_DEADLINE) {
     noteLoad('long-tail');
