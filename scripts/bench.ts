@@ -13,15 +13,19 @@
  *   4. worker RSS (peak and after), history length of a happy-path lead;
  *   5. with a model: speed-to-lead on a second worker configured with an OpenAI-compatible model stub
  *      that answers after a fixed latency (scripts/bench-llm.ts, scripts/bench-llm-stub.ts).
+ *   6. the long tail (scripts/bench-long-tail.ts): --parked booked leads parked on timers days ahead
+ *      (idle cores, memory and server disk per open lead, speed-to-lead again beside them), then a
+ *      wave of --wave reminders due at one instant (reminders/s, lateness).
  * Prints a table and writes bench/results/<timestamp>.json. Everything is bounded in count and time.
  *
  * Flags: --leads 1000 --rate 20 --burst 200 --duration 60 --rounds 3 --concurrency 48 --reps 40 --poll-ms 50
  *        --tuning '{"maxCachedWorkflows":2000}' (worker options, both workers) --label text --no-save
- *        --quick (= --leads 200 --burst 100 --duration 15)
+ *        --quick (= --leads 200 --burst 100 --duration 15 --parked 2000 --wave 200)
  *        --baseline (without the dev server's SQLite pragmas and the pool-update gate, for before/after)
  *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker; the model
  *        worker's in DIR/with-model)
  *        --llm-leads 300 (quick: 60) --llm-latency-ms 300 (the model stub's answer time)  --no-llm (skip phase 5)
+ *        --parked 20000 --wave 2000 (quick: 2000, 200)  --no-long-tail (skip the long-tail phase)
  * The throughput phase alternates Baton and the ceiling (--rounds segments each, --duration seconds of
  * each measured in total, after a short unmeasured ramp-up per segment), so a neighbour's load on a
  * shared machine weighs on both alike.
@@ -30,7 +34,7 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../api/app';
@@ -44,6 +48,7 @@ import { embeddedDbPath } from '../runtime/providers';
 import { logger } from '../runtime/log';
 import { ensureSearchAttributes } from '../runtime/temporal';
 import {
+  cpuSeconds,
   freePort,
   mapLimit,
   ROOT,
@@ -54,6 +59,8 @@ import {
   writeSyntheticTeam,
 } from './bench-lib';
 import type { BareShape } from './bench-bare-workflow';
+import { longTail, longTailRows, type LongTailResult } from './bench-long-tail';
+import { bookedTemplate } from './bench-parked';
 import { speedBreakdown, type Breakdown } from './bench-breakdown';
 import { DEFAULT_STUB_LATENCY_MS } from './bench-llm-stub';
 import { modelRows, runModelPhase, type WithModel } from './bench-llm';
@@ -79,6 +86,9 @@ const { values: flags } = parseArgs({
     'llm-leads': { type: 'string' },
     'llm-latency-ms': { type: 'string' },
     'no-llm': { type: 'boolean', default: false },
+    parked: { type: 'string' },
+    wave: { type: 'string' },
+    'no-long-tail': { type: 'boolean', default: false },
   },
 });
 
@@ -114,9 +124,16 @@ const cfg = {
   /** Phase 5: leads at `rate` with a model configured (0 with --no-llm), and the model stub's latency. */
   llmLeads: flags['no-llm'] ? 0 : Math.round(num('llm-leads', flags['llm-leads'], quick ? 60 : 300, 5_000)),
   llmLatencyMs: num('llm-latency-ms', flags['llm-latency-ms'], DEFAULT_STUB_LATENCY_MS, 30_000),
+  /** The long-tail phase (scripts/bench-long-tail.ts): booked leads parked on their timers, then a wave of reminders. */
+  longTail: !flags['no-long-tail'],
+  parked: Math.round(num('parked', flags.parked, quick ? 2_000 : 20_000, 100_000)),
+  wave: Math.round(num('wave', flags.wave, quick ? 200 : 2_000, 20_000)),
+  longTailIdleS: quick ? 20 : 25,
 };
 /** The whole run's bound: no phase starts after it. */
 const RUN_DEADLINE = Date.now() + 30 * 60_000;
+
+/** How often a throughput buyer looks for its intro email in the outbox (a local file read). */
 
 const counters: HttpCounters = { postErrors: 0, getErrors: 0, statuses: {} };
 
@@ -151,8 +168,9 @@ async function main() {
   log('bundling workflows...');
   const [batonBundle, bareBundle] = await Promise.all([writeBundle('baton', join(tmp, 'baton.js')), writeBundle('bare', join(tmp, 'bare.js'))]);
 
+  const temporalDataDir = join(tmp, 'temporal');
   const dev = await startDevServer({
-    dataDir: join(tmp, 'temporal'), port: await freePort(), uiPort: await freePort(), ...(cfg.baseline ? { sqlitePragmas: [] } : {}),
+    dataDir: temporalDataDir, port: await freePort(), uiPort: await freePort(), ...(cfg.baseline ? { sqlitePragmas: [] } : {}),
   });
   cleanups.push(() => dev.stop());
   const connection = await Connection.connect({ address: dev.address });
@@ -340,6 +358,23 @@ async function main() {
   clearInterval(sampler);
   const peak = Math.max(peakRss, after?.peak ?? 0);
   const meetings = db.prepare(`SELECT count(DISTINCT event_key) AS n FROM calendar_events WHERE event_key NOT LIKE 'seed:%'`).get() as { n: number };
+
+  // ── 5. the long tail: booked leads parked on their timers, then a wave of reminders ──
+  let longTailResult: LongTailResult | null = null;
+  if (cfg.longTail && Date.now() < RUN_DEADLINE) {
+    noteLoad('long-tail');
+    const template = await bookedTemplate(client, probe.workflowId, leadBody('probe', 0), team);
+    longTailResult = await longTail(
+      {
+        client, taskQueue: batonQueue, template, db, temporalDataDir, log, decline, deadline: RUN_DEADLINE,
+        pids: { worker: worker.pid, temporal: dev.process.pid! },
+        workerMemory: () => worker.memory(),
+        driver,
+        steadyP99: summarizeSpeed(steady).p99,
+      },
+      { parked: cfg.parked, wave: cfg.wave, leads: cfg.leads, rate: cfg.rate, idleS: cfg.longTailIdleS },
+    );
+  }
   noteLoad('end');
 
   // ── report ────────────────────────────────────────────────────────────────────
@@ -368,6 +403,7 @@ async function main() {
     meetingsBooked: meetings.n,
     withModel,
     speedPhaseLeadsLeftRunning: leftRunning,
+    longTail: longTailResult,
     http: { statuses: counters.statuses, postErrors: counters.postErrors, getNot200: counters.getErrors },
     loadavg: load,
     coresUsed: cores,
@@ -483,16 +519,6 @@ async function shapeOf(client: Client, workflowId: string): Promise<{ shape: Bar
   return { shape, events: events.length };
 }
 
-/** CPU time (user + system) of a process so far, in seconds, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
@@ -545,6 +571,7 @@ interface BenchResult {
   meetingsBooked: number;
   withModel: WithModel | null;
   speedPhaseLeadsLeftRunning: number;
+  longTail: LongTailResult | null;
   http: { statuses: Record<string, number>; postErrors: number; getNot200: number };
   loadavg: Record<string, number[]>;
   coresUsed: Record<string, Record<string, number>>;
@@ -581,6 +608,7 @@ export function table(r: BenchResult): string {
     ...Object.entries(r.coresUsed)
       .filter(([phase]) => ['steady', 'burst', 'baton-1', 'bare-1', 'withModel'].includes(phase))
       .map(([phase, c]): [string, string] => [`CPU cores used, ${phase}`, Object.entries(c).map(([k, v]) => `${k} ${v}`).join(' · ')]),
+    ...(r.longTail ? longTailRows(r.longTail) : []),
   ];
   return [
     `${r.machine.nproc} vCPU (${r.machine.cpu}), ${r.machine.memoryGb} GB, Node ${r.machine.node}, ${r.at}${r.label ? ` — ${r.label}` : ''}`,
