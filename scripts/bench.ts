@@ -133,8 +133,6 @@ const cfg = {
 /** The whole run's bound: no phase starts after it. */
 const RUN_DEADLINE = Date.now() + 30 * 60_000;
 
-/** How often a throughput buyer looks for its intro email in the outbox (a local file read). */
-
 const counters: HttpCounters = { postErrors: 0, getErrors: 0, statuses: {} };
 
 async function main() {
