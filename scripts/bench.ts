@@ -21,7 +21,7 @@
  * Flags: --leads 1000 --rate 20 --burst 200 --duration 60 --rounds 3 --concurrency 48 --reps 40 --poll-ms 50
  *        --tuning '{"maxCachedWorkflows":2000}' (worker options, both workers) --label text --no-save
  *        --quick (= --leads 200 --burst 100 --duration 15 --parked 2000 --wave 200)
- *        --baseline (without the dev server's SQLite pragmas and the pool-update gate, for before/after)
+ *        --baseline (without the dev server's SQLite pragmas, eager activities and the pool-update gate, for before/after)
  *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker; the model
  *        worker's in DIR/with-model)
  *        --llm-leads 300 (quick: 60) --llm-latency-ms 300 (the model stub's answer time)  --no-llm (skip phase 5)
@@ -168,7 +168,7 @@ async function main() {
 
   const temporalDataDir = join(tmp, 'temporal');
   const dev = await startDevServer({
-    dataDir: temporalDataDir, port: await freePort(), uiPort: await freePort(), ...(cfg.baseline ? { sqlitePragmas: [] } : {}),
+    dataDir: temporalDataDir, port: await freePort(), uiPort: await freePort(), ...(cfg.baseline ? { sqlitePragmas: [], dynamicConfig: { 'system.enableActivityEagerExecution': false } } : {}),
   });
   cleanups.push(() => dev.stop());
   const connection = await Connection.connect({ address: dev.address });
