@@ -20,12 +20,12 @@
  *
  * Flags: --leads 1000 --rate 20 --burst 200 --duration 60 --rounds 3 --concurrency 48 --reps 40 --poll-ms 50
  *        --tuning '{"maxCachedWorkflows":2000}' (worker options, both workers) --label text --no-save
- *        --quick (= --leads 200 --burst 100 --duration 15 --parked 2000 --wave 200)
+ *        --quick (= --leads 200 --burst 100 --duration 15 --llm-leads 40 --parked 500 --wave 100)
  *        --baseline (without the dev server's SQLite pragmas, eager activities and the pool-update gate, for before/after)
  *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker; the model
  *        worker's in DIR/with-model)
- *        --llm-leads 300 (quick: 60) --llm-latency-ms 300 (the model stub's answer time)  --no-llm (skip phase 5)
- *        --parked 20000 --wave 2000 (quick: 2000, 200)  --no-long-tail (skip the long-tail phase)
+ *        --llm-leads 300 (quick: 40) --llm-latency-ms 300 (the model stub's answer time)  --no-llm (skip phase 5)
+ *        --parked 20000 --wave 2000 (quick: 500, 100)  --no-long-tail (skip the long-tail phase)
  * The throughput phase alternates Baton and the ceiling (--rounds segments each, --duration seconds of
  * each measured in total, after a short unmeasured ramp-up per segment), so a neighbour's load on a
  * shared machine weighs on both alike.
@@ -122,13 +122,13 @@ const cfg = {
   /** Measure without the tuning this benchmark led to: dev-server SQLite pragmas, the pool-update gate. */
   baseline: flags.baseline,
   /** Phase 5: leads at `rate` with a model configured (0 with --no-llm), and the model stub's latency. */
-  llmLeads: flags['no-llm'] ? 0 : Math.round(num('llm-leads', flags['llm-leads'], quick ? 60 : 300, 5_000)),
+  llmLeads: flags['no-llm'] ? 0 : Math.round(num('llm-leads', flags['llm-leads'], quick ? 40 : 300, 5_000)),
   llmLatencyMs: num('llm-latency-ms', flags['llm-latency-ms'], DEFAULT_STUB_LATENCY_MS, 30_000),
   /** The long-tail phase (scripts/bench-long-tail.ts): booked leads parked on their timers, then a wave of reminders. */
   longTail: !flags['no-long-tail'],
-  parked: Math.round(num('parked', flags.parked, quick ? 2_000 : 20_000, 100_000)),
-  wave: Math.round(num('wave', flags.wave, quick ? 200 : 2_000, 20_000)),
-  longTailIdleS: quick ? 20 : 25,
+  parked: Math.round(num('parked', flags.parked, quick ? 500 : 20_000, 100_000)),
+  wave: Math.round(num('wave', flags.wave, quick ? 100 : 2_000, 20_000)),
+  longTailIdleS: quick ? 10 : 25,
 };
 /** The whole run's bound: no phase starts after it. */
 const RUN_DEADLINE = Date.now() + 30 * 60_000;
