@@ -27,15 +27,28 @@ export function bundleBatonWorkflows(): Promise<{ code: string }> {
 }
 
 /**
- * Modules evaluated once per worker thread and shared by every lead, instead of once per lead: pure
- * domain code and, through domain/copy.ts, luxon, whose caches of Intl formatters per time zone are
- * then warm for every lead (bench/README.md). The SDK freezes what they export, so a module that
- * keeps state in its exports cannot be shared: chrono-node caches inside its parser objects, which
- * is why domain/reply.ts is not listed. Naming `luxon` itself would not do: webpack drops the bare
- * require (the package declares no side effects), and a require resolves to its CommonJS build,
- * not the ES module that the domain imports.
+ * Modules evaluated once per worker thread and shared by every lead, instead of once per lead (each
+ * cached lead held its own copy, some 300 KB of heap, most of it these): the pure domain code the
+ * workflows call, with luxon (through domain/converse/copy.ts; its caches of Intl formatters per time
+ * zone are then warm for every lead) and chrono-node (through domain/converse/reply-days.ts). The SDK
+ * freezes what they export, so a module that keeps state in its exports cannot be listed: chrono's
+ * parsers memoise in their own fields, which is why reply-days.ts parses with an instance of its own
+ * that it does not export. What they keep in module scope is memo only (same answer for every lead).
+ * Naming `luxon` itself would not do: webpack drops the bare require (the package declares no side
+ * effects), and a require resolves to its CommonJS build, not the ES module that the domain imports.
+ * test/infra/workflow-bundle.test.ts holds the list to the domain modules the workflows reach.
  */
-const SHARED_MODULES = ['./domain/converse/copy.ts', './domain/route/distribution.ts', './domain/errors.ts'].map((m) => fileURLToPath(new URL(m, import.meta.url)));
+const SHARED_MODULES = [
+  './domain/converse/copy.ts',
+  './domain/converse/reply.ts',
+  './domain/converse/after-booking.ts',
+  './domain/schedule/constraint.ts',
+  './domain/schedule/meeting.ts',
+  './domain/route/distribution.ts',
+  './domain/route/pool-report.ts',
+  './domain/lead-stages.ts',
+  './domain/errors.ts',
+].map((m) => fileURLToPath(new URL(m, import.meta.url)));
 
 export interface BatonWorkerOptions {
   connection: NativeConnection;

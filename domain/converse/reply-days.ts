@@ -4,12 +4,19 @@
  * ("Thursday", "the 15th", "Mon-Wed"), and whether a day is a day or the bound of a range ("until
  * Thursday", "after the 15th", "Monday to Wednesday"). Pure.
  */
-// English only: the package's main entry loads every locale, and the workflow sandbox evaluates
-// the workflow's imports again for each lead.
+// English only: the package's main entry loads every locale.
 import * as chrono from 'chrono-node/en';
 import { DateTime } from 'luxon';
 import { addDays, isoWeekday } from '../schedule/local-time';
 import { mondayOf, nextWeekday, NUMBER_WORDS, type Clause, type DateRange, type DateSel, type Env, type Scanner } from './reply-scan';
+
+/**
+ * Baton's own casual English parser, not the module's exported `casual`: the workflow worker loads
+ * this module once per thread and shares it between leads (worker.ts, SHARED_MODULES), freezing
+ * what modules export, and chrono's parsers memoise their patterns in their own fields. An instance
+ * kept out of the exports stays writable; its memo is the same for every lead.
+ */
+const casual = new chrono.Chrono(chrono.configuration.createCasualConfiguration(false));
 
 const WEEKDAYS: [RegExp, number][] = [
   [/\bmon(?:day)?s?\b/, 1],
@@ -114,7 +121,7 @@ export function readWeeksAndMonths(s: Scanner, env: Env, c: Clause): void {
 export function readDays(scan: Scanner, raw: string, env: Env, c: Clause): void {
   const found: FoundDate[] = [];
   const take = scan.take.bind(scan);
-  const results = chrono.casual.parse(scan.text, { instant: new Date(env.now), timezone: env.offset }, { forwardDate: true });
+  const results = casual.parse(scan.text, { instant: new Date(env.now), timezone: env.offset }, { forwardDate: true });
   for (const r of results) {
     const s = r.start;
     const tags = s.tags();

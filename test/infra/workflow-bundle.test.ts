@@ -1,7 +1,7 @@
 /**
  * What a new lead costs the worker before its first step: every lead's workflow evaluates the
- * bundle's modules afresh (only worker.ts's SHARED_MODULES are shared), so work done at module load
- * is paid per lead. The bundler rewrites `\p{…}` regex literals into `RegExp("…", "u")` calls
+ * bundle's modules afresh, except worker.ts's SHARED_MODULES (and what they import), so work done at
+ * module load is paid per lead, and every module a lead evaluates stays in memory while it is cached. The bundler rewrites `\p{…}` regex literals into `RegExp("…", "u")` calls
  * where they stand; one inside normalizeName, called for every city at load, made 8,449 regexes
  * and ~390 ms of CPU per lead, and the chaos test's worker stopped making progress (every first
  * workflow task timed out) at a dozen leads arriving at once.
@@ -46,5 +46,27 @@ describe('the workflow bundle', () => {
     expect(modules, 'the bundle lists its modules').toEqual(expect.arrayContaining(['workflows/lead.ts', 'domain/converse/after-booking.ts']));
     for (const unwanted of NOT_IN_WORKFLOWS) expect(modules.filter((m) => m.startsWith(unwanted)), unwanted).toEqual([]);
     expect(code.length, 'bundle size').toBeLessThan(BUNDLE_BYTES);
+  }, 120_000);
+
+  it('shares every domain module the workflows reach, with luxon and chrono-node: a cached lead holds only the SDK and workflow code', async () => {
+    const { code } = await bundleBatonWorkflows();
+    // As the SDK's reusable context does: modules loaded before any lead (the preload) are shared,
+    // those a lead loads after are its own.
+    const shared: Record<string, unknown> = {};
+    let ownOfLead: Record<string, unknown> | null = null;
+    const cache = new Proxy({}, {
+      get: (_, key: string) => (key in shared ? shared[key] : ownOfLead?.[key]),
+      set: (_, key: string, value) => ((ownOfLead ?? shared)[key] = value, true),
+    });
+    const sandbox = vm.createContext({ __webpack_module_cache__: cache });
+    vm.runInContext(code, sandbox);
+    vm.runInContext('__TEMPORAL__.preloadModules?.()', sandbox);
+    expect(Object.keys(shared).filter((m) => m.startsWith('./domain/')).length, 'domain modules shared').toBeGreaterThan(10);
+    ownOfLead = {};
+    vm.runInContext('__TEMPORAL__.importWorkflows()', sandbox);
+    const perLead = Object.keys(ownOfLead);
+    expect(perLead.filter((m) => m.startsWith('./workflows/')).length, "the workflow modules are each lead's own").toBeGreaterThan(5);
+    const notShared = perLead.filter((m) => /^\.\/(domain\/|node_modules\/(luxon|chrono-node)\/)/.test(m));
+    expect(notShared, 'pure modules each lead evaluates again: list them (or a module importing them) in SHARED_MODULES').toEqual([]);
   }, 120_000);
 });
