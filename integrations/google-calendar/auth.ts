@@ -10,8 +10,9 @@
  * Both use the same scopes: `calendar.freebusy` (freebusy.query) and `calendar.events`
  * (events.list for out-of-office, events.insert / get / patch / delete / move for bookings).
  */
-import { auth as googleAuth } from 'googleapis/build/src/apis/calendar/index.js';
+import type * as GoogleCalendarSdk from 'googleapis/build/src/apis/calendar/index.js';
 import { ConfigError } from '../../domain/errors';
+import { loadSdk } from '../sdk';
 
 export const GOOGLE_CALENDAR_SCOPES = [
   'https://www.googleapis.com/auth/calendar.freebusy',
@@ -35,7 +36,10 @@ export interface OAuthRefreshCredentials {
 
 export type GoogleCredentials = ServiceAccountCredentials | OAuthRefreshCredentials;
 
-export type GoogleAuthClient = InstanceType<typeof googleAuth.OAuth2>;
+export type GoogleAuthClient = InstanceType<typeof GoogleCalendarSdk.auth.OAuth2>;
+
+/** googleapis' Calendar module (with its auth clients), loaded when first needed (integrations/sdk.ts). */
+export const googleCalendarSdk = () => loadSdk<typeof GoogleCalendarSdk>('googleapis/build/src/apis/calendar/index.js');
 
 /**
  * Parses a service-account key (the JSON downloaded from the Cloud console). `source` names where
@@ -101,7 +105,7 @@ export class GoogleAuthClients {
     const key = userEmail.toLowerCase();
     let client = this.clients.get(key);
     if (!client) {
-      client = new googleAuth.JWT({
+      client = new (googleCalendarSdk().auth.JWT)({
         email: this.credentials.clientEmail,
         key: this.credentials.privateKey,
         keyId: this.credentials.privateKeyId,
@@ -115,7 +119,7 @@ export class GoogleAuthClients {
   }
 
   private createOAuth(credentials: OAuthRefreshCredentials): GoogleAuthClient {
-    const client = new googleAuth.OAuth2({
+    const client = new (googleCalendarSdk().auth.OAuth2)({
       clientId: credentials.clientId,
       clientSecret: credentials.clientSecret,
       endpoints: { oauth2TokenUrl: this.options.tokenUrl ?? GOOGLE_TOKEN_URL },

@@ -33,12 +33,12 @@
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { calendar as googleCalendar, type calendar_v3 } from 'googleapis/build/src/apis/calendar/index.js';
+import type { calendar_v3 } from 'googleapis/build/src/apis/calendar/index.js';
 import { ProviderAuthError, ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import { countsAsTimeOff } from '../../domain/route/time-off';
 import type { AttendeeResponse, BusyBlock, CalendarOwner, CalendarProvider, CreatedEvent, EventRef, EventState, FoundEvent, NewCalendarEvent } from '../providers';
 import { fromGaxiosError, gaxiosErrorInfo } from '../errors';
-import { GoogleAuthClients, type GoogleCredentials } from './auth';
+import { GoogleAuthClients, googleCalendarSdk, type GoogleCredentials } from './auth';
 
 export const DEFAULT_GOOGLE_ROOT_URL = 'https://www.googleapis.com/';
 export const DEFAULT_GOOGLE_TIMEOUT_MS = 10_000;
@@ -88,7 +88,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     const timeout = options.timeoutMs ?? DEFAULT_GOOGLE_TIMEOUT_MS;
     this.auth = new GoogleAuthClients(options.credentials, { tokenUrl: options.tokenUrl, timeoutMs: timeout });
     this.conferencePollMs = options.conferencePollMs ?? CONFERENCE_POLL_MS;
-    this.api = googleCalendar({
+    this.api = googleCalendarSdk().calendar({
       version: 'v3',
       rootUrl: options.rootUrl ?? DEFAULT_GOOGLE_ROOT_URL,
       retry: false,

@@ -29,12 +29,11 @@
  * CRM steps retry no sooner than the lag (workflows/lead/step-runner.ts).
  */
 import { createHash } from 'node:crypto';
-import { AssociationTypes } from '@hubspot/api-client';
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec';
 import { ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import type { CallOptions, CrmAccount, CrmContact, CrmContactRef, CrmProvider, CrmRecord, MeetingStatus } from '../providers';
-import { HubSpotTransport, type LimiterOptions, type SdkCallOptions } from './transport';
+import { hubSpotSdk, HubSpotTransport, type LimiterOptions, type SdkCallOptions } from './transport';
 
 export { DEFAULT_HUBSPOT_BASE_PATH } from './transport';
 export const DEFAULT_HUBSPOT_TIMEOUT_MS = 10_000;
@@ -83,11 +82,16 @@ function personName(owner: { firstName?: string; lastName?: string }): string {
   return [owner.firstName, owner.lastName].filter((p) => p?.trim()).join(' ');
 }
 
-const ENGAGEMENT: Record<EngagementType, { bodyProperty: string; toContact: number; toCompany: number }> = {
+type EngagementSpec = { bodyProperty: string; toContact: number; toCompany: number };
+/** Built on first use: the association ids come from the SDK, which loads with the first provider. */
+let engagementSpecs: Record<EngagementType, EngagementSpec> | undefined;
+const engagementSpec = (type: EngagementType): EngagementSpec => (engagementSpecs ??= engagementSpecsOf(hubSpotSdk().AssociationTypes))[type];
+
+const engagementSpecsOf = (AssociationTypes: typeof import('@hubspot/api-client').AssociationTypes): Record<EngagementType, EngagementSpec> => ({
   notes: { bodyProperty: 'hs_note_body', toContact: AssociationTypes.noteToContact, toCompany: AssociationTypes.noteToCompany },
   meetings: { bodyProperty: 'hs_meeting_body', toContact: AssociationTypes.meetingToContact, toCompany: AssociationTypes.meetingToCompany },
   tasks: { bodyProperty: 'hs_task_body', toContact: AssociationTypes.taskToContact, toCompany: AssociationTypes.taskToCompany },
-};
+});
 
 /** The token written into an engagement body for an idempotency key (one alphanumeric word). */
 export function markerForKey(key: string): string {
@@ -277,7 +281,7 @@ export class HubSpotCrmProvider implements CrmProvider {
     signal: AbortSignal | undefined,
     build: (body: (text: string, unassignedOwner?: string) => string) => Promise<Record<string, string>>,
   ): Promise<{ id: string }> {
-    const spec = ENGAGEMENT[type];
+    const spec = engagementSpec(type);
     const marker = markerForKey(record.key);
     if (record.mayExist !== false) {
       const existing = await this.http.call(

@@ -18,10 +18,15 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Client, DEFAULT_LIMITER_OPTIONS, SEARCH_LIMITER_OPTIONS } from '@hubspot/api-client';
+import type * as HubSpotSdk from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 import { ProviderUnavailable } from '../../domain/errors';
 import { abortableAgent, abortReason, whenAborted } from '../abort';
 import { fromHubSpotError } from '../errors';
+import { loadSdk } from '../sdk';
+
+/** HubSpot's client, loaded when the first HubSpot provider is built (integrations/sdk.ts). */
+export const hubSpotSdk = () => loadSdk<typeof HubSpotSdk>('@hubspot/api-client');
 
 export const DEFAULT_HUBSPOT_BASE_PATH = 'https://api.hubapi.com';
 const PROVIDER = 'hubspot';
@@ -77,6 +82,7 @@ export class HubSpotTransport {
   constructor(options: TransportOptions) {
     const basePath = (options.basePath ?? DEFAULT_HUBSPOT_BASE_PATH).replace(/\/+$/, '');
     const config = { accessToken: options.accessToken, basePath, numberOfApiCallRetries: 0 };
+    const { Client, DEFAULT_LIMITER_OPTIONS, SEARCH_LIMITER_OPTIONS } = hubSpotSdk();
     this.api = apisOf(new Client({ ...config, limiterOptions: options.limiter ?? DEFAULT_LIMITER_OPTIONS }));
     this.search = searchApisOf(new Client({ ...config, limiterOptions: options.searchLimiter ?? SEARCH_LIMITER_OPTIONS }));
     this.agent = basePath.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });

@@ -9,12 +9,13 @@
  * retries are off (`maxRetries: 0`) so the budget is the one place that retries a model call:
  * callers fall back to Baton's deterministic logic when it is spent.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { ProviderRejected, ProviderUnavailable } from '../../domain/errors';
 import type { LlmProvider, LlmTask, LlmUsage } from '../providers';
 import { fromOpenAiError } from '../errors';
+import { loadSdk } from '../sdk';
 import { DEFAULT_LLM_BUDGET, withinBudget } from '../llm-budget';
 import { stripOptionalNulls, toStrictJsonSchema, type StrictSchema } from './strict-schema';
 
@@ -57,7 +58,9 @@ export class OpenAiLlmProvider implements LlmProvider {
     };
     // Everything explicit: the SDK would otherwise read OPENAI_BASE_URL / OPENAI_ORG_ID /
     // OPENAI_PROJECT_ID from process.env behind the caller's back.
-    this.client = new OpenAI({
+    // Loaded when the first model provider is built (integrations/sdk.ts).
+    const { OpenAI: Client } = loadSdk<typeof import('openai')>('openai');
+    this.client = new Client({
       apiKey: options.apiKey,
       baseURL: this.baseURL,
       organization: options.organization ?? null,

@@ -20,12 +20,13 @@
  *   not show it yet, the email is sent again and the result says so (`afterUnknownOutcome`).
  */
 import { createHash } from 'node:crypto';
-import sendgridClient from '@sendgrid/client';
-import sendgridMail from '@sendgrid/mail';
+import type sendgridClient from '@sendgrid/client';
+import type sendgridMail from '@sendgrid/mail';
 import { ConfigError, InputError, ProviderAuthError, ProviderUnavailable } from '../../domain/errors';
 import type { EmailProvider, OutgoingEmail, Person, SentResult } from '../providers';
 import { fromSendGridError, headerValue, sendGridErrorInfo } from '../errors';
 import { MemorySendLedger, type SendLedger } from './ledger';
+import { loadSdk } from '../sdk';
 
 // Both packages export a ready-made singleton (module.exports) that also carries its class
 // (`.Client`, `.MailService`); their .d.ts files declare the classes in a way TypeScript cannot
@@ -33,8 +34,11 @@ import { MemorySendLedger, type SendLedger } from './ledger';
 // process-wide singletons, so two providers never share an API key or base URL.
 type SendGridClient = typeof sendgridClient;
 type SendGridMailService = typeof sendgridMail;
-const { Client } = sendgridClient as unknown as { Client: new () => SendGridClient };
-const { MailService } = sendgridMail as unknown as { MailService: new () => SendGridMailService };
+// Loaded when the first SendGrid provider is built (integrations/sdk.ts).
+const sendGridSdk = () => ({
+  Client: loadSdk<{ Client: new () => SendGridClient }>('@sendgrid/client').Client,
+  MailService: loadSdk<{ MailService: new () => SendGridMailService }>('@sendgrid/mail').MailService,
+});
 
 export const DEFAULT_SENDGRID_BASE_URL = 'https://api.sendgrid.com/';
 export const DEFAULT_SENDGRID_TIMEOUT_MS = 10_000;
@@ -80,6 +84,7 @@ export class SendGridEmailProvider implements EmailProvider {
   constructor(options: SendGridEmailOptions) {
     this.from = typeof options.from === 'string' ? parseAddress(options.from, 'SENDGRID_FROM') : options.from;
     this.sandbox = options.sandbox ?? false;
+    const { Client, MailService } = sendGridSdk();
     const client = new Client();
     client.setApiKey(options.apiKey);
     // setApiKey resets the base URL to the region's host, so the override comes after it.
