@@ -29,6 +29,12 @@ export const MODEL_OVERHEAD_TARGET_MS = 200;
 /** As phase 1's warm-up (40 leads, 10 at a time): the model worker starts cold, and JIT and caches weigh on its first leads. */
 const WARM_UP_LEADS = 40;
 const WARM_UP_CONCURRENCY = 10;
+/**
+ * Leads sent one after another once the steady run is over: the overhead Baton's own path adds to
+ * the model's time when the cores are not shared with 20 leads a second (2 more workflow-task round
+ * trips and the model's remote step), apart from what contention adds at the steady rate.
+ */
+const ONE_AT_A_TIME_LEADS = 20;
 /** Histories read to tell what a lead ran on the way to its proposals. */
 const PATH_SAMPLE = 50;
 
@@ -72,6 +78,8 @@ export interface WithModel extends SpeedSummary {
   };
   /** p50 / p99 minus calls per lead × the model's time (its latency, or the budget if that is shorter): Baton's own time around the model. */
   overheadMs: { p50: number | null; p99: number | null; target: number; met: boolean };
+  /** The same for leads sent one at a time after the steady run (no contention from other leads). */
+  oneAtATime: { n: number; ok: number; p50: number | null; p99: number | null; overheadP50: number | null; overheadP99: number | null; met: boolean };
   /** The same percentiles in phase 1 (no model), and what the model phase added to them. */
   withoutModel: { p50: number | null; p99: number | null; addedP50: number | null; addedP99: number | null };
   /**
@@ -121,16 +129,20 @@ export async function runModelPhase(o: ModelPhaseOptions): Promise<WithModel> {
   o.log(`with a model: ${o.leads} leads at ${o.rate}/s, the model answering in ${o.latencyMs} ms`);
   const { samples, wallS } = await driver.steady('llm', o.leads, o.rate);
   const stats = stub.stats();
+  o.log(`with a model: ${ONE_AT_A_TIME_LEADS} leads one at a time`);
+  const oneByOne: (SpeedSample | null)[] = [];
+  for (let i = 0; i < ONE_AT_A_TIME_LEADS; i++) oneByOne.push(await driver.speedOne('llm-one', i));
 
   const measured = samples.flatMap((r) => (r?.seenAt !== undefined && r.postedAt !== undefined ? [{ ...decodeLeadId(r.leadId)!, postedAt: r.postedAt, seenAt: r.seenAt }] : []));
   const breakdown = await speedBreakdown(o.client, measured);
   const path = await pathToProposals(o.client, measured.slice(0, PATH_SAMPLE));
   const fallbacks = await modelFallbacks(driver.getLead, samples);
-  return summarizeModelPhase({ samples, wallS, rate: o.rate, stats, atWorkerStart, budgetMs, workerLine, withoutModel: o.withoutModel, path, fallbacks, breakdown, http });
+  return summarizeModelPhase({ samples, oneByOne, wallS, rate: o.rate, stats, atWorkerStart, budgetMs, workerLine, withoutModel: o.withoutModel, path, fallbacks, breakdown, http });
 }
 
 function summarizeModelPhase(r: {
   samples: (SpeedSample | null)[];
+  oneByOne: (SpeedSample | null)[];
   wallS: number;
   rate: number;
   stats: LlmStubStats;
@@ -149,6 +161,9 @@ function summarizeModelPhase(r: {
   const modelMs = perLead === null ? null : perLead * Math.min(r.stats.latencyMs, r.budgetMs);
   const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round(a - b));
   const overhead = { p50: minus(speed.p50, modelMs), p99: minus(speed.p99, modelMs) };
+  const met = (o: { p50: number | null; p99: number | null }) => o.p50 !== null && o.p99 !== null && o.p50 <= MODEL_OVERHEAD_TARGET_MS && o.p99 <= MODEL_OVERHEAD_TARGET_MS;
+  const single = summarizeSpeed(r.oneByOne);
+  const singleOverhead = { p50: minus(single.p50, modelMs), p99: minus(single.p99, modelMs) };
   const maxPerLead = Object.values(r.stats.maxCallsPerPrompt);
   return {
     ...speed,
@@ -167,8 +182,9 @@ function summarizeModelPhase(r: {
     overheadMs: {
       ...overhead,
       target: MODEL_OVERHEAD_TARGET_MS,
-      met: overhead.p50 !== null && overhead.p99 !== null && overhead.p50 <= MODEL_OVERHEAD_TARGET_MS && overhead.p99 <= MODEL_OVERHEAD_TARGET_MS,
+      met: met(overhead),
     },
+    oneAtATime: { n: single.n, ok: single.ok, p50: single.p50, p99: single.p99, overheadP50: singleOverhead.p50, overheadP99: singleOverhead.p99, met: met(singleOverhead) },
     withoutModel: { p50: r.withoutModel.p50, p99: r.withoutModel.p99, addedP50: minus(speed.p50, r.withoutModel.p50), addedP99: minus(speed.p99, r.withoutModel.p99) },
     path: r.path,
     fallbacks: r.fallbacks,
@@ -261,7 +277,11 @@ export function modelRows(w: WithModel): [string, string][] {
     ['Model calls per lead (to proposals)', `${w.calls.perLead ?? '–'} (at most ${w.calls.maxPerLead ?? '–'} for one lead; ${tasks(w.calls.byTask)}${Object.keys(w.calls.unanswered).length ? `; unanswered: ${tasks(w.calls.unanswered)}` : ''}; at worker start: ${tasks(w.calls.atWorkerStart)})`],
     [
       `Overhead beyond the model's time (target ≤ ${w.overheadMs.target} ms)`,
-      `p50 ${v(w.overheadMs.p50)} · p99 ${v(w.overheadMs.p99)} ${w.overheadMs.met ? '(met)' : '(**not met**)'}; vs. phase 1 (no model): p50 ${signed(w.withoutModel.addedP50)}, p99 ${signed(w.withoutModel.addedP99)}`,
+      `at ${w.rate}/s: p50 ${v(w.overheadMs.p50)} · p99 ${v(w.overheadMs.p99)} ${w.overheadMs.met ? '(met)' : '(**not met**)'}; vs. phase 1 (no model): p50 ${signed(w.withoutModel.addedP50)}, p99 ${signed(w.withoutModel.addedP99)}`,
+    ],
+    [
+      `… ${w.oneAtATime.n} leads one at a time`,
+      `speed-to-lead p50 ${v(w.oneAtATime.p50)} · p99 ${v(w.oneAtATime.p99)} (${w.oneAtATime.ok}/${w.oneAtATime.n}); overhead p50 ${v(w.oneAtATime.overheadP50)} · p99 ${v(w.oneAtATime.overheadP99)} ${w.oneAtATime.met ? '(met)' : '(**not met**)'}`,
     ],
     [
       'With a model, a lead ran (before proposals)',
