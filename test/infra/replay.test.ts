@@ -93,6 +93,27 @@ describe('replay of recorded histories', () => {
     }
   });
 
+  it('covers leads that take one gate for all (every-gate-open): one patch marker and one SDK upsert per run, instead of five each', () => {
+    type Event = { eventType?: string; markerRecordedEventAttributes?: { markerName?: string }; upsertWorkflowSearchAttributesEventAttributes?: unknown };
+    const leads = histories().filter((h) => h.workflowId.endsWith('.one-gate') && typeOf(h.history) === 'leadWorkflow');
+    expect(leads.map((h) => h.workflowId.split('.')[0]).sort()).toEqual(['lead-booked', 'lead-conflict-rebooked', 'lead-disqualified', 'lead-rescheduled-canceled', 'lead-unresponsive']);
+    const booked = (name: string) => histories().find((h) => h.workflowId === name)!.history.events as Event[];
+    for (const { workflowId, history } of leads) {
+      const events = history.events as Event[];
+      const patches = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [i] : []));
+      expect(patches, workflowId).toHaveLength(1);
+      expect(patches[0], workflowId).toBeLessThan(events.findIndex((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity'));
+    }
+    // The SDK upserts TemporalChangeVersion with each patch marker: one upsert before the first
+    // local activity now, where the same path took four with the gates on their own.
+    const upsertsBeforeLocal = (name: string) => {
+      const events = booked(name);
+      return events.slice(0, events.findIndex((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+    };
+    expect(upsertsBeforeLocal('lead-booked.one-gate')).toBe(1);
+    expect(upsertsBeforeLocal('lead-booked.gates-first')).toBe(4);
+  });
+
   it('covers leads from after one-crm-write-per-activity: the hand-off as three CRM activities', () => {
     const booked = histories().find((h) => h.workflowId === 'lead-booked.crm-writes')!.history;
     const scheduled = (booked.events as { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[]).flatMap(
@@ -130,8 +151,8 @@ describe('replay of recorded histories', () => {
     const reordered = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowReordered') })));
     // Remote activities are matched by type, so the swap is a determinism violation. Local ones are
     // matched by sequence: qualify's recorded result reaches the routing step, and the task fails.
-    // Histories recorded since routing went local: .local-route, and .crm-writes, .pool-events and .gates-first after it.
-    const expected = (name: string) => (/\.(local-route|crm-writes|pool-events|gates-first)$/.test(name) ? 'ReplayError' : 'DeterminismViolationError');
+    // Histories recorded since routing went local: .local-route, and .crm-writes, .pool-events, .gates-first and .one-gate after it.
+    const expected = (name: string) => (/\.(local-route|crm-writes|pool-events|gates-first|one-gate)$/.test(name) ? 'ReplayError' : 'DeterminismViolationError');
     expect(reordered.map((r) => `${r.workflowId}: ${r.error?.name}`)).toEqual(leads.map((h) => `${h.workflowId}: ${expected(h.workflowId)}`));
 
     const patchedResults = await replay(bundle, leads.map((h) => ({ workflowId: h.workflowId, history: asType(h.history, 'leadWorkflowPatched') })));
