@@ -22,6 +22,7 @@
  *        --tuning '{"maxCachedWorkflows":2000}' (worker options, both workers) --label text --no-save
  *        --quick (= --leads 200 --burst 100 --duration 15 --llm-leads 40 --parked 500 --wave 100)
  *        --baseline (without the dev server's SQLite pragmas, eager activities and the pool-update gate, for before/after)
+ *        --worker-node-args '--max-semi-space-size=4' (Node/V8 flags for the Baton worker, e.g. to compare heap settings)
  *        --speed-only (skip the throughput phase)  --profile-worker DIR (V8 CPU profile of the Baton worker; the model
  *        worker's in DIR/with-model)
  *        --llm-leads 300 (quick: 40) --llm-latency-ms 300 (the model stub's answer time)  --no-llm (skip phase 5)
@@ -83,6 +84,7 @@ const { values: flags } = parseArgs({
     baseline: { type: 'boolean', default: false },
     'speed-only': { type: 'boolean', default: false },
     'profile-worker': { type: 'string' },
+    'worker-node-args': { type: 'string' },
     'llm-leads': { type: 'string' },
     'llm-latency-ms': { type: 'string' },
     'no-llm': { type: 'boolean', default: false },
@@ -119,6 +121,7 @@ const cfg = {
   lifecyclePollMs: 100,
   tuning: JSON.parse(flags.tuning ?? '{}') as Record<string, unknown>,
   label: flags.label ?? '',
+  workerNodeArgs: flags['worker-node-args'] ?? '',
   /** Measure without the tuning this benchmark led to: dev-server SQLite pragmas, the pool-update gate. */
   baseline: flags.baseline,
   /** Phase 5: leads at `rate` with a model configured (0 with --no-llm), and the model stub's latency. */
@@ -179,7 +182,7 @@ async function main() {
   const worker = await startWorkerProcess({
     address: dev.address, taskQueue: batonQueue, kind: 'baton', bundlePath: batonBundle, teamFile, dataDir, tuning: cfg.tuning,
     ...(cfg.baseline ? { env: { BENCH_POOL_UPDATES_IN_FLIGHT: '0' } } : {}),
-    ...(flags['profile-worker'] ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags['profile-worker']}`] } : {}),
+    nodeArgs: [...(flags['worker-node-args']?.split(' ').filter(Boolean) ?? []), ...(flags['profile-worker'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['profile-worker']}`] : [])],
   });
   cleanups.push(() => worker.stop(10_000));
   const bareWorker = await startWorkerProcess({ address: dev.address, taskQueue: bareQueue, kind: 'bare', bundlePath: bareBundle, tuning: cfg.tuning });
