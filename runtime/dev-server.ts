@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import { temporalBinary } from './temporal';
 
 export interface DevServer {
@@ -50,7 +51,9 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean
 
 /**
  * Starts `temporal server start-dev` on loopback with its SQLite file in the data folder, so leads
- * survive a restart, and the Temporal UI beside it. Resolves when the gRPC port accepts connections.
+ * survive a restart, and the Temporal UI beside it. Resolves when the frontend answers and the
+ * `default` namespace exists: the port opens a moment before the frontend is healthy, and a worker
+ * connecting in that moment fails ("Frontend is not healthy yet").
  */
 export async function startDevServer(o: {
   dataDir: string;
@@ -86,6 +89,16 @@ export async function startDevServer(o: {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode} during start-up`);
+    const ready = await frontendReady(`127.0.0.1:${port}`);
+    if (ready === true) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the Temporal dev server on port ${port} did not become ready within ${(o.timeoutMs ?? 60_000) / 1000}s: ${ready}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return {
     address: `127.0.0.1:${port}`,
     uiUrl: `http://127.0.0.1:${uiPort}`,
@@ -98,4 +111,19 @@ export async function startDevServer(o: {
       clearTimeout(timer);
     },
   };
+}
+
+/** True when the frontend at `address` answers and knows the `default` namespace; otherwise why not. */
+async function frontendReady(address: string): Promise<true | string> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    await connection.workflowService.getSystemInfo({});
+    await connection.workflowService.describeNamespace({ namespace: 'default' });
+    return true;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
 }
