@@ -60,8 +60,8 @@ export interface LongTailDeps {
   /** The worker's resident memory now and at its peak so far, in bytes (null: no /proc). */
   workerMemory: () => { rss: number; peak: number } | null;
   driver: ReturnType<typeof speedDriver>;
-  /** Ends the speed leads (declines them) and waits for them; answers how many still run. */
-  decline: (leadIds: string[]) => Promise<number>;
+  /** Ends the speed leads (terminates them); answers how many could not be ended. */
+  endLeads: (leadIds: string[]) => Promise<number>;
   /** Phase 1's p99 speed-to-lead, to compare with. */
   steadyP99: number | null;
   deadline: number;
@@ -150,7 +150,7 @@ export async function longTail(d: LongTailDeps, cfg: LongTailConfig): Promise<Lo
   log(`long tail: speed-to-lead, ${cfg.leads} leads at ${cfg.rate}/s with ${reached} parked`);
   const { samples, wallS } = await d.driver.steady('parked', cfg.leads, cfg.rate);
   const speed = summarizeSpeed(samples);
-  const leftRunning = await d.decline(samples.flatMap((s) => (s ? [s.leadId] : [])));
+  const leftRunning = await d.endLeads(samples.flatMap((s) => (s ? [s.leadId] : [])));
 
   // ── 4. a wave of reminders due at once ──────────────────────────────────────
   const wave = await reminderWave(d, cfg.wave, reached / Math.max(untilWaitingS, 1), waiting, reached);
@@ -272,12 +272,16 @@ function coresSince(d: LongTailDeps, mark: CpuMark): { worker: number; temporal:
   return { worker: round3((now.worker - mark.worker) / wall), temporal: round3((now.temporal - mark.temporal) / wall) };
 }
 
-/** Polls `count` once a second until it reaches `target` or `deadline`; answers the last count. */
+/**
+ * Polls `count` every 2 s until it reaches `target` or `deadline`; answers the last count. A count
+ * is a visibility query the dev server answers from its SQLite rows, on the same busy core as the
+ * leads being parked; 2 s is resolution enough for a phase of minutes.
+ */
 async function until(count: () => Promise<number>, target: number, deadline: number): Promise<number> {
   for (;;) {
     const n = await count();
     if (n >= target || Date.now() >= deadline) return n;
-    await sleep(1_000);
+    await sleep(2_000);
   }
 }
 
