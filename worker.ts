@@ -86,10 +86,12 @@ export async function createBatonWorker(o: BatonWorkerOptions): Promise<BatonWor
 }
 
 /**
- * Leads kept in the worker's sticky cache. Each cached workflow holds its own copy of the workflow
- * modules (about 2 MB), and most leads sit for hours waiting for a buyer; the SDK's default (from the
- * heap size, some 2,000 here) grew the worker past 2 GB and its GC pauses pushed speed-to-lead p99
- * from 0.3 s to 1.6 s in `npm run bench`. An evicted lead replays its short history when it wakes.
+ * Leads kept in the worker's sticky cache. Most leads sit for hours waiting for a buyer; the SDK's
+ * default (from the heap size, some 2,000 here) grew the worker past 2 GB when each cached lead held
+ * its own copy of the workflow modules (about 2 MB then), and its GC pauses pushed speed-to-lead p99
+ * from 0.3 s to 1.6 s in `npm run bench`. A cached lead is now about 150 KB of live heap (the domain
+ * modules are shared) and 0.26 MB of the worker's RSS with the young-generation cap
+ * (runtime/node-flags.ts). An evicted lead replays its short history when it wakes.
  */
 export const MAX_CACHED_WORKFLOWS = 500;
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleBatonWorkflows } from '../worker';
 import { freePort } from '../runtime/dev-server';
+import { YOUNG_GENERATION_FLAG } from '../runtime/node-flags';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const WORKER_ENTRY = fileURLToPath(new URL('./bench-worker.ts', import.meta.url));
@@ -73,7 +74,11 @@ export interface WorkerProcessOptions {
   llm?: { baseUrl: string; model?: string; apiKey?: string; timeoutMs?: number };
   /** Extra environment (e.g. BATON_WORKER_* variables read by the project's worker). */
   env?: Record<string, string>;
-  /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/x` to profile the worker. */
+  /**
+   * Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/x` to profile the worker. They follow
+   * Baton's young-generation cap, which every worker starts with (as `npm run worker`), so
+   * `--max-semi-space-size=N` here replaces it.
+   */
   nodeArgs?: string[];
 }
 
@@ -112,7 +117,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions, timeoutMs = 60
     ...(o.llm?.timeoutMs ? { BENCH_LLM_TIMEOUT_MS: String(o.llm.timeoutMs) } : {}),
     ...o.env,
   };
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', WORKER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [YOUNG_GENERATION_FLAG, ...(o.nodeArgs ?? []), '--import', 'tsx', WORKER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let lastCached: number | null = null;
   child.stderr!.on('data', (d: Buffer) => {
