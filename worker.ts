@@ -27,28 +27,20 @@ export function bundleBatonWorkflows(): Promise<{ code: string }> {
 }
 
 /**
- * Modules evaluated once per worker thread and shared by every lead, instead of once per lead (each
- * cached lead held its own copy, some 300 KB of heap, most of it these): the pure domain code the
- * workflows call, with luxon (through domain/converse/copy.ts; its caches of Intl formatters per time
- * zone are then warm for every lead) and chrono-node (through domain/converse/reply-days.ts). The SDK
- * freezes what they export, so a module that keeps state in its exports cannot be listed: chrono's
- * parsers memoise in their own fields, which is why reply-days.ts parses with an instance of its own
- * that it does not export. What they keep in module scope is memo only (same answer for every lead).
- * Naming `luxon` itself would not do: webpack drops the bare require (the package declares no side
- * effects), and a require resolves to its CommonJS build, not the ES module that the domain imports.
- * test/infra/workflow-bundle.test.ts holds the list to the domain modules the workflows reach.
+ * Every module the workflows reach is evaluated once per worker thread and shared by every lead,
+ * instead of once per lead: the workflow code itself, the pure domain code it calls, luxon, chrono-node
+ * and the SDK's workflow library. A cached lead then holds only its own state: 93 KB of live heap
+ * against 143 KB when each lead evaluated the workflow modules again (and 310 KB before the domain
+ * was shared; `npm run bench:memory`). Sharing is safe because no module keeps per-lead state at
+ * module level: the SDK's workflow API finds the running lead's activator at each call (the
+ * reusable context swaps the globals per lead), the activity proxies in workflows/lead/step-runner.ts
+ * are made once and resolve the lead when called, and what the domain keeps in module scope is memo
+ * of pure functions (same answer for every lead). The SDK freezes what shared modules export, so a
+ * module may not keep state in its exports: chrono's parsers memoise in their own fields, which is
+ * why domain/converse/reply-days.ts parses with an instance of its own that it does not export.
+ * test/infra/workflow-bundle.test.ts holds that a lead loads no module of its own.
  */
-const SHARED_MODULES = [
-  './domain/converse/copy.ts',
-  './domain/converse/reply.ts',
-  './domain/converse/after-booking.ts',
-  './domain/schedule/constraint.ts',
-  './domain/schedule/meeting.ts',
-  './domain/route/distribution.ts',
-  './domain/route/pool-report.ts',
-  './domain/lead-stages.ts',
-  './domain/errors.ts',
-].map((m) => fileURLToPath(new URL(m, import.meta.url)));
+const SHARED_MODULES = [WORKFLOWS_PATH];
 
 export interface BatonWorkerOptions {
   connection: NativeConnection;
@@ -89,8 +81,8 @@ export async function createBatonWorker(o: BatonWorkerOptions): Promise<BatonWor
  * Leads kept in the worker's sticky cache. Most leads sit for hours waiting for a buyer; the SDK's
  * default (from the heap size, some 2,000 here) grew the worker past 2 GB when each cached lead held
  * its own copy of the workflow modules (about 2 MB then), and its GC pauses pushed speed-to-lead p99
- * from 0.3 s to 1.6 s in `npm run bench`. A cached lead is now about 150 KB of live heap (the domain
- * modules are shared) and 0.26 MB of the worker's RSS with the young-generation cap
+ * from 0.3 s to 1.6 s in `npm run bench`. A cached lead is now about 93 KB of live heap (every module is
+ * shared) and 0.26 MB of the worker's RSS with the young-generation cap
  * (runtime/node-flags.ts). An evicted lead replays its short history when it wakes.
  */
 export const MAX_CACHED_WORKFLOWS = 500;
