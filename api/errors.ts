@@ -20,7 +20,7 @@ export class ApiError extends Error {
 }
 
 /** gRPC status codes the API answers for itself (see @grpc/grpc-js `status`). */
-const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNIMPLEMENTED: 12, UNAVAILABLE: 14 } as const;
 
 /** The gRPC status code anywhere in the cause chain (the client wraps them in `ServiceError`s). */
 export function grpcCode(err: unknown): number | undefined {
@@ -99,6 +99,11 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     return { status: 503, headers: { 'retry-after': '2' }, body: { error: { code: 'lead_not_ready', message: 'the lead is recovering (its last step is being retried); try again shortly' } } };
   }
   if (code === GRPC.UNAVAILABLE) return unavailable('Temporal is not reachable; try again shortly');
+  // Listing and counting need a visibility store, which the time-skipping test server has not:
+  // retrying would not help, so say what would.
+  if (code === GRPC.UNIMPLEMENTED) {
+    return { status: 501, headers: {}, body: { error: { code: 'not_supported', message: 'this Temporal server cannot list or count workflows (it has no visibility store, like the time-skipping test server); ops lists need the dev server or a cluster' } } };
+  }
   // Temporal, or the worker a query needs, did not answer before the request's deadline.
   // (The client's own deadline, `withDeadline`, ends the call as CANCELLED rather than DEADLINE_EXCEEDED.)
   if (code === GRPC.DEADLINE_EXCEEDED || code === GRPC.CANCELLED) return unavailable('Temporal did not answer in time (is it up, with a worker running?); try again shortly');

@@ -86,6 +86,7 @@ export function opsRoutes(deps: ApiDeps) {
         401: json(errorSchema, 'API key required'),
         429: json(errorSchema, 'Rate limited (see Retry-After)'),
         503: json(errorSchema, 'Temporal is unreachable'),
+        501: json(errorSchema, 'This Temporal server cannot list workflows (no visibility store)'),
       },
     }),
     async (c) => {

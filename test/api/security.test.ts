@@ -148,6 +148,24 @@ describe('faults', () => {
     expect(res.headers.get('retry-after')).toBe('5');
     await expectError(res, 503, 'worker_unavailable');
   });
+
+  it('a server that cannot list workflows (the time-skipping one: UNIMPLEMENTED) is 501 not_supported on the ops lists, not a 500', async () => {
+    // What the client throws there (seen on the time-skipping test server): a ServiceError around gRPC status 12.
+    const unimplemented = Object.assign(new Error('Failed to list workflows'), { cause: Object.assign(new Error('12 UNIMPLEMENTED: '), { code: 12 }) });
+    const client = {
+      workflow: {
+        list: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(unimplemented) }) }),
+        count: () => Promise.reject(unimplemented),
+      },
+      connection: { withDeadline: (_d: number, fn: () => unknown) => fn() },
+    };
+    const app = await offlineApp({ client: client as unknown as ApiDeps['client'] });
+    for (const path of ['/v1/ops/leads', '/v1/ops/meetings']) {
+      const res = await app.request(path, { headers: bearer(API_KEY) });
+      const body = await expectError(res, 501, 'not_supported');
+      expect(JSON.stringify(body), path).toMatch(/visibility store/);
+    }
+  });
 });
 
 describe('the OpenAPI document says what the validator accepts', () => {
