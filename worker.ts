@@ -82,8 +82,8 @@ export async function createBatonWorker(o: BatonWorkerOptions): Promise<BatonWor
  * default (from the heap size, some 2,000 here) grew the worker past 2 GB when each cached lead held
  * its own copy of the workflow modules (about 2 MB then), and its GC pauses pushed speed-to-lead p99
  * from 0.3 s to 1.6 s in `npm run bench`. A cached lead is now about 93 KB of live heap (every module is
- * shared) and 0.26 MB of the worker's RSS with the young-generation cap
- * (runtime/node-flags.ts). An evicted lead replays its short history when it wakes.
+ * shared) and 0.3-0.4 MB of the worker's RSS with the young-generation cap (runtime/node-flags.ts;
+ * 612 MB with 500 cached in `npm run bench`). An evicted lead replays its short history when it wakes.
  */
 export const MAX_CACHED_WORKFLOWS = 500;
 
