@@ -85,8 +85,8 @@ export function opsRoutes(deps: ApiDeps) {
         400: json(errorSchema, 'Invalid or unknown filter'),
         401: json(errorSchema, 'API key required'),
         429: json(errorSchema, 'Rate limited (see Retry-After)'),
-        503: json(errorSchema, 'Temporal is unreachable'),
         501: json(errorSchema, 'This Temporal server cannot list workflows (no visibility store)'),
+        503: json(errorSchema, 'Temporal is unreachable'),
       },
     }),
     async (c) => {

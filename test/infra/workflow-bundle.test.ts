@@ -2,8 +2,8 @@
  * What a new lead costs the worker before its first step: every lead's workflow evaluates the
  * bundle's modules afresh, except worker.ts's SHARED_MODULES (and what they import, which is now
  * everything), so work done at module load would be paid per lead, and every module a lead evaluated
- * would stay in memory while it is cached. The bundler rewrites `\p{…}` regex literals into `RegExp("…", "u")` calls
- * where they stand; one inside normalizeName, called for every city at load, made 8,449 regexes
+ * would stay in memory while it is cached. The bundler rewrites `\p{…}` regex literals into
+ * `RegExp("…", "u")` calls where they stand; one inside normalizeName, called for every city at load, made 8,449 regexes
  * and ~390 ms of CPU per lead, and the chaos test's worker stopped making progress (every first
  * workflow task timed out) at a dozen leads arriving at once.
  */
